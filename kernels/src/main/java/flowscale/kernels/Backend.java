@@ -1,0 +1,167 @@
+package flowscale.kernels;
+
+/**
+ * Every operation the DiT forward pass, the samplers and training need, for a batch of particles at
+ * once. One interface, several implementations: {@code reference} (scalar Java, accumulates in double,
+ * the oracle), {@code cpu} (Vector API, the default), later {@code opencl} and {@code cuda}.
+ *
+ * <p>Conventions, shared by every implementation:
+ * <ul>
+ *   <li>All tensors are float32 and belong to this backend ({@code t.backend() == this}).</li>
+ *   <li>"Matrix" arguments are 2-D views: {@code rows x cols}, unit column stride, any row stride
+ *       ({@link Tensor#rowStride()}). Element-wise ops take tensors of equal size; inputs may be
+ *       non-contiguous only where stated.</li>
+ *   <li>An output may alias an input of the same shape and strides (in-place) unless stated otherwise.</li>
+ *   <li>Ops are synchronous from the caller's point of view: when a method returns, its result is
+ *       visible to the next op on this backend and to {@link #download}.</li>
+ *   <li>No op allocates in steady state; scratch memory is sized once per shape and reused.</li>
+ * </ul>
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name: {@code reference}, {@code cpu}, {@code opencl:0:0}, ... */
+    String name();
+
+    /** Worker threads this backend uses (1 for the reference). */
+    int threads();
+
+    // ---------------------------------------------------------------- memory
+
+    /** A new zero-filled contiguous tensor owned by this backend (freed on {@link #close}). */
+    Tensor allocate(long... shape);
+
+    /** A new contiguous tensor holding {@code data} (row-major) with the given shape. */
+    Tensor upload(float[] data, long... shape);
+
+    /** Copies host floats into {@code dst} (any view; {@code src.length - srcOffset >= dst.size()}). */
+    void upload(float[] src, int srcOffset, Tensor dst);
+
+    /** Copies {@code src} (any view) to host floats in row-major order starting at {@code dstOffset}. */
+    void download(Tensor src, float[] dst, int dstOffset);
+
+    /** Strided copy between two views of the same shape (rank 1 to 4). */
+    void copy(Tensor src, Tensor dst);
+
+    /** Sets every element of {@code dst} to {@code value}. */
+    void fill(Tensor dst, float value);
+
+    // ---------------------------------------------------------------- linear algebra
+
+    /** Packs a linear layer's weight {@code w[out, in]} once, at load. */
+    PackedWeight pack(Tensor w);
+
+    /**
+     * {@code out[m, n] = sum_k x[m, k] * W[n, k] + bias[n]} (a linear layer). {@code bias} may be null.
+     * {@code out} must not alias {@code x}.
+     */
+    void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out);
+
+    /**
+     * General matrix product {@code c = alpha * op(a) * op(b) + beta * c}, {@code op} = transpose when the
+     * flag is set. Used by training (weight gradients, input gradients) and the reference attention.
+     * With {@code beta == 0} the old contents of {@code c} are ignored (even NaN).
+     */
+    void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c);
+
+    // ---------------------------------------------------------------- normalisation and activations
+
+    /**
+     * Row-wise LayerNorm of {@code x[rows, d]}: {@code (x - mean) / sqrt(var + eps) * gamma + beta}
+     * (biased variance). {@code gamma}/{@code beta} of length d, or both null for no affine.
+     */
+    void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out);
+
+    /** Row-wise RMSNorm: {@code x / sqrt(mean(x^2) + eps) * gamma}; {@code gamma} may be null. */
+    void rmsNorm(Tensor x, Tensor gamma, float eps, Tensor out);
+
+    /** GELU, tanh form: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}. */
+    void gelu(Tensor x, Tensor out);
+
+    /** SiLU: {@code x * sigmoid(x)}. */
+    void silu(Tensor x, Tensor out);
+
+    // ---------------------------------------------------------------- adaLN
+
+    /**
+     * adaLN modulate per batch item: for rows {@code r} of {@code x[B*T, d]} with item {@code b = r / T},
+     * {@code out[r, j] = x[r, j] * (1 + scale[b, j]) + shift[b, j]}. {@code shift}/{@code scale} are
+     * {@code [B, d]} views (typically column chunks of the adaLN projection output).
+     */
+    void modulate(Tensor x, Tensor shift, Tensor scale, int tokensPerItem, Tensor out);
+
+    /**
+     * Gated residual add in place: {@code residual[r, j] += gate[r / T, j] * y[r, j]} over
+     * {@code residual[B*T, d]}, {@code gate[B, d]}.
+     */
+    void gatedAdd(Tensor residual, Tensor y, Tensor gate, int tokensPerItem);
+
+    /** {@code out[r, j] = x[r, j] + y[r mod P, j]} for {@code x[R, d]}, {@code y[P, d]} (bias rows, position tables). */
+    void addBroadcastRows(Tensor x, Tensor y, Tensor out);
+
+    // ---------------------------------------------------------------- attention
+
+    /**
+     * Multi-head softmax attention, {@code out = softmax(q k^T * scale) v} per batch item and head,
+     * never materialising the whole score matrix. {@code q, k, v, out} are {@code [B*S, H*hd]} views
+     * (q/k/v may be column chunks of a fused qkv output with a larger row stride); head {@code h}
+     * occupies columns {@code [h*hd, (h+1)*hd)}. No mask. {@code out} must not alias the inputs.
+     */
+    void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out);
+
+    // ---------------------------------------------------------------- embeddings and layout
+
+    /**
+     * Sinusoidal timestep embedding (DiT/flux form): with {@code half = dim/2},
+     * {@code f_i = exp(-ln(maxPeriod) * i / half)}, {@code out[b] = [cos(t_b f_0..), sin(t_b f_0..)]};
+     * when dim is odd the last column is 0. {@code t} is a host array of length B; {@code out[B, dim]}.
+     */
+    void timestepEmbedding(float[] t, float maxPeriod, Tensor out);
+
+    /**
+     * {@code img[B, C, H, W]} (contiguous) to patch tokens {@code out[B*(H/p)*(W/p), C*p*p]}: token
+     * {@code (gy, gx)} in row-major grid order, features ordered {@code (c, py, px)}.
+     */
+    void patchify(Tensor img, int channels, int height, int width, int patch, Tensor out);
+
+    /** Inverse of {@link #patchify}. */
+    void unpatchify(Tensor tokens, int channels, int height, int width, int patch, Tensor img);
+
+    // ---------------------------------------------------------------- element-wise and reductions
+
+    /** {@code out = a*x + b*y}. */
+    void axpby(float a, Tensor x, float b, Tensor y, Tensor out);
+
+    /**
+     * The fused SDE / ODE update {@code out = x - f*dt + gSqrtDt*z} ({@code gSqrtDt = g*sqrt(dt)};
+     * {@code z} may be null when {@code gSqrtDt == 0}).
+     */
+    void sdeUpdate(Tensor x, Tensor f, float dt, float gSqrtDt, Tensor z, Tensor out);
+
+    /**
+     * The clean-sample (Tweedie) estimate {@code x0 = (sigma*u - sigmaDot*x) / d} of an interpolant
+     * with {@code d = alphaDot*sigma - sigmaDot*alpha}; callers pass the coefficients in double.
+     */
+    void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out);
+
+    /** Sum of all elements (accumulated in at least double on the host side of the result). */
+    double sum(Tensor x);
+
+    /** Maximum element (NaN if any element is NaN). */
+    double max(Tensor x);
+
+    /** Euclidean norm. */
+    double norm2(Tensor x);
+
+    // ---------------------------------------------------------------- randomness
+
+    /**
+     * Standard normals from the counter-based generator: element {@code i} of {@code out} (row-major)
+     * is {@link Philox#normal(long, int, int, int, long) Philox.normal(key, s0, s1, s2, i)}, bit for bit,
+     * whatever the backend, batch size or thread count.
+     */
+    void normal(long key, int s0, int s1, int s2, Tensor out);
+
+    /** Frees everything this backend allocated. */
+    @Override
+    void close();
+}
