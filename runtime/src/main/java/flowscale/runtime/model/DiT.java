@@ -1,0 +1,176 @@
+package flowscale.runtime.model;
+
+import flowscale.kernels.Backend;
+import flowscale.kernels.Tensor;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The DiT velocity model on a {@link Backend}: patch embedding with a fixed 2-D sin-cos position
+ * table, timestep and pooled-condition embeddings summed into {@code c}, adaLN-Zero blocks over the
+ * joint sequence [G condition tokens, T image tokens], and a final layer on the image tokens.
+ *
+ * <p>Batched over particles: {@link #velocity} runs all items in one forward pass (split into chunks of
+ * at most {@link #maxBatchRows()} rows), on activation buffers allocated once for the largest batch
+ * seen, so a steady-state call allocates nothing. With a guidance scale {@code w != 1} each chunk runs
+ * conditional and null-condition copies as one batch of twice the items and returns
+ * {@code u_null + w (u_cond - u_null)}; one latent then costs 2 NFE.
+ *
+ * <p>Every item's output depends only on that item's input (no op mixes rows of different items),
+ * so results do not depend on how a batch is composed or split. Not thread-safe.
+ */
+public final class DiT implements VelocityModel {
+    /** Rows per forward pass unless told otherwise (a row is one item, or half a guided item). */
+    public static final int DEFAULT_MAX_BATCH_ROWS = 64;
+
+    private final DiTConfig config;
+    private final DiTWeights weights;
+    private final Backend backend;
+    private final double guidanceScale;
+    private final int maxBatchRows;
+    private final Tensor positionTable;
+    private final TimestepEmbedder timestepEmbedder;
+    private final ConditionEmbedder conditionEmbedder;
+    private final List<DiTBlock> blocks;
+    private final FinalLayer finalLayer;
+    private final Workspace workspace;
+    private long nfe;
+
+    /**
+     * @param guidanceScale classifier-free guidance weight {@code w}; 1 disables guidance
+     * @param maxBatchRows  largest number of rows in one forward pass (bounds activation memory)
+     */
+    public DiT(DiTWeights weights, Backend backend, double guidanceScale, int maxBatchRows) {
+        if (!Double.isFinite(guidanceScale)) throw new IllegalArgumentException("guidance scale " + guidanceScale + " is not finite");
+        if (maxBatchRows < 1 || (guidanceScale != 1.0 && maxBatchRows < 2)) {
+            throw new IllegalArgumentException("max batch rows " + maxBatchRows + " is too small"
+                    + (guidanceScale != 1.0 ? " for guidance (needs 2 rows per item)" : ""));
+        }
+        this.config = weights.config;
+        this.weights = weights;
+        this.backend = backend;
+        this.guidanceScale = guidanceScale;
+        this.maxBatchRows = maxBatchRows;
+        this.positionTable = backend.upload(PositionEmbedding.table(config.gridSize(), config.hiddenSize()),
+                config.imageTokens(), config.hiddenSize());
+        this.timestepEmbedder = new TimestepEmbedder(weights.tEmbedderMlp0, weights.tEmbedderMlp2);
+        this.conditionEmbedder = new ConditionEmbedder(weights);
+        List<DiTBlock> bl = new ArrayList<>();
+        for (DiTWeights.Block b : weights.blocks) bl.add(new DiTBlock(b, config));
+        this.blocks = List.copyOf(bl);
+        this.finalLayer = new FinalLayer(weights.finalLayerAdaLNModulation1, weights.finalLayerLinear, config.sequenceLength());
+        this.workspace = new Workspace(config, backend);
+    }
+
+    /** Loads a checkpoint (config from its metadata, tensors by key) onto {@code backend}, without guidance. */
+    public static DiT load(Path checkpoint, Backend backend) {
+        return load(checkpoint, backend, 1.0, DEFAULT_MAX_BATCH_ROWS);
+    }
+
+    /** Loads a checkpoint onto {@code backend} with the given guidance scale and chunk size. */
+    public static DiT load(Path checkpoint, Backend backend, double guidanceScale, int maxBatchRows) {
+        DiTWeights w = DiTCheckpoints.read(checkpoint, backend);
+        return new DiT(w, backend, guidanceScale, maxBatchRows);
+    }
+
+    /** Binds in-memory weights (checkpoint key to row-major floats), without guidance. */
+    public static DiT fromWeights(DiTConfig config, Map<String, float[]> tensors, Backend backend) {
+        return fromWeights(config, tensors, backend, 1.0, DEFAULT_MAX_BATCH_ROWS);
+    }
+
+    public static DiT fromWeights(DiTConfig config, Map<String, float[]> tensors, Backend backend,
+                                  double guidanceScale, int maxBatchRows) {
+        DiTWeights w = DiTWeights.bind(config, TensorSource.of("in-memory weights", tensors), backend);
+        return new DiT(w, backend, guidanceScale, maxBatchRows);
+    }
+
+    /** The same weights on the same backend with another guidance scale (shares the packed weights). */
+    public DiT withGuidance(double scale) {
+        return new DiT(weights, backend, scale, maxBatchRows);
+    }
+
+    public DiTConfig config() { return config; }
+
+    public DiTWeights weights() { return weights; }
+
+    public Backend backend() { return backend; }
+
+    public double guidanceScale() { return guidanceScale; }
+
+    public int maxBatchRows() { return maxBatchRows; }
+
+    private boolean guided() { return guidanceScale != 1.0; }
+
+    @Override
+    public int dim() { return config.imageFloats(); }
+
+    @Override
+    public int[] shape() { return new int[] {config.inChannels(), config.imageSize(), config.imageSize()}; }
+
+    @Override
+    public int nfePerLatent() { return guided() ? 2 : 1; }
+
+    @Override
+    public long nfe() { return nfe; }
+
+    @Override
+    public void resetNfe() { nfe = 0; }
+
+    @Override
+    public void velocity(int n, float[][] x, double[] t, Condition[] cond, float[][] out) {
+        if (n < 0 || n > x.length || n > t.length || n > cond.length || n > out.length) {
+            throw new IllegalArgumentException("batch of " + n + " with arrays of length x " + x.length + ", t " + t.length
+                    + ", cond " + cond.length + ", out " + out.length);
+        }
+        int dim = dim();
+        for (int i = 0; i < n; i++) {
+            if (x[i].length < dim || out[i].length < dim) {
+                throw new IllegalArgumentException("latent " + i + " has " + Math.min(x[i].length, out[i].length) + " floats, the model needs " + dim);
+            }
+            if (cond[i] == null) throw new IllegalArgumentException("condition " + i + " is null (use Condition.NONE)");
+        }
+        int perChunk = guided() ? maxBatchRows / 2 : maxBatchRows;
+        for (int from = 0; from < n; from += perChunk) {
+            forwardChunk(from, Math.min(perChunk, n - from), x, t, cond, out);
+        }
+        nfe += (long) n * nfePerLatent();
+    }
+
+    /** Items {@code [from, from+count)}: one forward pass of {@code count} rows, or {@code 2*count} under guidance. */
+    private void forwardChunk(int from, int count, float[][] x, double[] t, Condition[] cond, float[][] out) {
+        int rows = guided() ? 2 * count : count;
+        Workspace.Views v = workspace.views(rows, maxBatchRows);
+        for (int r = 0; r < rows; r++) {
+            int item = from + (r % count);
+            backend.upload(x[item], 0, v.imageItem[r]);
+            v.timesteps[r] = (float) (t[item] * TimestepEmbedder.TIME_SCALE);
+            conditionEmbedder.stage(r < count ? cond[item] : null, r, workspace);
+        }
+
+        timestepEmbedder.forward(v);
+        conditionEmbedder.forward(v, workspace, weights.yEmbedderMlp0, weights.yEmbedderMlp2);
+        backend.axpby(1f, v.timestepEmbedding, 1f, v.conditionEmbedding, v.c);
+        backend.silu(v.c, v.siluC);
+
+        backend.patchify(v.image, config.inChannels(), config.imageSize(), config.imageSize(), config.patchSize(), v.patches);
+        weights.xEmbedderProj.forward(v.patches, v.imageTokens);
+        backend.addBroadcastRows(v.imageTokens, positionTable, v.imageTokens);
+        backend.copy(v.imageTokens3d, v.xImage3d);
+
+        for (DiTBlock block : blocks) block.forward(v);
+        finalLayer.forward(v);
+        backend.unpatchify(v.patches, config.inChannels(), config.imageSize(), config.imageSize(), config.patchSize(), v.velocity);
+
+        if (guided()) {
+            // u = u_null + w (u_cond - u_null) = (1 - w) u_null + w u_cond, into the conditional half.
+            backend.axpby((float) (1.0 - guidanceScale), v.velocitySecondHalf, (float) guidanceScale,
+                    v.velocityFirstHalf, v.velocityFirstHalf);
+        }
+        for (int i = 0; i < count; i++) {
+            backend.download(v.velocityItem[i], out[from + i], 0);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package flowscale.runtime.model;
+
+import flowscale.kernels.Backend;
+import flowscale.loader.DType;
+import flowscale.loader.SafetensorsException;
+import flowscale.loader.SafetensorsFile;
+import flowscale.loader.SafetensorsWriter;
+import flowscale.loader.TensorInfo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+/**
+ * DiT checkpoints as safetensors files: the config in {@code __metadata__}, one tensor per key of
+ * {@link DiTWeights#parameters}. Reading accepts F32, BF16 and F16 tensors (converted to float32);
+ * writing stores F32.
+ */
+public final class DiTCheckpoints {
+    private static final Set<DType> ACCEPTED = Set.of(DType.F32, DType.BF16, DType.F16);
+
+    private DiTCheckpoints() {}
+
+    /** The config stored in a checkpoint's metadata. */
+    public static DiTConfig readConfig(Path checkpoint) {
+        try (SafetensorsFile file = SafetensorsFile.open(checkpoint)) {
+            return config(file, checkpoint);
+        }
+    }
+
+    /**
+     * Reads and binds a checkpoint on {@code backend}.
+     *
+     * @throws CheckpointException for bad metadata, missing, unused or mis-shaped tensors, or other dtypes
+     * @throws SafetensorsException for a file that is not valid safetensors
+     */
+    public static DiTWeights read(Path checkpoint, Backend backend) {
+        try (SafetensorsFile file = SafetensorsFile.open(checkpoint)) {
+            DiTConfig config = config(file, checkpoint);
+            Map<String, TensorInfo> infos = new LinkedHashMap<>();
+            for (TensorInfo t : file.tensors()) infos.put(t.name(), t);
+            TreeSet<String> badTypes = new TreeSet<>();
+            for (TensorInfo t : infos.values()) {
+                if (!ACCEPTED.contains(t.dtype())) badTypes.add(t.name() + " " + t.dtype().safetensorsName());
+            }
+            if (!badTypes.isEmpty()) {
+                throw new CheckpointException("checkpoint " + checkpoint + ": tensors of unsupported dtype " + badTypes
+                        + " (accepted: F32, BF16, F16)");
+            }
+            TensorSource source = new TensorSource() {
+                @Override public String description() { return checkpoint.toString(); }
+                @Override public Set<String> names() { return infos.keySet(); }
+                @Override public long[] shape(String name) { return infos.get(name).shape(); }
+                @Override public float[] floats(String name) { return file.toFloatArray(name); }
+            };
+            return DiTWeights.bind(config, source, backend);
+        }
+    }
+
+    private static DiTConfig config(SafetensorsFile file, Path checkpoint) {
+        try {
+            return DiTConfig.fromMetadata(file.metadata());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException("checkpoint " + checkpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Random weights for {@code config}, every tensor non-zero, scaled so activations and the output
+     * velocity stay O(1): linear weights N(0, 1/in), biases N(0, 0.02^2), embedding tables N(0, 0.5^2).
+     * (A training run starts differently: adaLN-Zero zero-initialises the modulation and output layers.)
+     */
+    public static Map<String, float[]> randomWeights(DiTConfig config, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : DiTWeights.parameters(config).entrySet()) {
+            String name = e.getKey();
+            long[] shape = e.getValue();
+            int n = Math.toIntExact(DiTWeights.elements(shape));
+            double std;
+            if (name.startsWith("cond_embedder.")) {
+                std = 0.5;
+            } else if (name.endsWith(".bias")) {
+                std = 0.02;
+            } else {
+                std = 1.0 / Math.sqrt((double) n / shape[0]);
+            }
+            float[] data = new float[n];
+            for (int i = 0; i < n; i++) {
+                float v;
+                do {
+                    v = (float) (rng.nextGaussian() * std);
+                } while (v == 0f);
+                data[i] = v;
+            }
+            out.put(name, data);
+        }
+        return out;
+    }
+
+    /** Writes a random-weight checkpoint (see {@link #randomWeights}) to {@code out}. */
+    public static void random(DiTConfig config, long seed, Path out) {
+        write(config, randomWeights(config, seed), out);
+    }
+
+    /**
+     * Writes {@code weights} (every key of {@link DiTWeights#parameters}, nothing else) as an F32 checkpoint
+     * with the config as metadata. The file appears complete or not at all (written beside, then moved).
+     */
+    public static void write(DiTConfig config, Map<String, float[]> weights, Path out) {
+        Map<String, long[]> shapes = DiTWeights.parameters(config);
+        TreeSet<String> missing = new TreeSet<>(shapes.keySet());
+        missing.removeAll(weights.keySet());
+        TreeSet<String> unused = new TreeSet<>(weights.keySet());
+        unused.removeAll(shapes.keySet());
+        if (!missing.isEmpty() || !unused.isEmpty()) {
+            throw new CheckpointException("cannot write " + out + ": missing tensors " + missing + "; unused tensors " + unused);
+        }
+        SafetensorsWriter writer = new SafetensorsWriter();
+        config.toMetadata().forEach(writer::metadata);
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            float[] data = weights.get(e.getKey());
+            if (data.length != DiTWeights.elements(e.getValue())) {
+                throw new CheckpointException("cannot write " + out + ": " + e.getKey() + " has " + data.length
+                        + " elements, expected " + DiTWeights.elements(e.getValue()));
+            }
+            writer.addF32(e.getKey(), e.getValue(), data);
+        }
+        Path target = out.toAbsolutePath();
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try {
+            writer.write(tmp);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the original failure is the one worth reporting
+            }
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+        }
+    }
+}
