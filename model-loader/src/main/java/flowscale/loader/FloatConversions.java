@@ -1,0 +1,139 @@
+package flowscale.loader;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Widening of stored little-endian floating-point elements to float32, vectorised with the Vector API.
+ * Sources are raw byte segments (usually slices of a mapped file, so possibly unaligned); destinations are
+ * float arrays. Results are bit-for-bit those of the scalar definitions: BF16 is the upper half of a float32,
+ * F16 follows {@link Float#float16ToFloat}, F64 follows the {@code (float)} cast (round to nearest even).
+ */
+public final class FloatConversions {
+    private FloatConversions() {
+    }
+
+    static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfDouble LE_DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** The int lanes; the short and double species below have the same lane count so one step converts one vector. */
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    private static final boolean VECTORISED = INTS.vectorBitSize() >= 128;
+    private static final VectorSpecies<Short> HALVES = VECTORISED
+            ? VectorSpecies.of(short.class, VectorShape.forBitSize(INTS.vectorBitSize() / 2)) : null;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FLOATS_FROM_DOUBLES = VECTORISED
+            ? VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2)) : null;
+
+    /** Float32 exponent bias minus float16 exponent bias, pre-shifted into the float32 exponent field. */
+    private static final int F16_REBIAS = (127 - 15) << 23;
+    /** 2^-24: the value of one float16 subnormal mantissa step. */
+    private static final float F16_SUBNORMAL_STEP = 0x1p-24f;
+
+    /** Converts {@code count} elements of {@code dtype} starting at byte {@code srcOffset} of {@code src}. */
+    public static void toF32(DType dtype, MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
+        switch (dtype) {
+            case F32 -> MemorySegment.copy(src, LE_FLOAT, srcOffset, dst, dstOffset, count);
+            case BF16 -> bf16ToF32(src, srcOffset, dst, dstOffset, count);
+            case F16 -> f16ToF32(src, srcOffset, dst, dstOffset, count);
+            case F64 -> f64ToF32(src, srcOffset, dst, dstOffset, count);
+            default -> throw new IllegalArgumentException(dtype + " is not a floating-point type convertible to F32");
+        }
+    }
+
+    /** bfloat16 is the top 16 bits of a float32: widening is a 16-bit left shift of the raw bits. */
+    public static void bf16ToF32(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
+        int i = 0;
+        if (VECTORISED) {
+            int lanes = INTS.length();
+            for (; i <= count - lanes; i += lanes) {
+                ShortVector h = ShortVector.fromMemorySegment(HALVES, src, srcOffset + 2L * i, ByteOrder.LITTLE_ENDIAN);
+                // Sign extension fills the upper 16 bits, which the shift then discards.
+                IntVector bits = (IntVector) h.convertShape(VectorOperators.S2I, INTS, 0);
+                bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dstOffset + i);
+            }
+        }
+        for (; i < count; i++) {
+            dst[dstOffset + i] = bf16ToFloat(src.get(LE_SHORT, srcOffset + 2L * i));
+        }
+    }
+
+    /**
+     * float16: normal numbers re-bias the exponent (a shift and an add), infinities and NaNs keep their payload
+     * under an all-ones exponent, and subnormals (exponent 0) are mantissa x 2^-24, exact in float32.
+     */
+    public static void f16ToF32(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
+        int i = 0;
+        if (VECTORISED) {
+            int lanes = INTS.length();
+            for (; i <= count - lanes; i += lanes) {
+                ShortVector h = ShortVector.fromMemorySegment(HALVES, src, srcOffset + 2L * i, ByteOrder.LITTLE_ENDIAN);
+                IntVector raw = (IntVector) h.convertShape(VectorOperators.S2I, INTS, 0);
+                IntVector sign = raw.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+                IntVector magnitude = raw.and(0x7fff);
+                IntVector exponent = raw.and(0x7c00);
+                IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = shifted.add(F16_REBIAS);
+                VectorMask<Integer> infOrNan = exponent.eq(0x7c00);
+                bits = bits.blend(shifted.or(0x7f80_0000), infOrNan);
+                VectorMask<Integer> subnormalOrZero = exponent.eq(0);
+                IntVector subnormal = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0))
+                        .mul(F16_SUBNORMAL_STEP).reinterpretAsInts();
+                bits = bits.blend(subnormal, subnormalOrZero);
+                bits.or(sign).reinterpretAsFloats().intoArray(dst, dstOffset + i);
+            }
+        }
+        for (; i < count; i++) {
+            dst[dstOffset + i] = Float.float16ToFloat(src.get(LE_SHORT, srcOffset + 2L * i));
+        }
+    }
+
+    /** float64 narrowed with the Java {@code (float)} cast: round to nearest even, overflow to infinity. */
+    public static void f64ToF32(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
+        int i = 0;
+        if (VECTORISED) {
+            int lanes = DOUBLES.length();
+            for (; i <= count - lanes; i += lanes) {
+                DoubleVector d = DoubleVector.fromMemorySegment(DOUBLES, src, srcOffset + 8L * i, ByteOrder.LITTLE_ENDIAN);
+                ((FloatVector) d.convertShape(VectorOperators.D2F, FLOATS_FROM_DOUBLES, 0)).intoArray(dst, dstOffset + i);
+            }
+        }
+        for (; i < count; i++) {
+            dst[dstOffset + i] = (float) src.get(LE_DOUBLE, srcOffset + 8L * i);
+        }
+    }
+
+    /** One bfloat16 (raw bits) as float32. */
+    public static float bf16ToFloat(short bits) {
+        return Float.intBitsToFloat(bits << 16);
+    }
+
+    /**
+     * float32 to bfloat16 bits with round to nearest, ties to even. NaN stays NaN (quietened, sign kept)
+     * rather than rounding into an infinity.
+     */
+    public static short floatToBf16(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        if (Float.isNaN(value)) {
+            return (short) ((bits >>> 16) | 0x0040);
+        }
+        int lsb = (bits >>> 16) & 1;
+        return (short) ((bits + 0x7fff + lsb) >>> 16);
+    }
+
+    /** Species in use, for benchmark and startup reports. */
+    public static String describeSpecies() {
+        return VECTORISED ? HALVES + " -> " + INTS + ", " + DOUBLES + " -> " + FLOATS_FROM_DOUBLES : "scalar (no vector shape >= 128 bits)";
+    }
+}
