@@ -7,11 +7,7 @@ import flowscale.loader.SafetensorsFile;
 import flowscale.loader.SafetensorsWriter;
 import flowscale.loader.TensorInfo;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -112,7 +108,7 @@ public final class DiTCheckpoints {
 
     /**
      * Writes {@code weights} (every key of {@link DiTWeights#parameters}, nothing else) as an F32 checkpoint
-     * with the config as metadata. The file appears complete or not at all (written beside, then moved).
+     * with the config as metadata. The file appears complete or not at all.
      */
     public static void write(DiTConfig config, Map<String, float[]> weights, Path out) {
         Map<String, long[]> shapes = DiTWeights.parameters(config);
@@ -133,18 +129,6 @@ public final class DiTCheckpoints {
             }
             writer.addF32(e.getKey(), e.getValue(), data);
         }
-        Path target = out.toAbsolutePath();
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try {
-            writer.write(tmp);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the original failure is the one worth reporting
-            }
-            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
-        }
+        writer.write(out); // the writer writes beside the target and renames atomically
     }
 }
