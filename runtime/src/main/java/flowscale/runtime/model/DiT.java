@@ -4,8 +4,6 @@ import flowscale.kernels.Backend;
 import flowscale.kernels.Tensor;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,7 +32,8 @@ public final class DiT implements VelocityModel {
     private final Tensor positionTable;
     private final TimestepEmbedder timestepEmbedder;
     private final ConditionEmbedder conditionEmbedder;
-    private final List<DiTBlock> blocks;
+    /** An array, not a List: iterating it in the forward pass must not create an iterator. */
+    private final DiTBlock[] blocks;
     private final FinalLayer finalLayer;
     private final Workspace workspace;
     private long nfe;
@@ -58,9 +57,8 @@ public final class DiT implements VelocityModel {
                 config.imageTokens(), config.hiddenSize());
         this.timestepEmbedder = new TimestepEmbedder(weights.tEmbedderMlp0, weights.tEmbedderMlp2);
         this.conditionEmbedder = new ConditionEmbedder(weights);
-        List<DiTBlock> bl = new ArrayList<>();
-        for (DiTWeights.Block b : weights.blocks) bl.add(new DiTBlock(b, config));
-        this.blocks = List.copyOf(bl);
+        this.blocks = new DiTBlock[weights.blocks.size()];
+        for (int i = 0; i < blocks.length; i++) blocks[i] = new DiTBlock(weights.blocks.get(i), config);
         this.finalLayer = new FinalLayer(weights.finalLayerAdaLNModulation1, weights.finalLayerLinear, config.sequenceLength());
         this.workspace = new Workspace(config, backend);
     }
