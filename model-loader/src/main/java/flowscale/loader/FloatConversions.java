@@ -71,7 +71,8 @@ public final class FloatConversions {
 
     /**
      * float16: normal numbers re-bias the exponent (a shift and an add), infinities and NaNs keep their payload
-     * under an all-ones exponent, and subnormals (exponent 0) are mantissa x 2^-24, exact in float32.
+     * under an all-ones exponent (NaNs quietened, as {@link Float#float16ToFloat} does), and subnormals
+     * (exponent 0) are mantissa x 2^-24, exact in float32.
      */
     public static void f16ToF32(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
         int i = 0;
@@ -87,6 +88,9 @@ public final class FloatConversions {
                 IntVector bits = shifted.add(F16_REBIAS);
                 VectorMask<Integer> infOrNan = exponent.eq(0x7c00);
                 bits = bits.blend(shifted.or(0x7f80_0000), infOrNan);
+                // Float.float16ToFloat returns quiet NaNs (as the hardware conversion does): set the quiet bit.
+                VectorMask<Integer> nan = magnitude.compare(VectorOperators.GT, 0x7c00);
+                bits = bits.blend(shifted.or(0x7fc0_0000), nan);
                 VectorMask<Integer> subnormalOrZero = exponent.eq(0);
                 IntVector subnormal = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0))
                         .mul(F16_SUBNORMAL_STEP).reinterpretAsInts();

@@ -161,6 +161,27 @@ public final class SafetensorsWriter {
         return ordered;
     }
 
+    /** Writes the whole file (prefix, header, data) to {@code out}. */
+    public void writeTo(OutputStream out) throws IOException {
+        byte[] header = headerBytes();
+        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+        out.write(header);
+        for (Entry e : ordered()) {
+            out.write(e.data);
+        }
+    }
+
+    /** The whole file in memory, for small files (tests, embedded resources). */
+    public byte[] toByteArray() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writeTo(out);
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory write failed", e);
+        }
+        return out.toByteArray();
+    }
+
     /** Writes the file: to a temporary file beside {@code target}, then an atomic rename onto it. */
     public void write(Path target) {
         Path absolute = target.toAbsolutePath();
@@ -169,13 +190,7 @@ public final class SafetensorsWriter {
         try {
             tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
             try (OutputStream out = Files.newOutputStream(tmp)) {
-                byte[] header = headerBytes();
-                byte[] prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array();
-                out.write(prefix);
-                out.write(header);
-                for (Entry e : ordered()) {
-                    out.write(e.data);
-                }
+                writeTo(out);
             }
             try {
                 Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

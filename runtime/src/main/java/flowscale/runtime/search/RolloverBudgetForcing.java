@@ -40,8 +40,8 @@ public final class RolloverBudgetForcing implements SearchMethod {
         config.requireOnly("rbf", Set.of("n", "init", "variant"));
         config.positiveInt("n", 2);
         config.positiveInt("init", 25);
-        variant();
         this.config = config;
+        variant();
     }
 
     @Override
