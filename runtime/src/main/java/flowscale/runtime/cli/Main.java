@@ -23,6 +23,7 @@ import java.nio.file.NoSuchFileException;
             ""},
         subcommands = {
             CommandLine.HelpCommand.class,
+            GenerateCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
