@@ -160,8 +160,10 @@ public final class Sampler {
         }
         Scratch sc = SCRATCH.get();
         sc.ensure(n);
+        PathConversion.Point p = null;
         for (int i = 0; i < n; i++) {
-            PathConversion.Point p = conversion.at(s[i]);
+            // particles usually share their time: compute the conversion once per distinct run of equal times
+            if (p == null || p.s() != s[i]) p = conversion.at(s[i]);
             sc.t[i] = p.t();
             sc.self[i] = p.selfCoefficient();
             sc.gain[i] = p.velocityCoefficient();

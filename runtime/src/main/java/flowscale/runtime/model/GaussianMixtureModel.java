@@ -14,6 +14,7 @@ public final class GaussianMixtureModel extends AnalyticModel {
     static final int DATA_TAG = 0x44415441;
 
     private final double[] weights;
+    private final double[] logWeights;
     private final double[][] means;
     private final double[][] stds;
 
@@ -31,10 +32,12 @@ public final class GaussianMixtureModel extends AnalyticModel {
             total += w;
         }
         this.weights = new double[k];
+        this.logWeights = new double[k];
         this.means = new double[k][];
         this.stds = new double[k][d];
         for (int c = 0; c < k; c++) {
             this.weights[c] = weights[c] / total;
+            this.logWeights[c] = Math.log(this.weights[c]);
             this.means[c] = means[c].clone();
             for (int j = 0; j < d; j++) {
                 double s = stds[c].length == 1 ? stds[c][0] : stds[c][j];
@@ -84,12 +87,15 @@ public final class GaussianMixtureModel extends AnalyticModel {
         double[] logp = new double[k];
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < k; c++) {
-            double l = Math.log(weights[c]);
+            double quad = 0, det = 1;
             for (int j = 0; j < d; j++) {
                 double v = alpha * alpha * stds[c][j] * stds[c][j] + sigma * sigma;
                 double r = x[j] - alpha * means[c][j];
-                l -= 0.5 * (Math.log(v) + r * r / v);
+                quad += r * r / v;
+                det *= v;
             }
+            // one log per component; the product of d variances stays far from under/overflow for sane dims
+            double l = logWeights[c] - 0.5 * (Math.log(det) + quad);
             logp[c] = l;
             max = Math.max(max, l);
         }
