@@ -17,7 +17,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -115,9 +114,12 @@ public final class GenerateCommand implements Callable<Integer> {
             List<String> files = new ArrayList<>(List.of("trace.json"));
             files.addAll(loaded.writeOutputs(out, result, r, seed));
             summary(stdout, loaded, result, files);
-            return result.found() ? Main.EXIT_OK : Main.EXIT_INTERNAL;
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+            if (!result.found()) {
+                err.println("error: no candidate had a finite estimate and reward (trace written)");
+                err.flush();
+                return Main.EXIT_INTERNAL;
+            }
+            return Main.EXIT_OK;
         }
     }
 
