@@ -24,6 +24,7 @@ import java.nio.file.NoSuchFileException;
         subcommands = {
             CommandLine.HelpCommand.class,
             InspectCommand.class,
+            GenerateCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;

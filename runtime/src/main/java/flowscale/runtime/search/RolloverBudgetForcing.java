@@ -122,7 +122,7 @@ public final class RolloverBudgetForcing implements SearchMethod {
             int na = 0;
             for (RbfChain c : chains) if (!c.done) active[na++] = c;
             if (na == 0 || run.nfe() / problem.model().nfePerLatent() + na > e) break;
-            draw(run, Arrays.copyOf(active, na), na, cand);
+            draw(run, active, na, cand);
             for (int i = 0; i < na; i++) {
                 RbfChain c = active[i];
                 double r = cand.r[i];
