@@ -10,10 +10,12 @@ import java.util.List;
 
 /**
  * A contact sheet for looking at images: tiles upscaled by nearest neighbour, in rows of
- * {@code columns}, each with a caption line (cut with "..." if too wide) under it. Headless Java2D.
+ * {@code columns}, each with its caption under it, wrapped at word boundaries onto at most
+ * {@value #CAPTION_LINES} lines (the last cut with "..." if still too long). Headless Java2D.
  */
 public final class GridImage {
     private static final int PAD = 4;
+    static final int CAPTION_LINES = 3;
 
     static {
         System.setProperty("java.awt.headless", "true");
@@ -37,7 +39,7 @@ public final class GridImage {
         FontMetrics fm = pg.getFontMetrics(font);
         pg.dispose();
         int tileW = Math.max(w * scale, 64);
-        int capH = fm.getHeight() + 2;
+        int capH = CAPTION_LINES * fm.getHeight() + 2;
         int cellW = tileW + PAD;
         int cellH = h * scale + capH + PAD;
         BufferedImage out = new BufferedImage(cols * cellW + PAD, rows * cellH + PAD, BufferedImage.TYPE_INT_RGB);
@@ -52,7 +54,10 @@ public final class GridImage {
                 BufferedImage tile = Images.toBufferedImage(Images.upscale(tiles.get(i), h, w, scale), h * scale, w * scale);
                 g.drawImage(tile, x + (tileW - w * scale) / 2, y, null);
                 g.setColor(Color.WHITE);
-                g.drawString(fit(captions.get(i), fm, tileW), x, y + h * scale + fm.getAscent() + 1);
+                List<String> lines = wrap(captions.get(i), fm, tileW);
+                for (int l = 0; l < lines.size(); l++) {
+                    g.drawString(lines.get(l), x, y + h * scale + fm.getAscent() + 1 + l * fm.getHeight());
+                }
             }
         } finally {
             g.dispose();
@@ -63,6 +68,29 @@ public final class GridImage {
     /** Renders and writes the grid as PNG (atomically). */
     public static void write(Path path, List<float[]> tiles, List<String> captions, int h, int w, int scale, int columns) {
         Images.write(path, render(tiles, captions, h, w, scale, columns));
+    }
+
+    static List<String> wrap(String s, FontMetrics fm, int width) {
+        List<String> lines = new java.util.ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        String[] words = s.split(" ");
+        for (int i = 0; i < words.length; i++) {
+            String candidate = line.isEmpty() ? words[i] : line + " " + words[i];
+            if (fm.stringWidth(candidate) <= width || line.isEmpty()) {
+                line.setLength(0);
+                line.append(candidate);
+                continue;
+            }
+            if (lines.size() == CAPTION_LINES - 1) {
+                line.append(' ').append(String.join(" ", java.util.Arrays.copyOfRange(words, i, words.length)));
+                break;
+            }
+            lines.add(line.toString());
+            line.setLength(0);
+            line.append(words[i]);
+        }
+        lines.add(fit(line.toString(), fm, width));
+        return lines;
     }
 
     private static String fit(String s, FontMetrics fm, int width) {
