@@ -25,6 +25,8 @@ import java.nio.file.NoSuchFileException;
             CommandLine.HelpCommand.class,
             InspectCommand.class,
             GenerateCommand.class,
+            WorldCommand.class,
+            ScoreCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;

@@ -39,12 +39,9 @@ public final class PromptParser {
         List<Group> groups = new ArrayList<>();
         int i = 0;
         while (true) {
-            if (i + 3 > tokens.size()) {
-                throw failure(text, "incomplete group \"" + String.join(" ", tokens.subList(i, tokens.size())) + "\"");
-            }
             int count = count(text, tokens.get(i));
-            Colour colour = colour(text, tokens.get(i + 1));
-            Shape shape = shape(text, tokens.get(i + 2));
+            Colour colour = colour(text, word(text, tokens, i + 1, "a colour"));
+            Shape shape = shape(text, word(text, tokens, i + 2, "a shape"));
             try {
                 groups.add(new Group(count, colour, shape));
             } catch (PromptException e) {
@@ -83,6 +80,12 @@ public final class PromptParser {
             if (!word.isEmpty()) out.add(word);
         }
         return out;
+    }
+
+    /** Token {@code i}, or a failure that says what was expected after the last token. */
+    private static String word(String text, List<String> tokens, int i, String expected) {
+        if (i < tokens.size()) return tokens.get(i);
+        throw failure(text, "expected " + expected + " after \"" + tokens.get(i - 1) + "\"");
     }
 
     private static int count(String text, String token) {
