@@ -29,11 +29,12 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Run a reward-guided search (inference-time scaling) under an NFE budget.",
-                "Writes trace.json and the model's outputs (toy models: particles.png) into --out."})
+                "Writes trace.json and the model's outputs (toy models: particles.png;",
+                "DiT models: best.png, best_x8.png, candidates.png) into --out."})
 public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "toy:gmm", paramLabel = "SPEC",
-            description = "Model: toy:gmm (2-D Gaussian mixture) or toy:gaussian.")
+            description = "Model: toy:gmm (2-D Gaussian mixture), toy:gaussian, or FILE.safetensors (a DiT checkpoint).")
     String model;
 
     @Option(names = "--method", defaultValue = "rbf", paramLabel = "NAME",
@@ -70,6 +71,15 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "RBF control flow: code (the reference code, default) or paper (Alg. 2). Only with --method rbf.")
     String rbfVariant;
 
+    @Option(names = "--backend", defaultValue = "cpu", paramLabel = "NAME",
+            description = "Kernel backend for image models: cpu or reference (toy models run on the host).")
+    String backend;
+
+    @Option(names = "--cfg", defaultValue = "1.0", paramLabel = "W",
+            description = "Classifier-free guidance scale for image models, u = u_null + W (u_cond - u_null); 1 = off, "
+                    + "otherwise one latent costs 2 NFE.")
+    double cfg;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if missing).")
     Path out;
 
@@ -99,7 +109,7 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new UserError(e.getMessage(), e);
         }
         if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError("--out " + out + " exists and is not a directory");
-        try (LoadedModel loaded = ModelSources.open(model)) {
+        try (LoadedModel loaded = ModelSources.open(model, new ModelOptions(backend, cfg))) {
             Reward r = loaded.reward(reward == null ? loaded.defaultReward() : reward);
             Condition cond = loaded.condition(prompt);
             SearchResult result;
@@ -130,7 +140,11 @@ public final class GenerateCommand implements Callable<Integer> {
                 model, loaded.kind(), t.method(), t.sampler(), t.steps(), t.reward(), t.seed());
         o.printf("NFE %d of %d, reward calls %d, non-finite %d%n", t.nfe(), t.budget(), t.rewardCalls(), t.nonFinite());
         if (result.found()) {
-            o.printf("best reward %.6f at %s%n", result.bestReward(), java.util.Arrays.toString(result.best()));
+            if (result.best().length <= 8) {
+                o.printf("best reward %.6f at %s%n", result.bestReward(), java.util.Arrays.toString(result.best()));
+            } else {
+                o.printf("best reward %.6f%n", result.bestReward());
+            }
         } else {
             o.println("no candidate had a finite estimate and reward");
         }

@@ -9,7 +9,7 @@ public interface ModelSource {
     boolean accepts(String spec);
 
     /** Opens the model; throws {@link UserError} for a spec it accepts but cannot open. */
-    LoadedModel open(String spec);
+    LoadedModel open(String spec, ModelOptions options);
 
     /** Short description of the specs accepted, for error messages, e.g. {@code toy:gaussian, toy:gmm}. */
     String describe();

@@ -5,13 +5,17 @@ import java.util.stream.Collectors;
 
 /** The model sources {@code generate} knows, asked in order. A new model kind adds its source here. */
 public final class ModelSources {
-    private static final List<ModelSource> SOURCES = List.of(new ToyModelSource());
+    private static final List<ModelSource> SOURCES = List.of(new ToyModelSource(), new DiTModelSource());
 
     private ModelSources() {}
 
     public static LoadedModel open(String spec) {
+        return open(spec, ModelOptions.DEFAULTS);
+    }
+
+    public static LoadedModel open(String spec, ModelOptions options) {
         for (ModelSource s : SOURCES) {
-            if (s.accepts(spec)) return s.open(spec);
+            if (s.accepts(spec)) return s.open(spec, options);
         }
         throw new UserError("unknown model '" + spec + "'; known: "
                 + SOURCES.stream().map(ModelSource::describe).collect(Collectors.joining(", ")));

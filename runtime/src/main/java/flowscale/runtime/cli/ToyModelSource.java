@@ -35,7 +35,7 @@ final class ToyModelSource implements ModelSource {
     }
 
     @Override
-    public LoadedModel open(String spec) {
+    public LoadedModel open(String spec, ModelOptions options) {
         AnalyticModel m;
         try {
             m = AnalyticModels.named(spec);

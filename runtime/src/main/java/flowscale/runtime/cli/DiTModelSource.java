@@ -1,0 +1,166 @@
+package flowscale.runtime.cli;
+
+import flowscale.kernels.Backend;
+import flowscale.kernels.Backends;
+import flowscale.runtime.data.GridImage;
+import flowscale.runtime.data.Images;
+import flowscale.runtime.data.PromptParser;
+import flowscale.runtime.data.Vocabulary;
+import flowscale.runtime.model.CheckpointException;
+import flowscale.runtime.model.Condition;
+import flowscale.runtime.model.DiT;
+import flowscale.runtime.model.DiTConfig;
+import flowscale.runtime.model.VelocityModel;
+import flowscale.runtime.reward.Reward;
+import flowscale.runtime.reward.Rewards;
+import flowscale.runtime.search.Candidate;
+import flowscale.runtime.search.SearchResult;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * DiT checkpoints ({@code --model FILE.safetensors}): the model runs on {@code --backend} with guidance
+ * {@code --cfg}; the prompt is parsed by {@link PromptParser}; rewards are the shapes-world ones
+ * ({@code counting} by default). Outputs: {@code best.png} (the best sample at its own size),
+ * {@code best_x8.png} (an 8x nearest-neighbour copy for viewing) and {@code candidates.png} (the final
+ * candidates, best first, each captioned with its reward).
+ */
+final class DiTModelSource implements ModelSource {
+    static final int UPSCALE = 8;
+    static final int GRID_SCALE = 4;
+    static final int GRID_COLUMNS = 8;
+
+    @Override
+    public boolean accepts(String spec) {
+        return spec.endsWith(".safetensors") || Files.isRegularFile(Path.of(spec));
+    }
+
+    @Override
+    public String describe() {
+        return "FILE.safetensors (a DiT checkpoint)";
+    }
+
+    @Override
+    public LoadedModel open(String spec, ModelOptions options) {
+        Path file = Path.of(spec);
+        if (!Files.isRegularFile(file)) throw new UserError("model file " + spec + " does not exist");
+        Backend backend;
+        try {
+            backend = Backends.create(options.backend());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+        try {
+            DiT dit = DiT.load(file, backend, options.guidanceScale(), DiT.DEFAULT_MAX_BATCH_ROWS);
+            checkVocabulary(spec, dit.config());
+            return new LoadedDiT(spec, dit, backend);
+        } catch (CheckpointException | IllegalArgumentException e) {
+            backend.close();
+            throw new UserError(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    /** The checkpoint's condition tables must cover the prompt language, or prompts would index past them. */
+    private static void checkVocabulary(String spec, DiTConfig c) {
+        if (c.numColours() < Vocabulary.COLOURS || c.numShapes() < Vocabulary.SHAPES
+                || c.maxCount() < Vocabulary.MAX_COUNT || c.maxGroups() < Vocabulary.MAX_GROUPS) {
+            throw new UserError(String.format(Locale.ROOT,
+                    "model %s is for %d colours, %d shapes, counts up to %d, %d groups; prompts need %d, %d, %d, %d",
+                    spec, c.numColours(), c.numShapes(), c.maxCount(), c.maxGroups(),
+                    Vocabulary.COLOURS, Vocabulary.SHAPES, Vocabulary.MAX_COUNT, Vocabulary.MAX_GROUPS));
+        }
+    }
+
+    private static final class LoadedDiT implements LoadedModel {
+        private final String spec;
+        private final DiT model;
+        private final Backend backend;
+
+        LoadedDiT(String spec, DiT model, Backend backend) {
+            this.spec = spec;
+            this.model = model;
+            this.backend = backend;
+        }
+
+        @Override
+        public VelocityModel model() {
+            return model;
+        }
+
+        @Override
+        public String kind() {
+            DiTConfig c = model.config();
+            return String.format(Locale.ROOT, "dit D=%d depth=%d heads=%d on %s%s", c.hiddenSize(), c.depth(),
+                    c.numHeads(), backend.name(), model.guidanceScale() == 1.0 ? "" : ", cfg " + model.guidanceScale());
+        }
+
+        @Override
+        public Condition condition(String prompt) {
+            if (prompt == null || prompt.isBlank()) {
+                throw new UserError("--prompt is required for image models, e.g. --prompt \"2 red circles and 1 blue square\"");
+            }
+            return PromptParser.parse(prompt).toCondition();
+        }
+
+        @Override
+        public String defaultReward() {
+            return "counting";
+        }
+
+        @Override
+        public List<String> rewardNames() {
+            return Rewards.NAMES;
+        }
+
+        @Override
+        public Reward reward(String name) {
+            return Rewards.named(name);
+        }
+
+        @Override
+        public List<String> writeOutputs(Path dir, SearchResult result, Reward reward, long seed) {
+            int size = model.config().imageSize();
+            List<String> files = new ArrayList<>();
+            if (result.found()) {
+                Images.write(dir.resolve("best.png"), result.best(), size, size);
+                Images.write(dir.resolve("best_x" + UPSCALE + ".png"),
+                        Images.upscale(result.best(), size, size, UPSCALE), size * UPSCALE, size * UPSCALE);
+                files.add("best.png");
+                files.add("best_x" + UPSCALE + ".png");
+            }
+            List<Candidate> finals = new ArrayList<>(result.finalCandidates());
+            if (!finals.isEmpty()) {
+                // Best first; candidates without a finite reward go last.
+                finals.sort(Comparator.comparingDouble((Candidate c) -> Double.isFinite(c.reward()) ? -c.reward() : Double.POSITIVE_INFINITY));
+                List<float[]> tiles = new ArrayList<>();
+                List<String> captions = new ArrayList<>();
+                for (Candidate c : finals) {
+                    tiles.add(c.x0());
+                    captions.add(String.format(Locale.ROOT, "%s %.3f", reward.name(), c.reward()));
+                }
+                GridImage.write(dir.resolve("candidates.png"), tiles, captions, size, size, GRID_SCALE, GRID_COLUMNS);
+                files.add("candidates.png");
+            }
+            return files;
+        }
+
+        @Override
+        public void close() {
+            model.close();
+            backend.close();
+        }
+
+        @Override
+        public String toString() {
+            return spec;
+        }
+    }
+}

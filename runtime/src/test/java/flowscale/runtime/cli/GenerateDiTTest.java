@@ -1,0 +1,133 @@
+package flowscale.runtime.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import flowscale.runtime.data.Vocabulary;
+import flowscale.runtime.model.DiTCheckpoints;
+import flowscale.runtime.model.DiTConfig;
+import flowscale.runtime.search.SearchMethods;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code generate --model FILE.safetensors}: every search method end to end on a tiny random-weight DiT. */
+class GenerateDiTTest {
+    static final int BUDGET = 200;
+
+    @TempDir
+    static Path dir;
+    static Path checkpoint;
+
+    private record Run(int code, String out, String err) {}
+
+    @BeforeAll
+    static void writeTinyModel() {
+        DiTConfig config = new DiTConfig(32, 3, 4, 16, 1, 2, 2.0, 256, Vocabulary.MAX_GROUPS, Vocabulary.MAX_COUNT,
+                Vocabulary.COLOURS, Vocabulary.SHAPES, Map.of("note", "random weights for tests"));
+        checkpoint = dir.resolve("tiny.safetensors");
+        DiTCheckpoints.random(config, 42, checkpoint);
+    }
+
+    private static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void everyMethodRunsWithinItsBudgetAndWritesImages() throws Exception {
+        for (String method : SearchMethods.names()) {
+            Path out = dir.resolve("out-" + method);
+            Run r = run("generate", "--model", checkpoint.toString(), "--prompt", "2 red circles and 1 blue square",
+                    "--method", method, "--budget", Integer.toString(BUDGET), "--steps", "4", "--seed", "3",
+                    "--backend", "reference", "--out", out.toString());
+            assertEquals(0, r.code(), method + ": " + r.err());
+            JsonNode t = new ObjectMapper().readTree(out.resolve("trace.json").toFile());
+            assertEquals(method, t.get("method").asText());
+            assertTrue(t.get("nfe").asLong() <= BUDGET, method + " spent " + t.get("nfe") + " NFE");
+            assertTrue(t.get("nfe").asLong() > 0, method + " spent no NFE");
+            assertEquals("counting", t.get("reward").asText());
+            assertImage(out.resolve("best.png"), 32, 32);
+            assertImage(out.resolve("best_x8.png"), 256, 256);
+            BufferedImage grid = ImageIO.read(out.resolve("candidates.png").toFile());
+            assertNotNull(grid, method + ": candidates.png unreadable");
+            assertTrue(grid.getWidth() >= 128, method + ": grid too small");
+            assertTrue(r.out().contains("best reward"), r.out());
+            assertFalse(r.out().contains("best reward") && r.out().contains("at ["), "the image must not be printed: " + r.out());
+        }
+    }
+
+    @Test
+    void guidanceDoublesTheCostPerLatent() throws Exception {
+        Path out = dir.resolve("out-cfg");
+        Run r = run("generate", "--model", checkpoint.toString(), "--prompt", "3 green triangles", "--method", "bon",
+                "--budget", "40", "--steps", "4", "--cfg", "3", "--backend", "reference", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode t = new ObjectMapper().readTree(out.resolve("trace.json").toFile());
+        long nfe = t.get("nfe").asLong();
+        assertTrue(nfe <= 40 && nfe > 0 && nfe % 2 == 0, "guided NFE " + nfe);
+        assertTrue(r.out().contains("cfg 3.0"), r.out());
+    }
+
+    @Test
+    void badInputIsOneLineWithExitCode2() throws Exception {
+        Run noPrompt = run("generate", "--model", checkpoint.toString(), "--out", dir.resolve("x1").toString());
+        assertUsage(noPrompt, "--prompt is required for image models");
+
+        Run badPrompt = run("generate", "--model", checkpoint.toString(), "--prompt", "7 purple dragons",
+                "--out", dir.resolve("x2").toString());
+        assertEquals(2, badPrompt.code(), badPrompt.err());
+
+        Run badBackend = run("generate", "--model", checkpoint.toString(), "--prompt", "1 red circle",
+                "--backend", "quantum", "--out", dir.resolve("x3").toString());
+        assertUsage(badBackend, "unknown backend 'quantum'");
+
+        Path missing = dir.resolve("missing.safetensors");
+        assertUsage(run("generate", "--model", missing.toString(), "--prompt", "1 red circle", "--out", dir.resolve("x4").toString()),
+                "does not exist");
+
+        Path notDit = dir.resolve("notdit.safetensors");
+        new flowscale.loader.SafetensorsWriter().metadata("flowscale.arch", "unet")
+                .addF32("w", new long[] {1}, new float[] {1}).write(notDit);
+        assertUsage(run("generate", "--model", notDit.toString(), "--prompt", "1 red circle", "--out", dir.resolve("x5").toString()),
+                "flowscale.arch is 'unet', expected 'dit'");
+
+        Path garbage = dir.resolve("garbage.safetensors");
+        Files.writeString(garbage, "not a safetensors file at all");
+        Run g = run("generate", "--model", garbage.toString(), "--prompt", "1 red circle", "--out", dir.resolve("x6").toString());
+        assertEquals(2, g.code(), g.err());
+        for (String d : new String[] {"x1", "x2", "x3", "x4", "x5", "x6"}) {
+            assertFalse(Files.exists(dir.resolve(d)), d + " was created for a failed run");
+        }
+    }
+
+    private static void assertUsage(Run r, String fragment) {
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains(fragment), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    }
+
+    private static void assertImage(Path png, int w, int h) throws Exception {
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertNotNull(img, png + " unreadable");
+        assertEquals(w, img.getWidth());
+        assertEquals(h, img.getHeight());
+    }
+}
