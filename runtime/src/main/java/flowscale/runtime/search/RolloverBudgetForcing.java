@@ -87,7 +87,7 @@ public final class RolloverBudgetForcing implements SearchMethod {
                 if (improved) {
                     c.bestReward = r;
                     if (canAdvance) {
-                        run.record(LevelRecord.choice(c.level, i, grid[c.level + 1], c.levelRewards(), c.drawn - 1,
+                        run.record(LevelRecord.choice(c.level, i, grid[c.level + 1], c.levelRewards(), c.levelRewards().length - 1,
                                 LevelRecord.Reason.IMPROVED, run.nfe(), run.rewardCalls(), nonFinite(c.levelRewards())));
                         c.take(cand.x[i], cand.u[i], cand.x0[i], r);
                         c.quota = c.quota - c.counter + quota;
@@ -129,7 +129,7 @@ public final class RolloverBudgetForcing implements SearchMethod {
                 c.offer(cand.x[i], cand.u[i], cand.x0[i], r);
                 if (c.bestReward < r) {
                     c.bestReward = r;
-                    run.record(LevelRecord.choice(c.level, c.index, grid[c.level + 1], c.levelRewards(), c.drawn - 1,
+                    run.record(LevelRecord.choice(c.level, c.index, grid[c.level + 1], c.levelRewards(), c.levelRewards().length - 1,
                             LevelRecord.Reason.IMPROVED, run.nfe(), run.rewardCalls(), nonFinite(c.levelRewards())));
                     c.take(cand.x[i], cand.u[i], cand.x0[i], r);
                     c.quota = c.quota - c.counter + quota;

@@ -146,4 +146,30 @@ class RolloverBudgetForcingTest {
             for (int v : c) assertEquals(27, v);
         }
     }
+
+    @Test
+    void rbfRepeatsALevelWithoutFiniteCandidatesAndFallsBackToTheHeldParticle() {
+        // the initial pre-selection is finite (batch 0), every later candidate's reward is NaN
+        SearchResult r = rbf(Toy.scripted((batch, i) -> batch == 0 ? -i : Double.NaN), 500);
+        assertEquals(498, r.trace().nfe());
+        assertTrue(r.found(), "the guard must return the held particle");
+        assertEquals(0.0, r.bestReward(), 0.0, "chain 0's best initial candidate scored 0");
+        long repeated = r.trace().levels().stream().filter(l -> l.reason() == LevelRecord.Reason.LEVEL_REPEATED).count();
+        assertTrue(repeated > 0);
+        for (LevelRecord l : r.trace().levels()) {
+            if (l.reason() != LevelRecord.Reason.INITIAL_BEST) assertEquals(0, l.level(), "no level advanced without a finite candidate");
+        }
+        assertEquals(448, r.trace().nonFinite());
+    }
+
+    @Test
+    void rbfPaperVariantWithAlwaysImprovingRewardStopsAfterOneCandidatePerLevel() {
+        GaussianMixtureModel m = Toy.gmm();
+        SearchResult r = Toy.run("rbf", SearchConfig.defaults().with("variant", "paper"),
+                Toy.problem(m, "vp-sde", Toy.alwaysImproving(), 500, 1));
+        assertEquals(2 + 2 * 9, r.trace().nfe(), "Alg. 2 ends each chain at s_{M-1}; unused rollover is not spent");
+        for (int chain = 0; chain < 2; chain++) {
+            for (int v : Toy.candidatesPerLevel(r.trace(), chain, 9)) assertEquals(1, v);
+        }
+    }
 }
