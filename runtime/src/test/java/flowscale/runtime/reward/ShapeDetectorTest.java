@@ -59,6 +59,26 @@ class ShapeDetectorTest {
     }
 
     @Test
+    void robustnessTableRowsAreFractions() {
+        List<DetectorRobustness.Row> rows = DetectorRobustness.measure(20, 1, DetectorRobustness.conditions(1).subList(0, 2));
+        assertEquals("clean", rows.get(0).condition());
+        assertEquals(1.0, rows.get(0).detectorExact());
+        assertEquals(1.0, rows.get(0).heldOutExact());
+        assertEquals("blur sigma 0.5", rows.get(1).condition());
+        assertEquals(20, rows.get(1).scenes());
+    }
+
+    @Test
+    void strongBlurBridgesAreSplit() {
+        float[] img = blank();
+        Raster.draw(img, 32, new SceneObject(Colour.RED, Shape.SQUARE, 4, 10, 8));
+        Raster.draw(img, 32, new SceneObject(Colour.RED, Shape.SQUARE, 14, 10, 8)); // 2 px apart
+        List<Detection> ds = ShapeDetector.detect(Degradation.gaussianBlur(img, 32, 32, 1.4));
+        assertEquals(2, ds.size(), ds.toString());
+        assertTrue(ds.stream().allMatch(Detection::valid), ds.toString());
+    }
+
+    @Test
     void detectionsDescribeTheObjects() {
         float[] img = blank();
         Raster.draw(img, 32, new SceneObject(Colour.GREEN, Shape.SQUARE, 4, 5, 8));
