@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
  *       1-2/3-4/5-6/7-8 objects, so crowded scenes still fit;</li>
  *   <li>positions uniform with a 1-px margin to the border and at least 2 background pixels between
  *       any two boxes (2, not 1, so same-coloured neighbours stay apart after a blur of sigma 1);
- *       a crowded scene that random placement cannot fit (rare) falls back to a jittered grid;</li>
+ *       a scene that random placement cannot fit (64 restarts) falls back to a jittered 3x3 grid of
+ *       cells; measured: never up to 7 objects, about one in five 8-object layouts;</li>
  *   <li>flat dark background {@link #BACKGROUND}; shapes in exact palette colours, no antialiasing.</li>
  * </ul>
  * Every random choice comes from a {@link SplittableRandom} seeded by a pure function of
@@ -165,8 +166,8 @@ public final class ShapesWorld {
             int t = cells[i]; cells[i] = cells[j]; cells[j] = t;
         }
         List<SceneObject> placed = new ArrayList<>(items.size());
-        int inner = (gap + 1) / 2; // half the gap on each side of a cell border, at least the margin
-        inner = Math.max(inner, margin);
+        // half the gap on each side of a cell border (so neighbours keep the gap), at least the margin
+        int inner = Math.max((gap + 1) / 2, margin);
         for (int i = 0; i < items.size(); i++) {
             int cx = cells[i] % k;
             int cy = cells[i] / k;

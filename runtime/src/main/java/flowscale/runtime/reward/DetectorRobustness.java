@@ -16,8 +16,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * Measures how often the detector (and the held-out metric) recover the exact ground-truth counts of
- * world images, clean, blurred and noisy, and prints a markdown table.
- * Usage: {@code DetectorRobustness [scenes=1000] [seed=1]}.
+ * world images, clean, blurred and noisy, and prints a markdown table (the numbers in
+ * {@code flowscale/data/DETECTOR.md}). Usage: {@code DetectorRobustness [scenes=1000] [seed=1]}; an
+ * image counts as exact when the valid detections per (colour, shape) equal the ground truth and no
+ * blob is invalid.
  */
 public final class DetectorRobustness {
     private DetectorRobustness() {
@@ -42,12 +44,12 @@ public final class DetectorRobustness {
         }
     }
 
-    /** Clean, blur sigma 0.5 and 1.0, noise std 0.1/0.2/0.3, and blur 1.0 with noise 0.2. */
+    /** Clean, blur sigma 0.5/1.0/1.5, noise std 0.1/0.2/0.3 (in [-1, 1] units), and blur 1.0 with noise 0.2. */
     public static List<Condition> conditions(long seed) {
         int s = ShapesWorld.SIZE;
         List<Condition> cs = new ArrayList<>();
         cs.add(new Condition("clean", img -> img));
-        for (double sigma : new double[] {0.5, 1.0}) {
+        for (double sigma : new double[] {0.5, 1.0, 1.5}) {
             cs.add(new Condition("blur sigma " + sigma, img -> Degradation.gaussianBlur(img, s, s, sigma)));
         }
         for (double std : new double[] {0.1, 0.2, 0.3}) {

@@ -25,7 +25,8 @@ import java.util.Map;
  *   <li>Connected components per colour, 4-connectivity (so diagonal touches of two blobs do not merge
  *       them); components smaller than about 10 pixels (scaled with image area) are noise and dropped.</li>
  *   <li>Each blob is cut at half its peak chroma (mean of its brightest quarter, so noise does not
- *       inflate it); the cut may split a blob that blur had bridged into several.</li>
+ *       inflate it); the cut may split a blob that blur had bridged into several. A part that still
+ *       fits no shape is cut higher (up to {@link #MAX_SPLIT_LEVEL} of the peak) if that splits it.</li>
  *   <li>Shape from the blob's geometry: the aspect ratio of its bounding box, its fill ratio (pixels /
  *       box area: square 1.0, circle pi/4, triangle 1/2), how much of the box's four edge lines it
  *       covers (square ~1, circle ~0.45) and its vertical chroma-mass asymmetry (an upright triangle
@@ -38,6 +39,9 @@ public final class ShapeDetector {
     public static final double MIN_CHROMA = 0.2;
     /** Fraction of a blob's peak chroma that its core pixels need (the half-maximum outline). */
     public static final double HALF_MAX = 0.5;
+    /** Highest cut (fraction of the peak) tried when splitting a blob that fits no shape. */
+    public static final double MAX_SPLIT_LEVEL = 0.8;
+    private static final double SPLIT_STEP = 0.1;
     /** Largest hue distance (degrees) to the nearest palette hue. */
     public static final double MAX_HUE_DISTANCE = 40;
     /** Estimated noise std (in [0, 1] units) above which the image is smoothed once. */
@@ -88,10 +92,39 @@ public final class ShapeDetector {
             }
             for (int[] component : Components.of(core, h, w, false)) {
                 if (component.length < minPixels) continue;
-                out.add(describe(Colour.ofId(label[component[0]]), component, w, h, label, chroma));
+                addSplitting(out, component, HALF_MAX, peak, minPixels, h, w, label, chroma);
             }
         }
         return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * Adds the detection of {@code component} (cut at {@code level * peak}); if it fits no shape,
+     * first tries higher cuts, up to {@link #MAX_SPLIT_LEVEL}, that split it into several parts
+     * of at least {@code minPixels}: strong blur bridges the gap between neighbours of one colour,
+     * and the bridge is fainter than either object.
+     */
+    private static void addSplitting(List<Detection> out, int[] component, double level, double peak, int minPixels,
+                                     int h, int w, int[] label, double[] chroma) {
+        Colour colour = Colour.ofId(label[component[0]]);
+        Detection d = describe(colour, component, w, h, label, chroma);
+        if (d.valid()) {
+            out.add(d);
+            return;
+        }
+        int[] cut = new int[h * w];
+        for (double next = level + SPLIT_STEP; next <= MAX_SPLIT_LEVEL + 1e-9; next += SPLIT_STEP) {
+            java.util.Arrays.fill(cut, -1);
+            for (int p : component) {
+                if (chroma[p] >= next * peak) cut[p] = label[p];
+            }
+            List<int[]> parts = Components.of(cut, h, w, false).stream().filter(c -> c.length >= minPixels).toList();
+            if (parts.size() >= 2) {
+                for (int[] part : parts) addSplitting(out, part, next, peak, minPixels, h, w, label, chroma);
+                return;
+            }
+        }
+        out.add(d);
     }
 
     /** Counts of valid detections per (colour, shape); invalid ones are not counted. */
