@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * safetensors loading costs. Conversions (BF16/F16 to F32) are measured next to plain copies of the same bytes in
  * the same run, so the interesting number is the ratio: how close widening gets to memory bandwidth.
  * The file benchmarks open a generated 1 GiB checkpoint (in the page cache) and either only validate it or
- * also read every data byte through the mapping.
+ * also read every data byte through the mapping, and open a checkpoint of 20,000 small tensors whose cost is
+ * almost all header validation.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -137,6 +138,38 @@ public class SafetensorsBench {
         public void delete() throws IOException {
             Files.deleteIfExists(file);
             Files.deleteIfExists(dir);
+        }
+    }
+
+    /** A header-heavy checkpoint: 20,000 small tensors (a header of about 1.6 MB), to time validation itself. */
+    @State(Scope.Benchmark)
+    public static class ManyTensors {
+        Path dir;
+        Path file;
+
+        @Setup(Level.Trial)
+        public void create() throws IOException {
+            dir = Files.createTempDirectory("flowscale-bench");
+            file = dir.resolve("many.safetensors");
+            SafetensorsWriter w = new SafetensorsWriter();
+            float[] values = new float[16];
+            for (int i = 0; i < 20_000; i++) {
+                w.addF32(String.format("blocks.%d.attn.qkv.weight.%05d", i % 48, i), new long[] {4, 4}, values);
+            }
+            w.write(file);
+        }
+
+        @TearDown(Level.Trial)
+        public void delete() throws IOException {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Benchmark
+    public int openManyTensors(ManyTensors many) {
+        try (SafetensorsFile f = SafetensorsFile.open(many.file)) {
+            return f.tensors().size();
         }
     }
 

@@ -37,6 +37,10 @@ final class HeaderParser {
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // Tensor names are unique per file: interning or caching them as symbols only costs time and
+            // keeps every name ever read alive in the JVM-wide intern table.
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
             .build();
 
     private final String source;
