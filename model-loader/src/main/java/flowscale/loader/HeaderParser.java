@@ -1,6 +1,7 @@
 package flowscale.loader;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -83,15 +84,15 @@ final class HeaderParser {
                 }
             }
             if (p.nextToken() != null) {
-                throw fail(Kind.HEADER_NOT_JSON, "unexpected content after the header object at byte "
-                        + p.currentTokenLocation().getByteOffset());
+                throw fail(Kind.HEADER_NOT_JSON, "unexpected content after the header object at "
+                        + position(p.currentTokenLocation()));
             }
         } catch (JsonParseException e) {
             if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
-                throw fail(Kind.DUPLICATE_KEY, e.getOriginalMessage() + " at byte " + byteOffset(e), e);
+                throw fail(Kind.DUPLICATE_KEY, e.getOriginalMessage() + " at " + position(e.getLocation()), e);
             }
             throw fail(Kind.HEADER_NOT_JSON, "header is not valid JSON: " + e.getOriginalMessage()
-                    + " at byte " + byteOffset(e), e);
+                    + " at " + position(e.getLocation()), e);
         } catch (JsonProcessingException e) {
             throw fail(Kind.HEADER_NOT_JSON, "header is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
@@ -110,8 +111,13 @@ final class HeaderParser {
         return t;
     }
 
-    private static long byteOffset(JsonProcessingException e) {
-        return e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+    /** Where in the header a problem is, for messages (the parser counts characters, the file bytes). */
+    private static String position(JsonLocation location) {
+        if (location == null) {
+            return "an unknown position";
+        }
+        long bytes = location.getByteOffset();
+        return bytes >= 0 ? "header byte " + bytes : "header character " + location.getCharOffset();
     }
 
     private void requireUtf8(byte[] header) {
