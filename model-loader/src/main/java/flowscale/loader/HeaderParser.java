@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import flowscale.loader.SafetensorsException.Kind;
 
 import java.io.IOException;
@@ -42,6 +43,12 @@ final class HeaderParser {
             // keeps every name ever read alive in the JVM-wide intern table.
             .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            // The header cap already bounds every name and string; Jackson's own smaller defaults (50,000
+            // characters for a name) would reject files the reference reader accepts.
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNameLength(Integer.MAX_VALUE)
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .build())
             .build();
 
     private final String source;
