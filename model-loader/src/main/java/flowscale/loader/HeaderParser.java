@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import flowscale.loader.SafetensorsException.Kind;
 
 import java.io.IOException;
@@ -18,9 +19,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -38,7 +39,7 @@ final class HeaderParser {
     static final String METADATA_KEY = "__metadata__";
 
     private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             // Tensor names are unique per file: interning or caching them as symbols only costs time and
             // keeps every name ever read alive in the JVM-wide intern table.
             .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
