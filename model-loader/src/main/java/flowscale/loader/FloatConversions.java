@@ -4,7 +4,6 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -36,10 +35,8 @@ public final class FloatConversions {
     private static final VectorSpecies<Float> FLOATS_FROM_DOUBLES = VECTORISED
             ? VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2)) : null;
 
-    /** Float32 exponent bias minus float16 exponent bias, pre-shifted into the float32 exponent field. */
-    private static final int F16_REBIAS = (127 - 15) << 23;
-    /** 2^-24: the value of one float16 subnormal mantissa step. */
-    private static final float F16_SUBNORMAL_STEP = 0x1p-24f;
+    /** 2^(127 - 15): the difference of the float32 and float16 exponent biases. */
+    private static final float F16_RESCALE = 0x1p112f;
 
     /** Converts {@code count} elements of {@code dtype} starting at byte {@code srcOffset} of {@code src}. */
     public static void toF32(DType dtype, MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
@@ -70,9 +67,11 @@ public final class FloatConversions {
     }
 
     /**
-     * float16: normal numbers re-bias the exponent (a shift and an add), infinities and NaNs keep their payload
-     * under an all-ones exponent (NaNs quietened, as {@link Float#float16ToFloat} does), and subnormals
-     * (exponent 0) are mantissa x 2^-24, exact in float32.
+     * float16 by the rescaling trick: the 15 magnitude bits shifted into float32's exponent and mantissa fields
+     * give a float32 whose value is the half's value times 2^-112 (exactly, subnormals included, because float32
+     * has the extra exponent range), so one multiplication by 2^112 rescales it. Halves with an all-ones
+     * exponent (infinity, NaN) get an all-ones float32 exponent instead, NaNs quietened as
+     * {@link Float#float16ToFloat} does; the sign is or-ed in last.
      */
     public static void f16ToF32(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
         int i = 0;
@@ -81,20 +80,12 @@ public final class FloatConversions {
             for (; i <= count - lanes; i += lanes) {
                 ShortVector h = ShortVector.fromMemorySegment(HALVES, src, srcOffset + 2L * i, ByteOrder.LITTLE_ENDIAN);
                 IntVector raw = (IntVector) h.convertShape(VectorOperators.S2I, INTS, 0);
-                IntVector sign = raw.and(0x8000).lanewise(VectorOperators.LSHL, 16);
                 IntVector magnitude = raw.and(0x7fff);
-                IntVector exponent = raw.and(0x7c00);
                 IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-                IntVector bits = shifted.add(F16_REBIAS);
-                VectorMask<Integer> infOrNan = exponent.eq(0x7c00);
-                bits = bits.blend(shifted.or(0x7f80_0000), infOrNan);
-                // Float.float16ToFloat returns quiet NaNs (as the hardware conversion does): set the quiet bit.
-                VectorMask<Integer> nan = magnitude.compare(VectorOperators.GT, 0x7c00);
-                bits = bits.blend(shifted.or(0x7fc0_0000), nan);
-                VectorMask<Integer> subnormalOrZero = exponent.eq(0);
-                IntVector subnormal = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0))
-                        .mul(F16_SUBNORMAL_STEP).reinterpretAsInts();
-                bits = bits.blend(subnormal, subnormalOrZero);
+                IntVector bits = shifted.reinterpretAsFloats().mul(F16_RESCALE).reinterpretAsInts();
+                bits = bits.blend(shifted.or(0x7f80_0000), magnitude.compare(VectorOperators.GE, 0x7c00));
+                bits = bits.blend(shifted.or(0x7fc0_0000), magnitude.compare(VectorOperators.GT, 0x7c00));
+                IntVector sign = raw.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000);
                 bits.or(sign).reinterpretAsFloats().intoArray(dst, dstOffset + i);
             }
         }

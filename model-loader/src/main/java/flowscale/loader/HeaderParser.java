@@ -1,10 +1,13 @@
 package flowscale.loader;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import flowscale.loader.SafetensorsException.Kind;
 
 import java.io.IOException;
@@ -16,9 +19,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -36,7 +39,17 @@ final class HeaderParser {
     static final String METADATA_KEY = "__metadata__";
 
     private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // Tensor names are unique per file: interning or caching them as symbols only costs time and
+            // keeps every name ever read alive in the JVM-wide intern table.
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            // The header cap already bounds every name and string; Jackson's own smaller defaults (50,000
+            // characters for a name) would reject files the reference reader accepts.
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNameLength(Integer.MAX_VALUE)
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .build())
             .build();
 
     private final String source;
@@ -79,15 +92,15 @@ final class HeaderParser {
                 }
             }
             if (p.nextToken() != null) {
-                throw fail(Kind.HEADER_NOT_JSON, "unexpected content after the header object at byte "
-                        + p.currentTokenLocation().getByteOffset());
+                throw fail(Kind.HEADER_NOT_JSON, "unexpected content after the header object at "
+                        + position(p.currentTokenLocation()));
             }
         } catch (JsonParseException e) {
             if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
-                throw fail(Kind.DUPLICATE_KEY, e.getOriginalMessage() + " at byte " + byteOffset(e), e);
+                throw fail(Kind.DUPLICATE_KEY, e.getOriginalMessage() + " at " + position(e.getLocation()), e);
             }
             throw fail(Kind.HEADER_NOT_JSON, "header is not valid JSON: " + e.getOriginalMessage()
-                    + " at byte " + byteOffset(e), e);
+                    + " at " + position(e.getLocation()), e);
         } catch (JsonProcessingException e) {
             throw fail(Kind.HEADER_NOT_JSON, "header is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
@@ -106,8 +119,13 @@ final class HeaderParser {
         return t;
     }
 
-    private static long byteOffset(JsonProcessingException e) {
-        return e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+    /** Where in the header a problem is, for messages (the parser counts characters, the file bytes). */
+    private static String position(JsonLocation location) {
+        if (location == null) {
+            return "an unknown position";
+        }
+        long bytes = location.getByteOffset();
+        return bytes >= 0 ? "header byte " + bytes : "header character " + location.getCharOffset();
     }
 
     private void requireUtf8(byte[] header) {

@@ -78,7 +78,8 @@ public final class SafetensorsException extends RuntimeException {
     }
 
     public SafetensorsException(Kind kind, String source, String detail, Throwable cause) {
-        super(source + ": " + detail, cause);
+        // Names and parser messages can hold line breaks; the message is promised to be one line.
+        super((source + ": " + detail).replaceAll("\\R", " "), cause);
         this.kind = kind;
         this.source = source;
     }

@@ -35,6 +35,10 @@ public final class ShardedCheckpoint implements TensorStore {
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // Tensor names are unique per file: interning or caching them as symbols only costs time and
+            // keeps every name ever read alive in the JVM-wide intern table.
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
             .build();
 
     private final String source;

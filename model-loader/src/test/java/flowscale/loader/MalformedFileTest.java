@@ -62,6 +62,7 @@ class MalformedFileTest {
                 bad("missing shape", file("{\"w\":{\"dtype\":\"F32\",\"data_offsets\":[0,8]}}", 8), Kind.MISSING_FIELD),
                 bad("unknown dtype", file("{" + entry("w", "F128", "[2]", 0, 8) + "}", 8), Kind.UNKNOWN_DTYPE),
                 bad("lower-case dtype", file("{" + entry("w", "f32", "[2]", 0, 8) + "}", 8), Kind.UNKNOWN_DTYPE),
+                bad("unknown dtype on a name with a line break", file("{" + entry("a\\nb", "X", "[1]", 0, 1) + "}", 1), Kind.UNKNOWN_DTYPE),
                 bad("dtype is a number", file("{\"w\":{\"dtype\":4,\"shape\":[2],\"data_offsets\":[0,8]}}", 8), Kind.UNKNOWN_DTYPE),
                 bad("negative dimension", file("{" + entry("w", "F32", "[-2]", 0, 8) + "}", 8), Kind.BAD_SHAPE),
                 bad("fractional dimension", file("{" + entry("w", "F32", "[2.0]", 0, 8) + "}", 8), Kind.BAD_SHAPE),

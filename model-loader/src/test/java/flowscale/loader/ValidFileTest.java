@@ -54,6 +54,17 @@ class ValidFileTest {
     }
 
     @Test
+    void veryLongNamesAndMetadataValues() {
+        String name = "n".repeat(200_000);
+        String value = "v".repeat(300_000);
+        byte[] contents = Bytes.written(new SafetensorsWriter().metadata("k", value).addF32(name, new long[] {1}, new float[] {7}));
+        try (SafetensorsFile f = Bytes.read(contents)) {
+            assertArrayEquals(new float[] {7}, f.toFloatArray(name));
+            assertEquals(value, f.metadata().get("k"));
+        }
+    }
+
+    @Test
     void zeroSizeTensorsAndScalars() {
         String header = "{" + entry("empty", "F32", "[0,5]", 0, 0) + "," + entry("also_empty", "BF16", "[3,0]", 0, 0)
                 + "," + entry("scalar", "F32", "[]", 0, 4) + "," + entry("tail_empty", "U8", "[0]", 4, 4) + "}";
