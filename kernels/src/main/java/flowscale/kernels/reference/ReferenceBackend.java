@@ -5,7 +5,6 @@ import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Philox;
 import flowscale.kernels.Tensor;
 
-
 import static flowscale.kernels.reference.ArgumentChecks.itemCount;
 import static flowscale.kernels.reference.ArgumentChecks.requireNoOverlap;
 import static flowscale.kernels.reference.ArgumentChecks.requireSameSize;
