@@ -27,6 +27,8 @@ import java.nio.file.NoSuchFileException;
             GenerateCommand.class,
             WorldCommand.class,
             ScoreCommand.class,
+            InfoCommand.class,
+            ConformanceCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
