@@ -141,12 +141,16 @@ public final class DiT implements VelocityModel {
     private void forwardChunk(int from, int count, float[][] x, double[] t, Condition[] cond, float[][] out) {
         int rows = guided() ? 2 * count : count;
         Workspace.Views v = workspace.views(rows, maxBatchRows);
+        int dim = dim();
+        float[] staging = workspace.imageStaging;
         for (int r = 0; r < rows; r++) {
             int item = from + (r % count);
-            backend.upload(x[item], 0, v.imageItem[r]);
+            System.arraycopy(x[item], 0, staging, r * dim, dim);
             v.timesteps[r] = (float) (t[item] * TimestepEmbedder.TIME_SCALE);
             conditionEmbedder.stage(r < count ? cond[item] : null, r, workspace);
         }
+        // One transfer for the whole chunk: per-call overhead matters for small models and many particles.
+        backend.upload(staging, 0, v.image);
 
         timestepEmbedder.forward(v);
         conditionEmbedder.forward(v, workspace, weights.yEmbedderMlp0, weights.yEmbedderMlp2);
@@ -167,8 +171,9 @@ public final class DiT implements VelocityModel {
             backend.axpby((float) (1.0 - guidanceScale), v.velocitySecondHalf, (float) guidanceScale,
                     v.velocityFirstHalf, v.velocityFirstHalf);
         }
+        backend.download(v.velocityFirstHalfOrAll(guided()), staging, 0);
         for (int i = 0; i < count; i++) {
-            backend.download(v.velocityItem[i], out[from + i], 0);
+            System.arraycopy(staging, i * dim, out[from + i], 0, dim);
         }
     }
 }

@@ -17,12 +17,11 @@ final class Workspace {
     /** Every buffer as a view for one batch size {@code rows}; fields are named for the values they hold. */
     static final class Views {
         final int rows;
-        /** Input images {@code [rows, C, H, W]} and the same memory as {@code [rows, C*H*W]} rows, one per item. */
+        /** Input images {@code [rows, C, H, W]}. */
         final Tensor image;
-        final Tensor[] imageItem;
-        /** Output velocities, as {@link #image}. */
+        /** Output velocities {@code [rows, C, H, W]}, and the same memory as {@code [rows, C*H*W]}. */
         final Tensor velocity;
-        final Tensor[] velocityItem;
+        final Tensor velocityRows;
         /** Under CFG: the first (conditional) and second (null) halves of the velocity rows, {@code [rows/2, C*H*W]}. */
         final Tensor velocityFirstHalf;
         final Tensor velocitySecondHalf;
@@ -75,14 +74,7 @@ final class Workspace {
             long[] imageShape = {rows, cfg.inChannels(), cfg.imageSize(), cfg.imageSize()};
             image = w.image.view(0, imageShape, Tensor.rowMajorStrides(imageShape));
             velocity = w.velocity.view(0, imageShape, Tensor.rowMajorStrides(imageShape));
-            Tensor imageRows = w.image.view(0, new long[] {rows, floats}, new long[] {floats, 1});
-            Tensor velocityRows = w.velocity.view(0, new long[] {rows, floats}, new long[] {floats, 1});
-            imageItem = new Tensor[rows];
-            velocityItem = new Tensor[rows];
-            for (int i = 0; i < rows; i++) {
-                imageItem[i] = imageRows.rowRange(i, 1);
-                velocityItem[i] = velocityRows.rowRange(i, 1);
-            }
+            velocityRows = w.velocity.view(0, new long[] {rows, floats}, new long[] {floats, 1});
             velocityFirstHalf = velocityRows.rowRange(0, rows / 2);
             velocitySecondHalf = velocityRows.rowRange(rows / 2, rows / 2);
             patches = w.patches.rowRange(0, (long) rows * tokens);
@@ -119,6 +111,11 @@ final class Workspace {
             finalScale = finalModulation.colRange(d, d);
             timesteps = new float[rows];
         }
+
+        /** The rows the caller gets back: the guided half under CFG, else all of them. */
+        Tensor velocityFirstHalfOrAll(boolean guided) {
+            return guided ? velocityFirstHalf : velocityRows;
+        }
     }
 
     private final DiTConfig config;
@@ -128,7 +125,8 @@ final class Workspace {
     private Tensor image, velocity, patches, imageTokens, x, h, qkv, attention, residualUpdate, mlpHidden;
     private Tensor timestepFrequencies, embedderHidden, timestepEmbedding, pooledCondition, conditionEmbedding;
     private Tensor c, siluC, modulation, finalModulation;
-    /** Host staging: condition tokens {@code [rows, G, D]} and pooled vectors {@code [rows, D]}. */
+    /** Host staging: images in and velocities out {@code [rows, C*H*W]}, condition tokens {@code [rows, G, D]}, pooled vectors {@code [rows, D]}. */
+    float[] imageStaging;
     float[] conditionTokens;
     float[] pooled;
 
@@ -176,6 +174,7 @@ final class Workspace {
         siluC = backend.allocate(rows, d);
         modulation = backend.allocate(rows, 6 * d);
         finalModulation = backend.allocate(rows, 2 * d);
+        imageStaging = new float[Math.toIntExact((long) rows * config.imageFloats())];
         conditionTokens = new float[Math.toIntExact((long) rows * config.maxGroups() * d)];
         pooled = new float[Math.toIntExact(rows * d)];
         capacity = rows;

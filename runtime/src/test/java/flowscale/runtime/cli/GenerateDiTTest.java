@@ -57,7 +57,7 @@ class GenerateDiTTest {
             Path out = dir.resolve("out-" + method);
             Run r = run("generate", "--model", checkpoint.toString(), "--prompt", "2 red circles and 1 blue square",
                     "--method", method, "--budget", Integer.toString(BUDGET), "--steps", "4", "--seed", "3",
-                    "--backend", "reference", "--out", out.toString());
+                    "--backend", "cpu", "--out", out.toString());
             assertEquals(0, r.code(), method + ": " + r.err());
             JsonNode t = new ObjectMapper().readTree(out.resolve("trace.json").toFile());
             assertEquals(method, t.get("method").asText());
@@ -78,7 +78,7 @@ class GenerateDiTTest {
     void guidanceDoublesTheCostPerLatent() throws Exception {
         Path out = dir.resolve("out-cfg");
         Run r = run("generate", "--model", checkpoint.toString(), "--prompt", "3 green triangles", "--method", "bon",
-                "--budget", "40", "--steps", "4", "--cfg", "3", "--backend", "reference", "--out", out.toString());
+                "--budget", "40", "--steps", "4", "--cfg", "3", "--backend", "cpu", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode t = new ObjectMapper().readTree(out.resolve("trace.json").toFile());
         long nfe = t.get("nfe").asLong();
