@@ -36,6 +36,9 @@ final class ToyModelSource implements ModelSource {
 
     @Override
     public LoadedModel open(String spec, ModelOptions options) {
+        if (options.guidanceScale() != 1.0) {
+            throw new UserError("--cfg applies to image models; " + spec + " has no condition to guide");
+        }
         AnalyticModel m;
         try {
             m = AnalyticModels.named(spec);

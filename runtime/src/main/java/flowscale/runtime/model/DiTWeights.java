@@ -35,12 +35,16 @@ public final class DiTWeights {
     public final Linear xEmbedderProj;
     public final Linear tEmbedderMlp0;
     public final Linear tEmbedderMlp2;
-    /** {@code cond_embedder.count.weight [max_count+1, D]}, host, row-major. */
-    public final float[] condEmbedderCount;
-    public final float[] condEmbedderColour;
-    public final float[] condEmbedderShape;
-    public final float[] condEmbedderSlot;
-    public final float[] condEmbedderNull;
+    /**
+     * {@code cond_embedder.*.weight} tables ({@code count [max_count+1, D]}, {@code colour}, {@code shape},
+     * {@code slot [G, D]}, {@code null [1, D]}): host, row-major, package-private so nothing outside the
+     * model can change them after the condition cache has used them.
+     */
+    final float[] condEmbedderCount;
+    final float[] condEmbedderColour;
+    final float[] condEmbedderShape;
+    final float[] condEmbedderSlot;
+    final float[] condEmbedderNull;
     public final Linear yEmbedderMlp0;
     public final Linear yEmbedderMlp2;
     public final List<Block> blocks;

@@ -109,11 +109,14 @@ class GenerateDiTTest {
         assertUsage(run("generate", "--model", notDit.toString(), "--prompt", "1 red circle", "--out", dir.resolve("x5").toString()),
                 "flowscale.arch is 'unet', expected 'dit'");
 
+        assertUsage(run("generate", "--model", "toy:gmm", "--cfg", "2", "--out", dir.resolve("x7").toString()),
+                "--cfg applies to image models");
+
         Path garbage = dir.resolve("garbage.safetensors");
         Files.writeString(garbage, "not a safetensors file at all");
         Run g = run("generate", "--model", garbage.toString(), "--prompt", "1 red circle", "--out", dir.resolve("x6").toString());
         assertEquals(2, g.code(), g.err());
-        for (String d : new String[] {"x1", "x2", "x3", "x4", "x5", "x6"}) {
+        for (String d : new String[] {"x1", "x2", "x3", "x4", "x5", "x6", "x7"}) {
             assertFalse(Files.exists(dir.resolve(d)), d + " was created for a failed run");
         }
     }
