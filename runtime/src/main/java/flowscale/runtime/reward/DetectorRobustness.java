@@ -1,6 +1,7 @@
 package flowscale.runtime.reward;
 
 import flowscale.runtime.data.Degradation;
+import flowscale.runtime.data.Images;
 import flowscale.runtime.data.Scene;
 import flowscale.runtime.data.SceneObject;
 import flowscale.runtime.data.ShapeClass;
@@ -44,7 +45,10 @@ public final class DetectorRobustness {
         }
     }
 
-    /** Clean, blur sigma 0.5/1.0/1.5, noise std 0.1/0.2/0.3 (in [-1, 1] units), and blur 1.0 with noise 0.2. */
+    /**
+     * Clean, blur sigma 0.5/1.0/1.5, noise std 0.1/0.2/0.3 (in [-1, 1] units), objects faded toward the
+     * background (contrast 0.6 and 0.5), and blur 1.0 with noise 0.2.
+     */
     public static List<Condition> conditions(long seed) {
         int s = ShapesWorld.SIZE;
         List<Condition> cs = new ArrayList<>();
@@ -56,10 +60,24 @@ public final class DetectorRobustness {
             SplittableRandom rng = new SplittableRandom(seed * 31 + (long) (std * 10));
             cs.add(new Condition("noise std " + std, img -> Degradation.addNoise(img, std, rng)));
         }
+        for (double contrast : new double[] {0.6, 0.5}) {
+            cs.add(new Condition("faded to contrast " + contrast, img -> fade(img, contrast)));
+        }
         SplittableRandom rng = new SplittableRandom(seed * 37);
         cs.add(new Condition("blur 1.0 + noise 0.2",
                 img -> Degradation.addNoise(Degradation.gaussianBlur(img, s, s, 1.0), 0.2, rng)));
         return cs;
+    }
+
+    /** Moves every pixel toward the background: {@code bg + contrast * (v - bg)}. */
+    static float[] fade(float[] img, double contrast) {
+        int plane = img.length / 3;
+        float[] out = new float[img.length];
+        for (int c = 0; c < 3; c++) {
+            double bg = Images.toSigned(ShapesWorld.BACKGROUND[c]);
+            for (int i = 0; i < plane; i++) out[c * plane + i] = (float) (bg + contrast * (img[c * plane + i] - bg));
+        }
+        return out;
     }
 
     public static List<Row> measure(int n, long seed, List<Condition> conditions) {
