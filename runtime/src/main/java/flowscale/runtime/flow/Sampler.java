@@ -1,0 +1,258 @@
+package flowscale.runtime.flow;
+
+import flowscale.runtime.model.Condition;
+import flowscale.runtime.model.VelocityModel;
+
+import java.util.List;
+
+/**
+ * A generation scheme: a sampling path (the interpolant the latents live on), a diffusion coefficient, and a
+ * time grid. The model always speaks the linear path at linear time t; a sampler on another path converts
+ * (method.md §4). Steps are Euler (g = 0) or Euler-Maruyama:
+ * {@code x_next = x - f (s - sNext) + g(s) sqrt(s - sNext) z}, {@code f = u - g^2/2 score}, with drift, score and g
+ * evaluated at the start time s from the velocity already computed there (method.md §3.2).
+ *
+ * <p>Named configurations ({@link #named}):
+ * <ul>
+ * <li>{@code ode}: linear path, g = 0, uniform grid.</li>
+ * <li>{@code linear-sde}: linear path, g = 3t^2, uniform grid.</li>
+ * <li>{@code vp-sde}: VP path (beta 0.1..20) converted from the linear model, g = 3s^2 on VP time, sqrt grid
+ *     {@code s_i = sqrt(1 - (i/M)^2)} (the reference code's configuration for all published search results).</li>
+ * <li>{@code linear-sde-adapt-time} ("+ Adapt. Time", method.md §4.5): the linear SDE with g = 3t^2, stepped on
+ *     the converted times of the VP sqrt grid, {@code {1, t(s_1), ..., t(s_{M-1}), 0}} with
+ *     {@code t(s) = sigmaBar/(alphaBar + sigmaBar)}; only the time locations change, not the noise level.</li>
+ * <li>{@code linear-sde-adapt-diff} ("+ Adapt. Diff."): the linear SDE on the uniform grid with the coefficient
+ *     scaled to inject the VP-SDE's noise: {@code g'(t) = g_VP(t) / (c_t sqrt(tDot_t))}, the continuous-time limit
+ *     of method.md's {@code (g_s/c_s) sqrt(Δs/Δt_s)} (the VP step's noise {@code g_s sqrt(Δs)} measured in linear
+ *     coordinates, divided by the square root of the linear step {@code tDot Δs}), with c and tDot of the VP
+ *     conversion evaluated at the grid time itself (no time conversion). It is huge near noise (about 11.7 at
+ *     t = 1) and vanishes near data.</li>
+ * </ul>
+ * Grid choice for the linear samplers: method.md leaves it open; we use the uniform grid because it is the
+ * natural Euler baseline (and what rectified-flow samplers use without a shift), which gives the two ablations a
+ * distinct meaning: "adapt time" moves the evaluation times onto the converted VP grid (all at t >= 0.709 for
+ * M = 10), "adapt diff" keeps the times and only changes the noise.
+ *
+ * <p>Guards: every coefficient, score or velocity request at {@code s <= TimeGuard.S_MIN} throws
+ * {@link IllegalArgumentException}; callers never evaluate at {@code s_M = 0}: the generated sample is the
+ * Tweedie estimate at the last non-zero grid time (see {@link SamplingLoop}).
+ *
+ * <p>Instances are immutable and thread-safe; the conversion scratch space is per thread.
+ */
+public final class Sampler {
+
+    private enum GridKind { UNIFORM, SQRT, CONVERTED_SQRT }
+
+    public static final int DEFAULT_STEPS = 10;
+    private static final List<String> NAMES =
+            List.of("ode", "linear-sde", "vp-sde", "linear-sde-adapt-time", "linear-sde-adapt-diff");
+
+    private final String name;
+    private final Interpolant path;
+    /** Linear -> path conversion used to query the model; null when the sampling path is the model's own. */
+    private final PathConversion conversion;
+    private final Diffusion diffusion;
+    /** For adapt-diff only: the VP conversion whose noise level g is matched; null otherwise. */
+    private final PathConversion diffusionMatch;
+    private final GridKind gridKind;
+    private final int steps;
+    private final double[] grid;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private Sampler(String name, Interpolant path, PathConversion conversion, Diffusion diffusion,
+                    PathConversion diffusionMatch, GridKind gridKind, int steps) {
+        TimeGrid.checkSteps(steps);
+        this.name = name;
+        this.path = path;
+        this.conversion = conversion;
+        this.diffusion = diffusion;
+        this.diffusionMatch = diffusionMatch;
+        this.gridKind = gridKind;
+        this.steps = steps;
+        this.grid = switch (gridKind) {
+            case UNIFORM -> TimeGrid.uniform(steps);
+            case SQRT -> TimeGrid.sqrt(steps);
+            case CONVERTED_SQRT -> TimeGrid.converted(TimeGrid.sqrt(steps), PathConversion.fromLinear(new VpInterpolant()));
+        };
+    }
+
+    /** The named configuration with {@link #DEFAULT_STEPS} steps; unknown names throw, listing the known ones. */
+    public static Sampler named(String name) {
+        if (name == null) throw new IllegalArgumentException("sampler name is null; known: " + String.join(", ", NAMES));
+        Interpolant linear = LinearInterpolant.INSTANCE;
+        int m = DEFAULT_STEPS;
+        return switch (name) {
+            case "ode" -> new Sampler(name, linear, null, Diffusion.NONE, null, GridKind.UNIFORM, m);
+            case "linear-sde" -> new Sampler(name, linear, null, Diffusion.PAPER, null, GridKind.UNIFORM, m);
+            case "vp-sde" -> {
+                VpInterpolant vp = new VpInterpolant();
+                yield new Sampler(name, vp, PathConversion.fromLinear(vp), Diffusion.PAPER, null, GridKind.SQRT, m);
+            }
+            case "linear-sde-adapt-time" -> new Sampler(name, linear, null, Diffusion.PAPER, null, GridKind.CONVERTED_SQRT, m);
+            case "linear-sde-adapt-diff" -> new Sampler(name, linear, null, Diffusion.PAPER,
+                    PathConversion.fromLinear(new VpInterpolant()), GridKind.UNIFORM, m);
+            default -> throw new IllegalArgumentException("unknown sampler '" + name + "'; known: " + String.join(", ", NAMES));
+        };
+    }
+
+    public static List<String> names() {
+        return NAMES;
+    }
+
+    public String name() { return name; }
+
+    public boolean stochastic() { return !diffusion.isZero(); }
+
+    /** The sampling path. */
+    public Interpolant path() { return path; }
+
+    /** The base diffusion coefficient (for adapt-diff, the VP coefficient whose noise is matched). */
+    public Diffusion baseDiffusion() { return diffusion; }
+
+    /** {@code s_0 = 1 > s_1 > ... > s_M = 0}, a fresh copy. */
+    public double[] grid() { return grid.clone(); }
+
+    public int steps() { return steps; }
+
+    /** The same configuration with {@code m} steps. */
+    public Sampler withSteps(int m) {
+        return new Sampler(name, path, conversion, diffusion, diffusionMatch, gridKind, m);
+    }
+
+    /** The same configuration with another diffusion coefficient (ablations such as method.md Table 8(b)). */
+    public Sampler withDiffusion(Diffusion d) {
+        String n = d.equals(diffusion) ? name : name + "[g=" + d + "]";
+        return new Sampler(n, path, conversion, d, diffusionMatch, gridKind, steps);
+    }
+
+    /** The linear time at which the model is queried for sampling time s. */
+    public double modelTime(double s) {
+        TimeGuard.evaluable(s);
+        return conversion == null ? s : conversion.sourceTime(s);
+    }
+
+    /** {@code g(s)}; 0 for the ODE. */
+    public double diffusion(double s) {
+        TimeGuard.evaluable(s);
+        if (diffusion.isZero()) return 0.0;
+        if (diffusionMatch != null) {
+            PathConversion.Point p = diffusionMatch.at(s);
+            return diffusion.at(s, diffusionMatch.target()) / (p.c() * Math.sqrt(p.tDot()));
+        }
+        return diffusion.at(s, path);
+    }
+
+    /**
+     * {@code out[i]} = velocity on the sampling path of particle {@code x[i]} at sampling time {@code s[i]}, for
+     * {@code i < n}: one batched model call ({@code n * model.nfePerLatent()} NFE). On a converted path the model
+     * sees {@code x/c_s} at {@code t_s} and {@code out = (cDot/c) x + c tDot u}. {@code out} must not alias {@code x}.
+     */
+    public void velocity(VelocityModel model, int n, float[][] x, double[] s, Condition[] cond, float[][] out) {
+        if (n < 0 || x.length < n || s.length < n || out.length < n || (cond != null && cond.length < n)) {
+            throw new IllegalArgumentException("velocity: n = " + n + " exceeds an array length");
+        }
+        for (int i = 0; i < n; i++) TimeGuard.evaluable(s[i]);
+        if (n == 0) return;
+        if (conversion == null) {
+            model.velocity(n, x, s, cond, out);
+            return;
+        }
+        Scratch sc = SCRATCH.get();
+        sc.ensure(n);
+        PathConversion.Point p = null;
+        for (int i = 0; i < n; i++) {
+            // particles usually share their time: compute the conversion once per distinct run of equal times
+            if (p == null || p.s() != s[i]) p = conversion.at(s[i]);
+            sc.t[i] = p.t();
+            sc.self[i] = p.selfCoefficient();
+            sc.gain[i] = p.velocityCoefficient();
+            sc.ensureRow(i, x[i].length);
+            conversion.sourceInput(x[i], p, sc.in[i]);
+        }
+        model.velocity(n, sc.in, sc.t, cond, out);
+        for (int i = 0; i < n; i++) Conversions.combine(sc.self[i], x[i], sc.gain[i], out[i], out[i]);
+    }
+
+    /** Clean-sample (Tweedie) estimate from a particle and its sampling-path velocity at time s > 0. */
+    public void tweedie(float[] x, float[] u, double s, float[] out) {
+        TimeGuard.evaluable(s);
+        Conversions.clean(path, s, x, u, out);
+    }
+
+    /**
+     * One Euler(-Maruyama) step from {@code s} to {@code sNext < s} using the velocity {@code u} already computed
+     * at {@code (x, s)}: {@code out = x - f (s - sNext) + g(s) sqrt(s - sNext) z}, {@code f = u - g^2/2 score}.
+     * {@code sNext} may be 0 (nothing is evaluated there). {@code z} is ignored (may be null) when g(s) = 0.
+     * Element-wise, so {@code out} may alias {@code x} or {@code u}.
+     */
+    public void step(float[] x, float[] u, double s, double sNext, float[] z, float[] out) {
+        TimeGuard.evaluable(s);
+        if (!(sNext >= 0.0 && sNext < s)) {
+            throw new IllegalArgumentException("step needs 0 <= sNext < s, got s = " + s + ", sNext = " + sNext);
+        }
+        int len = x.length;
+        if (u.length < len || out.length < len) throw new IllegalArgumentException("step: array lengths differ");
+        double dt = s - sNext;
+        double g = diffusion(s);
+        if (g == 0.0) {
+            for (int k = 0; k < len; k++) out[k] = (float) (x[k] - dt * u[k]);
+            return;
+        }
+        if (z == null || z.length < len) throw new IllegalArgumentException("step: a stochastic sampler needs noise z of length " + len);
+        // f = u - h score, score = (alpha u - alphaDot x) / (sigma D)  =>  f = (1 - k alpha) u + k alphaDot x, k = h/(sigma D)
+        double h = 0.5 * g * g;
+        double k = h / (path.sigma(s) * path.determinant(s));
+        double cx = 1.0 - dt * k * path.alphaDot(s);
+        double cu = -dt * (1.0 - k * path.alpha(s));
+        double cz = g * Math.sqrt(dt);
+        for (int j = 0; j < len; j++) out[j] = (float) (cx * x[j] + cu * u[j] + cz * z[j]);
+    }
+
+    /**
+     * Forward noising kernel of the sampling path from {@code s} up to {@code sUp > s} (Search over Paths):
+     * {@code out = (a(sUp)/a(s)) x + sqrt(sig(sUp)^2 - (a(sUp)/a(s))^2 sig(s)^2) z}. Needs {@code a(s) > 0}; s may be 0.
+     */
+    public void forwardNoise(float[] x, double s, double sUp, float[] z, float[] out) {
+        TimeGuard.inUnitInterval(s);
+        TimeGuard.inUnitInterval(sUp);
+        if (!(sUp > s)) throw new IllegalArgumentException("forwardNoise needs sUp > s, got s = " + s + ", sUp = " + sUp);
+        double a = path.alpha(s);
+        if (!(a > 0)) throw new IllegalArgumentException("forwardNoise from s = " + s + ": alpha is 0 (pure noise)");
+        double ratio = path.alpha(sUp) / a;
+        double sigUp = path.sigma(sUp), sig = path.sigma(s);
+        double std = Math.sqrt(Math.max(0.0, sigUp * sigUp - ratio * ratio * sig * sig));
+        int len = x.length;
+        if (z.length < len || out.length < len) throw new IllegalArgumentException("forwardNoise: array lengths differ");
+        for (int k = 0; k < len; k++) out[k] = (float) (ratio * x[k] + std * z[k]);
+    }
+
+    @Override
+    public String toString() {
+        return name + "(path=" + path + ", g=" + diffusion + (diffusionMatch != null ? " matched to vp" : "")
+                + ", grid=" + gridKind.name().toLowerCase() + ", M=" + steps + ")";
+    }
+
+    /** Per-thread buffers for the converted model inputs; grown, never shrunk. */
+    private static final class Scratch {
+        float[][] in = new float[0][];
+        double[] t = new double[0];
+        double[] self = new double[0];
+        double[] gain = new double[0];
+
+        void ensure(int n) {
+            if (in.length < n) {
+                float[][] grown = new float[n][];
+                System.arraycopy(in, 0, grown, 0, in.length);
+                in = grown;
+                t = new double[n];
+                self = new double[n];
+                gain = new double[n];
+            }
+        }
+
+        void ensureRow(int i, int dim) {
+            if (in[i] == null || in[i].length != dim) in[i] = new float[dim];
+        }
+    }
+}
