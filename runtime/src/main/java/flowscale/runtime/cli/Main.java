@@ -25,6 +25,7 @@ import java.nio.file.NoSuchFileException;
             CommandLine.HelpCommand.class,
             InfoCommand.class,
             ConformanceCommand.class,
+            GenerateCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;

@@ -1,0 +1,136 @@
+package flowscale.runtime.search;
+
+import flowscale.runtime.flow.Sampler;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * CoDe (blockwise Best-of-N, method.md §5.4) and SVDD with β = 0 (§5.5, the case L = 1).
+ *
+ * <p>N parents, K children each, block length L. Every grid time s_0 .. s_{M-1} evaluates all N·K children
+ * in one batch, so the run costs exactly N·K·M evaluations (the paper's 500 for 2·25·10). At s_0 the K
+ * children of parent p are K initial noises (stream INITIAL, p, 0, c); later, at the start of a block each
+ * child c leaves its parent with the noise of stream (STEP, p, i, c) for the step leaving grid index i, and
+ * inside a block it keeps stepping on its own with the same stream naming. A block ends after the evaluation
+ * at grid index j when (j + 1) is a multiple of L or j = M - 1: the children are rewarded on their Tweedie
+ * estimates and each parent is replaced by its best child (argmax, first maximum on ties; non-finite never
+ * chosen). With K = 1 the run is plain sampling with N particles, the same noise included. The output is
+ * the best parent's Tweedie estimate at s_{M-1}.
+ */
+public final class BlockwiseSelection implements SearchMethod {
+    private final String name;
+    private final SearchConfig config;
+    private final boolean fixedBlock;
+
+    public BlockwiseSelection(SearchConfig config) {
+        this("code", config, false);
+    }
+
+    /** SVDD: the same search with blocks of one step. */
+    public static BlockwiseSelection svdd(SearchConfig config) {
+        return new BlockwiseSelection("svdd", config, true);
+    }
+
+    private BlockwiseSelection(String name, SearchConfig config, boolean svdd) {
+        config.requireOnly(name, svdd ? Set.of("n", "k") : Set.of("n", "k", "l"));
+        this.name = name;
+        this.config = config;
+        this.fixedBlock = svdd;
+        parents();
+        children();
+        block();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    private int parents() {
+        return config.positiveInt("n", 2);
+    }
+
+    private int children() {
+        return config.positiveInt("k", 25);
+    }
+
+    private int block() {
+        return fixedBlock ? 1 : config.positiveInt("l", 2);
+    }
+
+    @Override
+    public SearchResult run(SearchProblem problem) {
+        int n = parents(), k = children(), l = block();
+        int m = problem.sampler().steps();
+        long slots = (long) n * k;
+        SearchMethods.requireEvaluations(name, problem, slots * m, n + " parents x " + k + " children x " + m + " steps");
+        if (n - 1 > NoiseStreams.MAX_PARTICLE || k - 1 > NoiseStreams.MAX_CANDIDATE) {
+            throw new IllegalArgumentException(name + ": n or k too large for the noise stream layout");
+        }
+        SearchRun run = new SearchRun(name, problem);
+        run.parameter("n", n);
+        run.parameter("k", k);
+        run.parameter("l", l);
+        Sampler sampler = run.sampler;
+        double[] grid = run.grid;
+        int p = (int) slots, dim = run.dim;
+        float[][] x = SearchRun.buffers(p, dim), next = SearchRun.buffers(p, dim);
+        float[][] u = SearchRun.buffers(p, dim), x0 = SearchRun.buffers(p, dim);
+        float[][] px = SearchRun.buffers(n, dim), pu = SearchRun.buffers(n, dim), px0 = SearchRun.buffers(n, dim);
+        double[] pr = new double[n];
+        double[] r = new double[p];
+        double[] s = new double[p];
+        float[] z = new float[dim];
+        for (int a = 0; a < n; a++) {
+            for (int c = 0; c < k; c++) {
+                run.noise.normal(NoiseStreams.Purpose.INITIAL, a, 0, c, x[a * k + c]);
+            }
+        }
+        boolean blockStart = false;
+        for (int j = 0; j < m; j++) {
+            if (j > 0) {
+                for (int a = 0; a < n; a++) {
+                    for (int c = 0; c < k; c++) {
+                        int slot = a * k + c;
+                        float[] fromX = blockStart ? px[a] : x[slot];
+                        float[] fromU = blockStart ? pu[a] : u[slot];
+                        sampler.step(fromX, fromU, grid[j - 1], grid[j], run.stepNoise(a, j - 1, c, z), next[slot]);
+                    }
+                }
+                float[][] t = x;
+                x = next;
+                next = t;
+            }
+            Arrays.fill(s, grid[j]);
+            run.velocity(p, x, s, u);
+            for (int i = 0; i < p; i++) {
+                sampler.tweedie(x[i], u[i], grid[j], x0[i]);
+            }
+            blockStart = (j + 1) % l == 0 || j == m - 1;
+            if (blockStart) {
+                run.rewards(p, x0, r);
+                for (int a = 0; a < n; a++) {
+                    int best = SearchRun.argmax(r, a * k, a * k + k);
+                    int bad = 0;
+                    for (int c = 0; c < k; c++) if (r[a * k + c] == Double.NEGATIVE_INFINITY) bad++;
+                    int taken = best < 0 ? a * k : best;
+                    run.record(LevelRecord.choice(j, a, grid[j], Arrays.copyOfRange(r, a * k, a * k + k), taken - a * k,
+                            best < 0 ? LevelRecord.Reason.NONE_FINITE : LevelRecord.Reason.BEST_OF_BATCH,
+                            run.nfe(), run.rewardCalls(), bad));
+                    System.arraycopy(x[taken], 0, px[a], 0, dim);
+                    System.arraycopy(u[taken], 0, pu[a], 0, dim);
+                    System.arraycopy(x0[taken], 0, px0[a], 0, dim);
+                    pr[a] = r[taken];
+                }
+            }
+            run.report();
+        }
+        int best = SearchRun.argmax(pr, 0, n);
+        List<Candidate> finals = new ArrayList<>(n);
+        for (int a = 0; a < n; a++) finals.add(new Candidate(px0[a], pr[a]));
+        return run.finish(best < 0 ? null : px0[best], best < 0 ? Double.NEGATIVE_INFINITY : pr[best], finals);
+    }
+}

@@ -1,0 +1,259 @@
+package flowscale.runtime.search;
+
+import flowscale.runtime.flow.Sampler;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Rollover Budget Forcing (method.md §5.6). Two control flows:
+ *
+ * <p><b>{@code variant=code}</b> (default, the reference code's {@code rbf.py}): B chains (default 2) each keep
+ * the best of {@code init} (25) initial noises judged at s_0; quota q = floor((E − init·B)/(M·B)) per chain
+ * and level (E = evaluations the budget pays for; 22 with the defaults). All chains advance in lock-step, one
+ * candidate per chain per iteration, in one batched model call, until {@code nfe + B >= E} (498 of 500). A
+ * candidate strictly better than the chain's r* is accepted (the chain moves to the next level and the unused
+ * quota rolls over: q_next = q − j + default); when a level's quota runs out the chain takes the level's best
+ * candidate (r* unchanged, q_next = default). Levels 0..M−3 can advance; level M−2 (the transition to the last
+ * non-zero time s_{M−1}) cannot and absorbs all that is left. Output: the best last-level candidate over the
+ * chains.
+ *
+ * <p>Guards the code lacks: a chain whose current level has no finite candidate competes at the end with the
+ * particle it holds (its own Tweedie estimate and reward) instead of an empty buffer, but only when no chain has
+ * a finite level best, so the code's selection is unchanged whenever it is defined; a quota that runs out on a
+ * level without any finite candidate repeats the level (fresh noise) instead of taking a non-finite sample.
+ *
+ * <p><b>{@code variant=paper}</b> (Alg. 2): one initial noise per chain; uniform quota
+ * floor((E − B)/((M − 1)·B)); levels 0..M−2 all advance, by strict improvement (with rollover) or by the
+ * quota-exhausted fallback; a chain stops when it reaches s_{M−1}, and the output is the best chain's Tweedie
+ * estimate there. Unused rollover left at the last level is not spent.
+ *
+ * <p>Noise: initial candidate c of chain b from (INITIAL, b, 0, c); the j-th candidate (0-based) drawn by chain b
+ * at level ℓ (the step leaving grid index ℓ) from (STEP, b, ℓ, j).
+ */
+public final class RolloverBudgetForcing implements SearchMethod {
+    private final SearchConfig config;
+
+    public RolloverBudgetForcing(SearchConfig config) {
+        config.requireOnly("rbf", Set.of("n", "init", "variant"));
+        config.positiveInt("n", 2);
+        config.positiveInt("init", 25);
+        this.config = config;
+        variant();
+    }
+
+    @Override
+    public String name() {
+        return "rbf";
+    }
+
+    private String variant() {
+        return config.choice("variant", "code", List.of("code", "paper"));
+    }
+
+    @Override
+    public SearchResult run(SearchProblem problem) {
+        int b = config.positiveInt("n", 2);
+        int m = problem.sampler().steps();
+        if (m < 2) throw new IllegalArgumentException("rbf needs at least 2 steps (one searched transition), got " + m);
+        return variant().equals("paper") ? runPaper(problem, b, m) : runCode(problem, b, m);
+    }
+
+    private SearchResult runCode(SearchProblem problem, int b, int m) {
+        int init = config.positiveInt("init", 25);
+        long e = problem.evaluationBudget();
+        SearchMethods.requireEvaluations(name(), problem, (long) b * (init + m), "B·(init + M) for a quota of at least 1");
+        int quota = (int) Math.min(Integer.MAX_VALUE, (e - (long) init * b) / ((long) m * b));
+        SearchRun run = new SearchRun(name(), problem);
+        run.parameter("variant", "code");
+        run.parameter("chains", b);
+        run.parameter("init", init);
+        run.parameter("quota", quota);
+        RbfChain[] chains = initialise(run, b, init);
+        for (RbfChain c : chains) c.quota = quota;
+        Candidates cand = new Candidates(b, run.dim);
+        double[] grid = run.grid;
+        while (run.nfe() / problem.model().nfePerLatent() + b < e) {
+            draw(run, chains, b, cand);
+            for (int i = 0; i < b; i++) {
+                RbfChain c = chains[i];
+                double r = cand.r[i];
+                c.offer(cand.x[i], cand.u[i], cand.x0[i], r);
+                boolean improved = c.bestReward < r;
+                boolean canAdvance = c.level < m - 2;
+                boolean exhausted = c.counter % c.quota == 0 && !improved && canAdvance;
+                if (improved) {
+                    c.bestReward = r;
+                    if (canAdvance) {
+                        run.record(LevelRecord.choice(c.level, i, grid[c.level + 1], c.levelRewards(), c.levelRewards().length - 1,
+                                LevelRecord.Reason.IMPROVED, run.nfe(), run.rewardCalls(), nonFinite(c.levelRewards())));
+                        c.take(cand.x[i], cand.u[i], cand.x0[i], r);
+                        c.quota = c.quota - c.counter + quota;
+                        c.counter = 0;
+                        c.resetLevel(true);
+                    }
+                }
+                if (exhausted) {
+                    exhaust(run, c, i, quota);
+                }
+                c.counter++;
+            }
+            run.report();
+        }
+        return finish(run, chains, true);
+    }
+
+    private SearchResult runPaper(SearchProblem problem, int b, int m) {
+        long e = problem.evaluationBudget();
+        SearchMethods.requireEvaluations(name(), problem, (long) b * m, "B·M for a quota of at least 1");
+        int quota = (int) Math.min(Integer.MAX_VALUE, (e - b) / ((long) (m - 1) * b));
+        SearchRun run = new SearchRun(name(), problem);
+        run.parameter("variant", "paper");
+        run.parameter("chains", b);
+        run.parameter("quota", quota);
+        RbfChain[] chains = initialise(run, b, 1);
+        for (RbfChain c : chains) c.quota = quota;
+        Candidates cand = new Candidates(b, run.dim);
+        double[] grid = run.grid;
+        RbfChain[] active = new RbfChain[b];
+        while (true) {
+            int na = 0;
+            for (RbfChain c : chains) if (!c.done) active[na++] = c;
+            if (na == 0 || run.nfe() / problem.model().nfePerLatent() + na > e) break;
+            draw(run, active, na, cand);
+            for (int i = 0; i < na; i++) {
+                RbfChain c = active[i];
+                double r = cand.r[i];
+                c.offer(cand.x[i], cand.u[i], cand.x0[i], r);
+                if (c.bestReward < r) {
+                    c.bestReward = r;
+                    run.record(LevelRecord.choice(c.level, c.index, grid[c.level + 1], c.levelRewards(), c.levelRewards().length - 1,
+                            LevelRecord.Reason.IMPROVED, run.nfe(), run.rewardCalls(), nonFinite(c.levelRewards())));
+                    c.take(cand.x[i], cand.u[i], cand.x0[i], r);
+                    c.quota = c.quota - c.counter + quota;
+                    c.counter = 0;
+                    c.resetLevel(true);
+                } else if (c.counter == c.quota) {
+                    exhaust(run, c, c.index, quota);
+                }
+                c.counter++;
+                if (c.level == m - 1) c.done = true;
+            }
+            run.report();
+        }
+        return finish(run, chains, false);
+    }
+
+    /** The quota of a level ran out: take the level's best (r* unchanged), or repeat the level if none is finite. */
+    private static void exhaust(SearchRun run, RbfChain c, int chain, int quota) {
+        double[] rs = c.levelRewards();
+        boolean any = c.hasLevelBest();
+        run.record(LevelRecord.choice(c.level, chain, run.grid[c.level + 1], rs, c.levelBestIndex,
+                any ? LevelRecord.Reason.QUOTA_EXHAUSTED : LevelRecord.Reason.LEVEL_REPEATED,
+                run.nfe(), run.rewardCalls(), nonFinite(rs)));
+        if (any) c.takeLevelBest();
+        c.quota = quota;
+        c.counter = 0;
+        c.resetLevel(any);
+    }
+
+    /** B·init initial noises at s_0 in one batch; each chain keeps its best (first maximum). */
+    private static RbfChain[] initialise(SearchRun run, int b, int init) {
+        int n = b * init;
+        float[][] x = SearchRun.buffers(n, run.dim), u = SearchRun.buffers(n, run.dim), x0 = SearchRun.buffers(n, run.dim);
+        double[] s = new double[n], r = new double[n];
+        Arrays.fill(s, run.grid[0]);
+        for (int c = 0; c < b; c++) {
+            for (int j = 0; j < init; j++) run.noise.normal(NoiseStreams.Purpose.INITIAL, c, 0, j, x[c * init + j]);
+        }
+        run.velocity(n, x, s, u);
+        for (int i = 0; i < n; i++) run.sampler.tweedie(x[i], u[i], s[i], x0[i]);
+        run.rewards(n, x0, r);
+        RbfChain[] chains = new RbfChain[b];
+        for (int c = 0; c < b; c++) {
+            int best = SearchRun.argmax(r, c * init, c * init + init);
+            int taken = best < 0 ? c * init : best;
+            double[] rs = Arrays.copyOfRange(r, c * init, c * init + init);
+            run.record(LevelRecord.choice(0, c, run.grid[0], rs, taken - c * init,
+                    best < 0 ? LevelRecord.Reason.NONE_FINITE : LevelRecord.Reason.INITIAL_BEST,
+                    run.nfe(), run.rewardCalls(), nonFinite(rs)));
+            chains[c] = new RbfChain(c, run.dim);
+            chains[c].take(x[taken], u[taken], x0[taken], r[taken]);
+            chains[c].bestReward = r[taken];
+        }
+        run.report();
+        return chains;
+    }
+
+    /** One candidate per given chain from its particle and cached velocity, evaluated in ONE batched call. */
+    private static void draw(SearchRun run, RbfChain[] chains, int n, Candidates cand) {
+        Sampler sampler = run.sampler;
+        double[] grid = run.grid;
+        for (int i = 0; i < n; i++) {
+            RbfChain c = chains[i];
+            sampler.step(c.x, c.u, grid[c.level], grid[c.level + 1], run.stepNoise(c.index, c.level, c.drawn, cand.z), cand.x[i]);
+            cand.s[i] = grid[c.level + 1];
+        }
+        run.velocity(n, cand.x, cand.s, cand.u);
+        for (int i = 0; i < n; i++) sampler.tweedie(cand.x[i], cand.u[i], cand.s[i], cand.x0[i]);
+        run.rewards(n, cand.x0, cand.r);
+    }
+
+    private SearchResult finish(SearchRun run, RbfChain[] chains, boolean codeVariant) {
+        int b = chains.length;
+        List<Candidate> finals = new ArrayList<>(b);
+        double[] levelBest = new double[b], held = new double[b];
+        for (RbfChain c : chains) {
+            levelBest[c.index] = c.hasLevelBest() ? c.levelBestReward : Double.NEGATIVE_INFINITY;
+            held[c.index] = c.reward;
+            double[] rs = c.levelRewards();
+            if (codeVariant && rs.length > 0) {
+                run.record(LevelRecord.choice(c.level, c.index, run.grid[c.level + 1], rs, c.levelBestIndex,
+                        c.hasLevelBest() ? LevelRecord.Reason.FINAL : LevelRecord.Reason.NONE_FINITE,
+                        run.nfe(), run.rewardCalls(), nonFinite(rs)));
+            }
+        }
+        int best;
+        float[] out;
+        double reward;
+        if (codeVariant && SearchRun.argmax(levelBest, 0, b) >= 0) {
+            best = SearchRun.argmax(levelBest, 0, b);
+            for (RbfChain c : chains) {
+                finals.add(c.hasLevelBest() ? new Candidate(c.levelBestX0, c.levelBestReward) : new Candidate(c.x0, c.reward));
+            }
+            out = chains[best].levelBestX0;
+            reward = chains[best].levelBestReward;
+        } else {
+            best = SearchRun.argmax(held, 0, b);
+            for (RbfChain c : chains) finals.add(new Candidate(c.x0, c.reward));
+            out = best < 0 ? null : chains[best].x0;
+            reward = best < 0 ? Double.NEGATIVE_INFINITY : chains[best].reward;
+        }
+        run.parameter("finalChain", best);
+        return run.finish(out, reward, finals);
+    }
+
+    private static int nonFinite(double[] rs) {
+        int k = 0;
+        for (double r : rs) if (r == Double.NEGATIVE_INFINITY) k++;
+        return k;
+    }
+
+    /** Per-iteration candidate buffers, one row per chain, reused across iterations. */
+    private static final class Candidates {
+        final float[][] x, u, x0;
+        final double[] s, r;
+        final float[] z;
+
+        Candidates(int b, int dim) {
+            x = SearchRun.buffers(b, dim);
+            u = SearchRun.buffers(b, dim);
+            x0 = SearchRun.buffers(b, dim);
+            s = new double[b];
+            r = new double[b];
+            z = new float[dim];
+        }
+    }
+}
