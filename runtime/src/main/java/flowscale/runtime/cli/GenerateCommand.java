@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
 public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "toy:gmm", paramLabel = "SPEC",
-            description = "Model: toy:gmm (2-D Gaussian mixture) or toy:gaussian.")
+            description = "Model: toy:gmm (2-D Gaussian mixture, well separated modes), toy:gmm-close (modes close together) or toy:gaussian.")
     String model;
 
     @Option(names = "--method", defaultValue = "rbf", paramLabel = "NAME",
