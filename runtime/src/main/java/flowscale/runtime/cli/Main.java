@@ -26,6 +26,7 @@ import java.nio.file.NoSuchFileException;
             InfoCommand.class,
             ConformanceCommand.class,
             GenerateCommand.class,
+            InspectCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
