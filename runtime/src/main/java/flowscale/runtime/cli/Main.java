@@ -27,6 +27,8 @@ import java.nio.file.NoSuchFileException;
             ConformanceCommand.class,
             GenerateCommand.class,
             InspectCommand.class,
+            WorldCommand.class,
+            ScoreCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
