@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
 public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "toy:gmm", paramLabel = "SPEC",
-            description = "Model: toy:gmm (2-D Gaussian mixture), toy:gaussian, or FILE.safetensors (a DiT checkpoint).")
+            description = "Model: toy:gmm (2-D Gaussian mixture, well separated modes), toy:gmm-close (modes close together), "
+                    + "toy:gaussian, or FILE.safetensors (a DiT checkpoint).")
     String model;
 
     @Option(names = "--method", defaultValue = "rbf", paramLabel = "NAME",

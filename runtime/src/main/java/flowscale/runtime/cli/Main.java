@@ -23,12 +23,12 @@ import java.nio.file.NoSuchFileException;
             ""},
         subcommands = {
             CommandLine.HelpCommand.class,
-            InspectCommand.class,
-            GenerateCommand.class,
-            WorldCommand.class,
-            ScoreCommand.class,
             InfoCommand.class,
             ConformanceCommand.class,
+            GenerateCommand.class,
+            InspectCommand.class,
+            WorldCommand.class,
+            ScoreCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;

@@ -1,6 +1,7 @@
 package flowscale.runtime.search;
 
 import flowscale.runtime.flow.Sampler;
+import flowscale.runtime.model.AnalyticModels;
 import flowscale.runtime.model.GaussianMixtureModel;
 import flowscale.runtime.reward.TargetModeReward;
 
@@ -14,7 +15,7 @@ import java.util.List;
  * The all-methods × all-samplers table on the toy GMM ({@code toy:gmm}, reward {@code mode}: negative distance
  * of the output to the rarest mode's centre): mean best reward ± 95 % CI over seeds 0..S−1 at a fixed budget,
  * NFE used, and the search's own share of the wall time (everything but velocity and reward calls; measured
- * after a warm-up pass). Usage: {@code ToyComparison [seeds=200] [budget=500] [out.md]}.
+ * after a warm-up pass). Usage: {@code ToyComparison [seeds=200] [budget=500] [out.md|-] [model=toy:gmm]}.
  */
 public final class ToyComparison {
     private ToyComparison() {}
@@ -23,11 +24,16 @@ public final class ToyComparison {
     public record Column(double[] rewards, long nfe, long totalNanos, long searchNanos) {}
 
     public static Column run(String method, SearchConfig config, String sampler, int seeds, long budget) {
+        return run("toy:gmm", method, config, sampler, seeds, budget);
+    }
+
+    /** As {@link #run(String, SearchConfig, String, int, long)} on a named mixture preset ({@code toy:gmm}, {@code toy:gmm-close}). */
+    public static Column run(String modelSpec, String method, SearchConfig config, String sampler, int seeds, long budget) {
         double[] r = new double[seeds];
         long nfe = 0, total = 0, own = 0;
         SearchMethod m = SearchMethods.create(method, config);
         for (int seed = 0; seed < seeds; seed++) {
-            GaussianMixtureModel model = GaussianMixtureModel.toy();
+            GaussianMixtureModel model = (GaussianMixtureModel) AnalyticModels.named(modelSpec);
             TargetModeReward reward = new TargetModeReward(5, model.means()[5]);
             SearchResult res = m.run(new SearchProblem(model, Sampler.named(sampler), reward, budget, seed));
             r[seed] = res.bestReward();
@@ -41,11 +47,12 @@ public final class ToyComparison {
     public static void main(String[] args) throws IOException {
         int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         long budget = args.length > 1 ? Long.parseLong(args[1]) : 500;
+        String spec = args.length > 3 ? args[3] : "toy:gmm";
         List<String> samplers = Sampler.names();
         List<String> methods = SearchMethods.names();
-        for (String s : samplers) run("rbf", SearchConfig.defaults(), s, Math.min(seeds, 20), budget); // JIT warm-up
+        for (String s : samplers) run(spec, "rbf", SearchConfig.defaults(), s, Math.min(seeds, 20), budget); // JIT warm-up
         StringBuilder md = new StringBuilder();
-        md.append("Mean best reward (−distance to the rarest mode's centre, higher is better) ± 95% CI over ")
+        md.append("Model `").append(spec).append("`. Mean best reward (−distance to the rarest mode's centre, higher is better) ± 95% CI over ")
                 .append(seeds).append(" seeds, budget ").append(budget).append(" NFE, M = 10; cell: mean ± CI (NFE used).\n\n");
         md.append("| method |");
         for (String s : samplers) md.append(' ').append(s).append(" |");
@@ -61,7 +68,7 @@ public final class ToyComparison {
             md.append("| ").append(method).append(" |");
             long mTotal = 0, mOwn = 0;
             for (int si = 0; si < samplers.size(); si++) {
-                Column c = run(method, SearchConfig.defaults(), samplers.get(si), seeds, budget);
+                Column c = run(spec, method, SearchConfig.defaults(), samplers.get(si), seeds, budget);
                 keep[mi][si] = c.rewards();
                 PairedStatistics st = PairedStatistics.of(c.rewards());
                 md.append(String.format(" %.3f ± %.3f (%d) |", st.mean(), st.halfWidth95(), c.nfe()));
@@ -94,6 +101,6 @@ public final class ToyComparison {
         md.append(String.format("%nAll runs: search share %.1f%%.%n", 100.0 * allOwn / Math.max(1, allTotal)));
         PrintStream o = System.out;
         o.print(md);
-        if (args.length > 2) Files.writeString(Path.of(args[2]), md.toString());
+        if (args.length > 2 && !args[2].equals("-")) Files.writeString(Path.of(args[2]), md.toString());
     }
 }

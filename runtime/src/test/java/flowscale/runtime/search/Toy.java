@@ -14,7 +14,7 @@ final class Toy {
     private Toy() {}
 
     static GaussianMixtureModel gmm() {
-        return GaussianMixtureModel.toy();
+        return GaussianMixtureModel.separated();
     }
 
     /** Prefers the rarest mode (index 5). */
