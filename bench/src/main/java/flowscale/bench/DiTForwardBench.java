@@ -9,6 +9,7 @@ import flowscale.runtime.model.DiTCheckpoints;
 import flowscale.runtime.model.DiTConfig;
 import flowscale.runtime.model.DiTWeights;
 import flowscale.runtime.model.Linear;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -28,7 +29,6 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -37,9 +37,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * DiT forward latency on the cpu backend at a realistic size (hidden 256, depth 4, 4 heads, MLP 4x),
- * for 1 to 64 particles, next to {@code gemmOnly}: the same linear layers at the same shapes without
- * anything else. {@link #main} runs both and prints achieved GFLOP/s (counted analytically: GEMMs plus
- * attention's two products) and the forward's rate as a fraction of the GEMM-only rate.
+ * for 1 to 64 particles ({@code forward}), and {@code forwardThenGemms}: each forward followed by the
+ * same linear layers at the same shapes and nothing else, timed separately. {@link #main} runs both
+ * and prints achieved GFLOP/s (counted analytically: GEMMs plus attention's two products) and the
+ * forward's rate as a fraction of the GEMM-only rate measured interleaved with it.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -100,14 +101,41 @@ public class DiTForwardBench {
         return out;
     }
 
-    /** Only the forward pass's linear layers, at its shapes, with the model's packed weights. */
+    /**
+     * Time split of alternating forward passes and GEMM-only passes, accumulated per iteration. The
+     * ratio is taken from interleaved runs because on a shared machine the load drifts between two
+     * benchmarks run a minute apart, which made separate measurements useless for a ratio.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Split {
+        public long forwardNanos;
+        public long gemmNanos;
+        public long pairs;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            forwardNanos = 0;
+            gemmNanos = 0;
+            pairs = 0;
+        }
+    }
+
+    /** One forward pass, then only its linear layers at the same shapes with the model's packed weights. */
     @Benchmark
-    public Object gemmOnly() {
+    public Object forwardThenGemms(Split split) {
+        long t0 = System.nanoTime();
+        model.velocity(particles, x, t, cond, out);
+        long t1 = System.nanoTime();
         for (int i = 0; i < gemmLayers.size(); i++) {
             Tensor[] io = gemmOperands.get(i);
             gemmLayers.get(i).forward(io[0], io[1]);
         }
-        return gemmOperands;
+        long t2 = System.nanoTime();
+        split.forwardNanos += t1 - t0;
+        split.gemmNanos += t2 - t1;
+        split.pairs++;
+        return out;
     }
 
     /** A linear layer applied to {@code rows} rows in one forward pass. */
@@ -161,28 +189,33 @@ public class DiTForwardBench {
         var opts = new org.openjdk.jmh.runner.options.OptionsBuilder().parent(cli)
                 .include(DiTForwardBench.class.getSimpleName()).build();
         Collection<RunResult> results = new Runner(opts).run();
-        Map<Integer, Map<String, Double>> ms = new TreeMap<>();
+        Map<Integer, Double> forwardMs = new TreeMap<>();
+        Map<Integer, double[]> split = new TreeMap<>();
         for (RunResult r : results) {
             int n = Integer.parseInt(r.getParams().getParam("particles"));
-            String label = r.getParams().getBenchmark().substring(r.getParams().getBenchmark().lastIndexOf('.') + 1);
-            ms.computeIfAbsent(n, k -> new LinkedHashMap<>()).put(label, median(r));
+            String bench = r.getParams().getBenchmark();
+            if (bench.endsWith(".forward")) {
+                forwardMs.put(n, r.getPrimaryResult().getStatistics().getPercentile(50));
+            } else if (bench.endsWith(".forwardThenGemms")) {
+                var aux = r.getSecondaryResults();
+                double pairs = aux.get("pairs").getScore();
+                split.put(n, new double[] {aux.get("forwardNanos").getScore() / pairs / 1e6, aux.get("gemmNanos").getScore() / pairs / 1e6});
+            }
         }
-        System.out.printf("%n%-9s %12s %12s %14s %14s %10s%n", "particles", "forward ms", "gemm ms",
-                "forward GF/s", "gemm GF/s", "fraction");
-        for (var e : ms.entrySet()) {
-            int n = e.getKey();
-            Double fwd = e.getValue().get("forward");
-            Double gemm = e.getValue().get("gemmOnly");
-            if (fwd == null || gemm == null) continue;
-            double fwdRate = (gemmFlops(CONFIG, n) + attentionFlops(CONFIG, n)) / (fwd * 1e6);
-            double gemmRate = gemmFlops(CONFIG, n) / (gemm * 1e6);
-            System.out.printf("%-9d %12.3f %12.3f %14.1f %14.1f %10.2f%n", n, fwd, gemm, fwdRate, gemmRate, fwdRate / gemmRate);
+        System.out.printf("%n%-9s %12s %14s | %16s %14s %14s %10s%n", "particles", "forward ms", "forward GF/s",
+                "interleaved: fwd", "gemm ms", "gemm GF/s", "fraction");
+        for (int n : forwardMs.keySet()) {
+            double total = gemmFlops(CONFIG, n) + attentionFlops(CONFIG, n);
+            double fwd = forwardMs.get(n);
+            System.out.printf("%-9d %12.3f %14.1f", n, fwd, total / (fwd * 1e6));
+            double[] s = split.get(n);
+            if (s != null) {
+                double fwdRate = total / (s[0] * 1e6);
+                double gemmRate = gemmFlops(CONFIG, n) / (s[1] * 1e6);
+                System.out.printf(" | %13.3f ms %14.3f %14.1f %10.2f", s[0], s[1], gemmRate, fwdRate / gemmRate);
+            }
+            System.out.println();
         }
     }
 
-    /** Median of the measurement iterations, in milliseconds. */
-    private static double median(RunResult r) {
-        var stats = r.getPrimaryResult().getStatistics();
-        return stats.getPercentile(50);
-    }
 }
