@@ -34,15 +34,25 @@ final class ConditionEmbedder {
      * row {@code row} into the workspace's host staging arrays.
      */
     void stage(Condition cond, int row, Workspace ws) {
-        float[] e = cond == null ? nullCondition : cache.get(cond);
+        float[] e = cond == null ? nullCondition : prepare(cond);
+        int tokenFloats = config.maxGroups() * config.hiddenSize();
+        System.arraycopy(e, 0, ws.conditionTokens, row * tokenFloats, tokenFloats);
+        System.arraycopy(e, tokenFloats, ws.pooled, row * config.hiddenSize(), config.hiddenSize());
+    }
+
+    /**
+     * The embedding of {@code cond} (tokens then pooled vector), computed once and cached.
+     *
+     * @throws IllegalArgumentException for more groups than slots or ids outside the tables
+     */
+    float[] prepare(Condition cond) {
+        float[] e = cache.get(cond);
         if (e == null) {
             e = embed(cond);
             if (cache.size() >= CACHE_LIMIT) cache.clear();
             cache.put(cond, e);
         }
-        int tokenFloats = config.maxGroups() * config.hiddenSize();
-        System.arraycopy(e, 0, ws.conditionTokens, row * tokenFloats, tokenFloats);
-        System.arraycopy(e, tokenFloats, ws.pooled, row * config.hiddenSize(), config.hiddenSize());
+        return e;
     }
 
     /** Uploads the staged rows and runs {@code y_embedder}: tokens into the sequence, pooled into {@code v.conditionEmbedding}. */

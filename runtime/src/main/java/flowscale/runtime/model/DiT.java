@@ -129,6 +129,7 @@ public final class DiT implements VelocityModel {
                 throw new IllegalArgumentException("latent " + i + " has " + Math.min(x[i].length, out[i].length) + " floats, the model needs " + dim);
             }
             if (cond[i] == null) throw new IllegalArgumentException("condition " + i + " is null (use Condition.NONE)");
+            conditionEmbedder.prepare(cond[i]); // rejects a bad condition before any chunk runs
         }
         int perChunk = guided() ? maxBatchRows / 2 : maxBatchRows;
         for (int from = 0; from < n; from += perChunk) {
