@@ -71,7 +71,17 @@ class DiTForwardTest {
         }
     }
 
-    /** A batch larger than the chunk size is split; each item's result is bit-identical however it is batched. */
+    /**
+     * A batch larger than the chunk size is split; each item's result is bit-identical however it is
+     * batched: alone, in chunks, or in one pass with the others.
+     *
+     * <p>The cpu backend's results are bit-stable only once the JIT has settled: the Vector API's
+     * interpreted fallbacks (lane-wise EXP, reduceLanes ADD) round differently from the compiled
+     * intrinsics, so the same call can change in the last bit between warm-up and steady state. A round
+     * therefore counts only if the whole batch gives the same bits before and after it; rounds in which
+     * the code changed underneath are repeated (up to a limit). Batch-composition dependence shows in
+     * every round and fails.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
     void resultsDoNotDependOnBatchComposition(String backendName) {
@@ -79,22 +89,35 @@ class DiTForwardTest {
         Map<String, float[]> weights = DiTCheckpoints.randomWeights(config, 7);
         SplittableRandom rng = new SplittableRandom(7);
         int n = 7;
-        Inputs in = Inputs.random(rng, n, config.imageFloats());
+        int dim = config.imageFloats();
+        Inputs in = Inputs.random(rng, n, dim);
         try (Backend backend = Backends.create(backendName)) {
             for (double cfg : new double[] {1.0, 2.5}) {
                 DiT whole = DiT.fromWeights(config, weights, backend, cfg, 64);
                 DiT chunked = DiT.fromWeights(config, weights, backend, cfg, cfg == 1.0 ? 3 : 4);
-                float[][] all = new float[n][config.imageFloats()];
-                whole.velocity(n, in.x, in.t, in.cond, all);
-                float[][] split = new float[n][config.imageFloats()];
-                chunked.velocity(n, in.x, in.t, in.cond, split);
-                for (int i = 0; i < n; i++) {
-                    float[][] one = new float[1][config.imageFloats()];
-                    whole.velocity(1, new float[][] {in.x[i]}, new double[] {in.t[i]}, new Condition[] {in.cond[i]}, one);
-                    assertArrayEquals(all[i], one[0], "item " + i + " alone vs in a batch of " + n + ", cfg " + cfg);
-                    assertArrayEquals(all[i], split[i], "item " + i + " in chunks vs whole, cfg " + cfg);
+                boolean compared = false;
+                for (int round = 0; round < 60 && !compared; round++) {
+                    float[][] before = new float[n][dim];
+                    whole.velocity(n, in.x, in.t, in.cond, before);
+                    float[][] split = new float[n][dim];
+                    chunked.velocity(n, in.x, in.t, in.cond, split);
+                    float[][] alone = new float[n][dim];
+                    for (int i = 0; i < n; i++) {
+                        float[][] one = {alone[i]};
+                        whole.velocity(1, new float[][] {in.x[i]}, new double[] {in.t[i]}, new Condition[] {in.cond[i]}, one);
+                    }
+                    float[][] after = new float[n][dim];
+                    whole.velocity(n, in.x, in.t, in.cond, after);
+                    if (!java.util.Arrays.deepEquals(before, after)) continue; // the JIT replaced code mid-round
+                    for (int i = 0; i < n; i++) {
+                        assertArrayEquals(before[i], alone[i], "item " + i + " alone vs in a batch of " + n + ", cfg " + cfg);
+                        assertArrayEquals(before[i], split[i], "item " + i + " in chunks vs whole, cfg " + cfg);
+                    }
+                    compared = true;
                 }
-                assertEquals((long) n * (cfg == 1.0 ? 1 : 2) * 2, whole.nfe());
+                assertTrue(compared, backendName + " never gave the same bits twice in a row for the same batch");
+                assertEquals(0, whole.nfe() % ((long) 3 * n * (cfg == 1.0 ? 1 : 2)));
+                assertEquals(chunked.nfe() * 3, whole.nfe());
             }
         }
     }
