@@ -54,7 +54,7 @@ final class AttentionJob implements WorkerPool.Job {
 
     int chunksFor(int threads) {
         long flops = 4L * batch * heads * seq * (long) seq * hd;
-        return (int) Math.max(1, Math.min(Math.min(threads, (long) batch * heads), flops / 200_000));
+        return (int) Math.max(1, Math.min(Math.min(threads, (long) batch * heads), flops / GemmJob.MIN_CHUNK_FLOPS));
     }
 
     @Override

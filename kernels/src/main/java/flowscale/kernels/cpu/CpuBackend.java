@@ -32,7 +32,25 @@ public final class CpuBackend extends HostBackend {
 
     /** {@code flowscale.threads} workers if set, else one per available processor. */
     public CpuBackend() {
-        this("cpu", Integer.getInteger("flowscale.threads", Runtime.getRuntime().availableProcessors()));
+        this("cpu", threadsFromProperty());
+    }
+
+    private static int threadsFromProperty() {
+        String text = System.getProperty("flowscale.threads");
+        if (text == null || text.isBlank()) return Runtime.getRuntime().availableProcessors();
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("flowscale.threads must be a positive integer, got '" + text + "'");
+        }
+    }
+
+    /** Fails with a one-line message before the vector shape is fixed for the JVM from a bad property. */
+    private static void checkVectorBitsProperty() {
+        String bits = System.getProperty("flowscale.vector.bits");
+        if (bits != null && !bits.isBlank() && !bits.trim().matches("128|256|512")) {
+            throw new IllegalArgumentException("flowscale.vector.bits must be 128, 256 or 512, got '" + bits + "'");
+        }
     }
 
     /** A backend with exactly {@code threads} threads (the caller counts as one); named {@code cpu:N}. */
@@ -42,6 +60,7 @@ public final class CpuBackend extends HostBackend {
 
     private CpuBackend(String name, int threads) {
         if (threads < 1) throw new IllegalArgumentException("cpu backend needs at least 1 thread, got " + threads);
+        checkVectorBitsProperty();
         this.name = name;
         this.pool = new WorkerPool(threads, "flowscale-cpu-");
         reduction.ensureChunks(threads);

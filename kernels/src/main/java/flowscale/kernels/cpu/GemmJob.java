@@ -25,6 +25,12 @@ final class GemmJob implements WorkerPool.Job {
     static final int KC = 256;
     static final int MC = 128;
 
+    /**
+     * Work worth a chunk of its own: ~10 µs at full speed, several times what waking a parked worker
+     * costs, so small products (e.g. the adaLN projection of a few particles) stay on the caller.
+     */
+    static final long MIN_CHUNK_FLOPS = 1L << 21;
+
     enum Phase { PACK_B, MULTIPLY }
 
     // operands (set by the backend before each run)
@@ -68,7 +74,7 @@ final class GemmJob implements WorkerPool.Job {
     int plan(int threads) {
         int tilesM = (m + MR - 1) / MR, panels = PackedPanels.panels(n);
         long flops = 2L * m * n * Math.max(k, 1);
-        int useful = (int) Math.max(1, Math.min(threads, flops / 200_000));
+        int useful = (int) Math.max(1, Math.min(threads, flops / MIN_CHUNK_FLOPS));
         // split N when M is too short to give every chunk a few full tiles
         splitN = tilesM < 4 * useful && panels >= useful;
         return Math.max(1, Math.min(useful, splitN ? panels : tilesM));
