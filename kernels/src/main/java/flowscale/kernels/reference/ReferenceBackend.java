@@ -1,0 +1,577 @@
+package flowscale.kernels.reference;
+
+import flowscale.kernels.HostBackend;
+import flowscale.kernels.PackedWeight;
+import flowscale.kernels.Philox;
+import flowscale.kernels.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * The oracle: every {@link flowscale.kernels.Backend} op in plain scalar Java, one thread, written to be
+ * obviously right rather than fast. Sums, dot products, softmax and norms accumulate in double and each
+ * result is rounded to float once, so the reference is at least as accurate as any float32 backend it
+ * judges. Arguments are validated eagerly; shape errors name the shapes involved.
+ */
+public final class ReferenceBackend extends HostBackend {
+    /** Floats generated per {@link Philox#fillNormal} call when filling a view with normals. */
+    private static final int NORMAL_CHUNK = 4096;
+
+    @Override
+    public String name() {
+        return "reference";
+    }
+
+    @Override
+    public int threads() {
+        return 1;
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    @Override
+    public PackedWeight pack(Tensor w) {
+        matrix(w, "pack w");
+        return new ReferencePackedWeight(w);
+    }
+
+    @Override
+    public void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) {
+        if (w == null) throw new IllegalArgumentException("linear: weight is null");
+        Tensor ws = w.source();
+        HostView xv = matrix(x, "linear x");
+        HostView wv = matrix(ws, "linear weight");
+        HostView ov = matrix(out, "linear out");
+        int m = x.rows(), k = x.cols(), n = ws.rows();
+        if (ws.cols() != k) {
+            throw new IllegalArgumentException("linear: x " + shape(x) + " has " + k + " columns but weight "
+                    + shape(ws) + " has " + ws.cols() + " inputs");
+        }
+        requireShape(out, "linear out", m, n);
+        HostView bv = null;
+        if (bias != null) {
+            bv = view(bias, "linear bias");
+            if (bias.size() != n) {
+                throw new IllegalArgumentException("linear: bias " + shape(bias) + " does not have the weight's "
+                        + n + " outputs (weight " + shape(ws) + ")");
+            }
+        }
+        requireNoOverlap(out, x, "linear", "out", "x");
+        for (int r = 0; r < m; r++) {
+            for (int j = 0; j < n; j++) {
+                double acc = bv == null ? 0.0 : bv.get(j);
+                for (int kk = 0; kk < k; kk++) {
+                    acc += (double) xv.get(r, kk) * wv.get(j, kk);
+                }
+                ov.set(r, j, (float) acc);
+            }
+        }
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        HostView av = matrix(a, "gemm a");
+        HostView bv = matrix(b, "gemm b");
+        HostView cv = matrix(c, "gemm c");
+        int m = transA ? a.cols() : a.rows();
+        int k = transA ? a.rows() : a.cols();
+        int kb = transB ? b.cols() : b.rows();
+        int n = transB ? b.rows() : b.cols();
+        if (k != kb) {
+            throw new IllegalArgumentException("gemm: op(a) of a " + shape(a) + (transA ? "^T" : "") + " and op(b) of b "
+                    + shape(b) + (transB ? "^T" : "") + " differ in inner dimension (" + k + " vs " + kb + ")");
+        }
+        requireShape(c, "gemm c", m, n);
+        requireNoOverlap(c, a, "gemm", "c", "a");
+        requireNoOverlap(c, b, "gemm", "c", "b");
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double acc = 0.0;
+                for (int p = 0; p < k; p++) {
+                    float aip = transA ? av.get(p, i) : av.get(i, p);
+                    float bpj = transB ? bv.get(j, p) : bv.get(p, j);
+                    acc += (double) aip * bpj;
+                }
+                double result = (double) alpha * acc;
+                if (beta != 0.0f) result += (double) beta * cv.get(i, j);
+                cv.set(i, j, (float) result);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- normalisation and activations
+
+    @Override
+    public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out) {
+        HostView xv = matrix(x, "layerNorm x");
+        HostView ov = matrix(out, "layerNorm out");
+        int rows = x.rows(), d = x.cols();
+        requireShape(out, "layerNorm out", rows, d);
+        HostView gv = optionalVector(gamma, "layerNorm gamma", d, x);
+        HostView bv = optionalVector(beta, "layerNorm beta", d, x);
+        for (int r = 0; r < rows; r++) {
+            double sum = 0.0;
+            for (int j = 0; j < d; j++) sum += xv.get(r, j);
+            double mean = sum / d;
+            double squares = 0.0;
+            for (int j = 0; j < d; j++) {
+                double dev = xv.get(r, j) - mean;
+                squares += dev * dev;
+            }
+            double inv = 1.0 / Math.sqrt(squares / d + eps);
+            for (int j = 0; j < d; j++) {
+                double y = (xv.get(r, j) - mean) * inv;
+                if (gv != null) y *= gv.get(j);
+                if (bv != null) y += bv.get(j);
+                ov.set(r, j, (float) y);
+            }
+        }
+    }
+
+    @Override
+    public void rmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) {
+        HostView xv = matrix(x, "rmsNorm x");
+        HostView ov = matrix(out, "rmsNorm out");
+        int rows = x.rows(), d = x.cols();
+        requireShape(out, "rmsNorm out", rows, d);
+        HostView gv = optionalVector(gamma, "rmsNorm gamma", d, x);
+        for (int r = 0; r < rows; r++) {
+            double squares = 0.0;
+            for (int j = 0; j < d; j++) {
+                double v = xv.get(r, j);
+                squares += v * v;
+            }
+            double inv = 1.0 / Math.sqrt(squares / d + eps);
+            for (int j = 0; j < d; j++) {
+                double y = xv.get(r, j) * inv;
+                if (gv != null) y *= gv.get(j);
+                ov.set(r, j, (float) y);
+            }
+        }
+    }
+
+    /** sqrt(2 / pi), the constant of the tanh form of GELU. */
+    private static final double GELU_C = Math.sqrt(2.0 / Math.PI);
+
+    @Override
+    public void gelu(Tensor x, Tensor out) {
+        HostView xv = view(x, "gelu x");
+        HostView ov = view(out, "gelu out");
+        requireSameSize("gelu", x, out);
+        for (long i = 0; i < xv.size(); i++) {
+            double v = xv.get(i);
+            ov.set(i, (float) (0.5 * v * (1.0 + Math.tanh(GELU_C * (v + 0.044715 * v * v * v)))));
+        }
+    }
+
+    @Override
+    public void silu(Tensor x, Tensor out) {
+        HostView xv = view(x, "silu x");
+        HostView ov = view(out, "silu out");
+        requireSameSize("silu", x, out);
+        for (long i = 0; i < xv.size(); i++) {
+            double v = xv.get(i);
+            ov.set(i, (float) (v / (1.0 + Math.exp(-v))));
+        }
+    }
+
+    // ---------------------------------------------------------------- adaLN
+
+    @Override
+    public void modulate(Tensor x, Tensor shift, Tensor scale, int tokensPerItem, Tensor out) {
+        HostView xv = matrix(x, "modulate x");
+        HostView shv = matrix(shift, "modulate shift");
+        HostView scv = matrix(scale, "modulate scale");
+        HostView ov = matrix(out, "modulate out");
+        int items = itemCount("modulate", x, tokensPerItem);
+        int d = x.cols();
+        requireShape(shift, "modulate shift", items, d);
+        requireShape(scale, "modulate scale", items, d);
+        requireShape(out, "modulate out", x.rows(), d);
+        for (int r = 0; r < x.rows(); r++) {
+            int b = r / tokensPerItem;
+            for (int j = 0; j < d; j++) {
+                double y = (double) xv.get(r, j) * (1.0 + scv.get(b, j)) + shv.get(b, j);
+                ov.set(r, j, (float) y);
+            }
+        }
+    }
+
+    @Override
+    public void gatedAdd(Tensor residual, Tensor y, Tensor gate, int tokensPerItem) {
+        HostView rv = matrix(residual, "gatedAdd residual");
+        HostView yv = matrix(y, "gatedAdd y");
+        HostView gv = matrix(gate, "gatedAdd gate");
+        int items = itemCount("gatedAdd", residual, tokensPerItem);
+        int d = residual.cols();
+        requireShape(y, "gatedAdd y", residual.rows(), d);
+        requireShape(gate, "gatedAdd gate", items, d);
+        for (int r = 0; r < residual.rows(); r++) {
+            int b = r / tokensPerItem;
+            for (int j = 0; j < d; j++) {
+                rv.set(r, j, (float) (rv.get(r, j) + (double) gv.get(b, j) * yv.get(r, j)));
+            }
+        }
+    }
+
+    @Override
+    public void addBroadcastRows(Tensor x, Tensor y, Tensor out) {
+        HostView xv = matrix(x, "addBroadcastRows x");
+        HostView yv = matrix(y, "addBroadcastRows y");
+        HostView ov = matrix(out, "addBroadcastRows out");
+        int rows = x.rows(), d = x.cols(), period = y.rows();
+        if (y.cols() != d) {
+            throw new IllegalArgumentException("addBroadcastRows: x " + shape(x) + " and y " + shape(y)
+                    + " differ in columns");
+        }
+        if (period == 0 && rows > 0) {
+            throw new IllegalArgumentException("addBroadcastRows: y " + shape(y) + " has no rows to broadcast");
+        }
+        requireShape(out, "addBroadcastRows out", rows, d);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < d; j++) {
+                ov.set(r, j, (float) ((double) xv.get(r, j) + yv.get(r % period, j)));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- attention
+
+    @Override
+    public void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
+        HostView qv = matrix(q, "attention q");
+        HostView kv = matrix(k, "attention k");
+        HostView vv = matrix(v, "attention v");
+        HostView ov = matrix(out, "attention out");
+        if (batch < 0 || seq < 0 || heads <= 0) {
+            throw new IllegalArgumentException("attention: batch " + batch + ", seq " + seq + ", heads " + heads
+                    + " must be non-negative with at least one head");
+        }
+        int rows = Math.multiplyExact(batch, seq);
+        int width = q.cols();
+        if (width % heads != 0) {
+            throw new IllegalArgumentException("attention: q " + shape(q) + " has " + width
+                    + " columns, not a multiple of " + heads + " heads");
+        }
+        requireShape(q, "attention q", rows, width);
+        requireShape(k, "attention k", rows, width);
+        requireShape(v, "attention v", rows, width);
+        requireShape(out, "attention out", rows, width);
+        requireNoOverlap(out, q, "attention", "out", "q");
+        requireNoOverlap(out, k, "attention", "out", "k");
+        requireNoOverlap(out, v, "attention", "out", "v");
+        int hd = width / heads;
+        double[] scores = new double[seq];
+        for (int b = 0; b < batch; b++) {
+            int base = b * seq;
+            for (int h = 0; h < heads; h++) {
+                int col = h * hd;
+                for (int i = 0; i < seq; i++) {
+                    // Scores of query i against every key, then a softmax shifted by the row maximum so the
+                    // exponentials cannot overflow however large the scores are.
+                    double maxScore = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < seq; j++) {
+                        double dot = 0.0;
+                        for (int c = 0; c < hd; c++) {
+                            dot += (double) qv.get(base + i, col + c) * kv.get(base + j, col + c);
+                        }
+                        scores[j] = dot * scale;
+                        maxScore = Math.max(maxScore, scores[j]);
+                    }
+                    double total = 0.0;
+                    for (int j = 0; j < seq; j++) {
+                        scores[j] = Math.exp(scores[j] - maxScore);
+                        total += scores[j];
+                    }
+                    for (int c = 0; c < hd; c++) {
+                        double acc = 0.0;
+                        for (int j = 0; j < seq; j++) {
+                            acc += scores[j] * vv.get(base + j, col + c);
+                        }
+                        ov.set(base + i, col + c, (float) (acc / total));
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- embeddings and layout
+
+    @Override
+    public void timestepEmbedding(float[] t, float maxPeriod, Tensor out) {
+        if (t == null) throw new IllegalArgumentException("timestepEmbedding: t is null");
+        HostView ov = matrix(out, "timestepEmbedding out");
+        int dim = out.cols();
+        requireShape(out, "timestepEmbedding out", t.length, dim);
+        if (!(maxPeriod > 0.0f)) {
+            throw new IllegalArgumentException("timestepEmbedding: maxPeriod " + maxPeriod + " must be positive");
+        }
+        int half = dim / 2;
+        double logPeriod = Math.log(maxPeriod);
+        for (int b = 0; b < t.length; b++) {
+            for (int i = 0; i < half; i++) {
+                double freq = Math.exp(-logPeriod * i / half);
+                double arg = t[b] * freq;
+                ov.set(b, i, (float) Math.cos(arg));
+                ov.set(b, half + i, (float) Math.sin(arg));
+            }
+            if (dim % 2 == 1) ov.set(b, dim - 1, 0.0f);
+        }
+    }
+
+    @Override
+    public void patchify(Tensor img, int channels, int height, int width, int patch, Tensor out) {
+        HostView iv = view(img, "patchify img");
+        HostView ov = matrix(out, "patchify out");
+        int batch = imageBatch("patchify", img, channels, height, width, patch);
+        int gh = height / patch, gw = width / patch;
+        requireShape(out, "patchify out", batch * gh * gw, channels * patch * patch);
+        for (int b = 0; b < batch; b++) {
+            for (int gy = 0; gy < gh; gy++) {
+                for (int gx = 0; gx < gw; gx++) {
+                    long token = ((long) b * gh + gy) * gw + gx;
+                    for (int c = 0; c < channels; c++) {
+                        for (int py = 0; py < patch; py++) {
+                            for (int px = 0; px < patch; px++) {
+                                long feature = ((long) c * patch + py) * patch + px;
+                                ov.set(token, feature, iv.get(pixel(b, c, gy * patch + py, gx * patch + px,
+                                        channels, height, width)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void unpatchify(Tensor tokens, int channels, int height, int width, int patch, Tensor img) {
+        HostView tv = matrix(tokens, "unpatchify tokens");
+        HostView iv = view(img, "unpatchify img");
+        int batch = imageBatch("unpatchify", img, channels, height, width, patch);
+        int gh = height / patch, gw = width / patch;
+        requireShape(tokens, "unpatchify tokens", batch * gh * gw, channels * patch * patch);
+        for (int b = 0; b < batch; b++) {
+            for (int gy = 0; gy < gh; gy++) {
+                for (int gx = 0; gx < gw; gx++) {
+                    long token = ((long) b * gh + gy) * gw + gx;
+                    for (int c = 0; c < channels; c++) {
+                        for (int py = 0; py < patch; py++) {
+                            for (int px = 0; px < patch; px++) {
+                                long feature = ((long) c * patch + py) * patch + px;
+                                iv.set(pixel(b, c, gy * patch + py, gx * patch + px, channels, height, width),
+                                        tv.get(token, feature));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static long pixel(int b, int c, int y, int x, int channels, int height, int width) {
+        return (((long) b * channels + c) * height + y) * width + x;
+    }
+
+    private int imageBatch(String op, Tensor img, int channels, int height, int width, int patch) {
+        if (channels <= 0 || height <= 0 || width <= 0 || patch <= 0) {
+            throw new IllegalArgumentException(op + ": channels " + channels + ", height " + height + ", width "
+                    + width + " and patch " + patch + " must be positive");
+        }
+        if (height % patch != 0 || width % patch != 0) {
+            throw new IllegalArgumentException(op + ": image " + height + "x" + width
+                    + " is not divisible into " + patch + "x" + patch + " patches");
+        }
+        if (!img.isContiguous()) {
+            throw new IllegalArgumentException(op + ": image " + img + " must be contiguous");
+        }
+        long perImage = (long) channels * height * width;
+        if (img.size() % perImage != 0) {
+            throw new IllegalArgumentException(op + ": image " + shape(img) + " is not a whole number of ["
+                    + channels + ", " + height + ", " + width + "] images");
+        }
+        return Math.toIntExact(img.size() / perImage);
+    }
+
+    // ---------------------------------------------------------------- element-wise and reductions
+
+    @Override
+    public void axpby(float a, Tensor x, float b, Tensor y, Tensor out) {
+        HostView xv = view(x, "axpby x");
+        HostView yv = view(y, "axpby y");
+        HostView ov = view(out, "axpby out");
+        requireSameSize("axpby", x, y);
+        requireSameSize("axpby", x, out);
+        for (long i = 0; i < xv.size(); i++) {
+            ov.set(i, (float) ((double) a * xv.get(i) + (double) b * yv.get(i)));
+        }
+    }
+
+    @Override
+    public void sdeUpdate(Tensor x, Tensor f, float dt, float gSqrtDt, Tensor z, Tensor out) {
+        HostView xv = view(x, "sdeUpdate x");
+        HostView fv = view(f, "sdeUpdate f");
+        HostView ov = view(out, "sdeUpdate out");
+        requireSameSize("sdeUpdate", x, f);
+        requireSameSize("sdeUpdate", x, out);
+        HostView zv = null;
+        if (z != null) {
+            zv = view(z, "sdeUpdate z");
+            requireSameSize("sdeUpdate", x, z);
+        } else if (gSqrtDt != 0.0f) {
+            throw new IllegalArgumentException("sdeUpdate: z is null but the noise scale gSqrtDt is " + gSqrtDt);
+        }
+        for (long i = 0; i < xv.size(); i++) {
+            double y = (double) xv.get(i) - (double) fv.get(i) * dt;
+            if (zv != null) y += (double) gSqrtDt * zv.get(i);
+            ov.set(i, (float) y);
+        }
+    }
+
+    @Override
+    public void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out) {
+        HostView xv = view(x, "tweedie x");
+        HostView uv = view(u, "tweedie u");
+        HostView ov = view(out, "tweedie out");
+        requireSameSize("tweedie", x, u);
+        requireSameSize("tweedie", x, out);
+        if (d == 0.0 || !Double.isFinite(d)) {
+            throw new IllegalArgumentException("tweedie: denominator d = alphaDot*sigma - sigmaDot*alpha is " + d
+                    + "; it must be finite and non-zero");
+        }
+        for (long i = 0; i < xv.size(); i++) {
+            ov.set(i, (float) ((sigma * uv.get(i) - sigmaDot * xv.get(i)) / d));
+        }
+    }
+
+    @Override
+    public double sum(Tensor x) {
+        HostView xv = view(x, "sum x");
+        double acc = 0.0;
+        for (long i = 0; i < xv.size(); i++) acc += xv.get(i);
+        return acc;
+    }
+
+    @Override
+    public double max(Tensor x) {
+        HostView xv = view(x, "max x");
+        double best = Double.NEGATIVE_INFINITY;
+        for (long i = 0; i < xv.size(); i++) {
+            float v = xv.get(i);
+            if (Float.isNaN(v)) return Double.NaN;
+            best = Math.max(best, v);
+        }
+        return best;
+    }
+
+    @Override
+    public double norm2(Tensor x) {
+        HostView xv = view(x, "norm2 x");
+        double squares = 0.0;
+        for (long i = 0; i < xv.size(); i++) {
+            double v = xv.get(i);
+            squares += v * v;
+        }
+        return Math.sqrt(squares);
+    }
+
+    // ---------------------------------------------------------------- randomness
+
+    @Override
+    public void normal(long key, int s0, int s1, int s2, Tensor out) {
+        HostView ov = view(out, "normal out");
+        float[] chunk = new float[(int) Math.min(NORMAL_CHUNK, Math.max(1, ov.size()))];
+        for (long first = 0; first < ov.size(); first += chunk.length) {
+            int n = (int) Math.min(chunk.length, ov.size() - first);
+            Philox.fillNormal(key, s0, s1, s2, first, chunk, 0, n);
+            for (int i = 0; i < n; i++) ov.set(first + i, chunk[i]);
+        }
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    private HostView view(Tensor t, String role) {
+        return new HostView(segment(t, role), t);
+    }
+
+    /** A 2-D view with unit column stride, as every "matrix" argument of the Backend SPI must be. */
+    private HostView matrix(Tensor t, String role) {
+        HostView v = view(t, role);
+        if (t.rank() != 2) {
+            throw new IllegalArgumentException(role + " must be 2-D, got shape " + shape(t));
+        }
+        if (t.stride(1) != 1 && t.dim(1) > 1) {
+            throw new IllegalArgumentException(role + " " + t + " must have unit column stride");
+        }
+        return v;
+    }
+
+    /** A length-{@code d} parameter vector (gamma, beta), or null when absent. */
+    private HostView optionalVector(Tensor t, String role, int d, Tensor x) {
+        if (t == null) return null;
+        HostView v = view(t, role);
+        if (t.size() != d) {
+            throw new IllegalArgumentException(role + " " + shape(t) + " does not match the " + d
+                    + " columns of x " + shape(x));
+        }
+        return v;
+    }
+
+    private static void requireShape(Tensor t, String role, long rows, long cols) {
+        if (t.dim(0) != rows || t.dim(1) != cols) {
+            throw new IllegalArgumentException(role + " has shape " + shape(t) + ", expected [" + rows + ", " + cols + "]");
+        }
+    }
+
+    private static void requireSameSize(String op, Tensor a, Tensor b) {
+        if (a.size() != b.size()) {
+            throw new IllegalArgumentException(op + ": shapes " + shape(a) + " and " + shape(b)
+                    + " differ in size (" + a.size() + " vs " + b.size() + ")");
+        }
+    }
+
+    private static int itemCount(String op, Tensor x, int tokensPerItem) {
+        if (tokensPerItem <= 0 || x.rows() % tokensPerItem != 0) {
+            throw new IllegalArgumentException(op + ": " + x.rows() + " rows of " + shape(x)
+                    + " are not a whole number of items of " + tokensPerItem + " tokens");
+        }
+        return x.rows() / tokensPerItem;
+    }
+
+    /** Rejects an output whose memory overlaps an input the op reads while writing. */
+    private static void requireNoOverlap(Tensor out, Tensor in, String op, String outName, String inName) {
+        if (out.storage() != in.storage() || out.size() == 0 || in.size() == 0) return;
+        if (disjointColumnChunks(out, in)) return;
+        if (first(out) <= last(in) && first(in) <= last(out)) {
+            throw new IllegalArgumentException(op + ": " + outName + " " + out + " must not overlap " + inName + " " + in);
+        }
+    }
+
+    /**
+     * True for two column chunks of one row-major buffer (same row stride, each inside one row) whose
+     * column ranges do not meet: their extents interleave but no element is shared, like the q, k and v
+     * parts of a fused qkv projection.
+     */
+    private static boolean disjointColumnChunks(Tensor a, Tensor b) {
+        if (a.rank() != 2 || b.rank() != 2 || a.stride(0) != b.stride(0)) return false;
+        long s = a.stride(0);
+        if (s <= 0) return false;
+        long ca = a.offset() % s, cb = b.offset() % s;
+        if (ca + a.dim(1) > s || cb + b.dim(1) > s) return false;
+        return ca + a.dim(1) <= cb || cb + b.dim(1) <= ca;
+    }
+
+    private static long first(Tensor t) {
+        return t.offset();
+    }
+
+    private static long last(Tensor t) {
+        long a = t.offset();
+        for (int i = 0; i < t.rank(); i++) a += (t.dim(i) - 1) * t.stride(i);
+        return a;
+    }
+
+    private static String shape(Tensor t) {
+        return Arrays.toString(t.shape());
+    }
+}
