@@ -18,8 +18,8 @@ import static org.jocl.CL.*;
 /** Enumerates OpenCL platforms and devices and picks one from a backend spec. */
 public final class ClDevices {
     /** What to do when the OpenCL loader or any platform is missing. */
-    static final String REMEDY = "install an OpenCL driver (ICD), e.g. 'apt-get install ocl-icd-libopencl1 pocl-opencl-icd' "
-            + "for the CPU driver PoCL, and check with 'clinfo -l'";
+    static final String REMEDY = "install an OpenCL driver (ICD) and the loader under the name JOCL opens (libOpenCL.so), "
+            + "e.g. 'apt-get install ocl-icd-opencl-dev pocl-opencl-icd' for the CPU driver PoCL, and check with 'clinfo -l'";
 
     private ClDevices() {}
 
@@ -36,9 +36,9 @@ public final class ClDevices {
                 clGetPlatformIDs(0, null, count);
             } catch (CLException e) {
                 // The ICD loader reports "no platform" as an error code rather than zero platforms.
-                throw new IllegalStateException("no OpenCL platform is installed (" + e.getMessage() + "): " + REMEDY);
+                throw new OpenClUnavailableException("no OpenCL platform is installed (" + e.getMessage() + "): " + REMEDY);
             }
-            if (count[0] == 0) throw new IllegalStateException("no OpenCL platform is installed: " + REMEDY);
+            if (count[0] == 0) throw new OpenClUnavailableException("no OpenCL platform is installed: " + REMEDY);
             cl_platform_id[] platforms = new cl_platform_id[count[0]];
             clGetPlatformIDs(platforms.length, platforms, null);
             List<ClDevice> out = new ArrayList<>();
@@ -55,10 +55,10 @@ public final class ClDevices {
                     out.add(describe(p, d, platforms[p], devices[d]));
                 }
             }
-            if (out.isEmpty()) throw new IllegalStateException("OpenCL platforms are installed but none has a device: " + REMEDY);
+            if (out.isEmpty()) throw new OpenClUnavailableException("OpenCL platforms are installed but none has a device: " + REMEDY);
             return List.copyOf(out);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new IllegalStateException("the OpenCL library could not be loaded (" + e.getMessage() + "): " + REMEDY);
+            throw new OpenClUnavailableException("the OpenCL library could not be loaded (" + e.getMessage() + "): " + REMEDY);
         }
     }
 

@@ -74,10 +74,15 @@ public final class OpenClBackend implements Backend {
 
     /** A backend on {@code device}, caching compiled programs under {@code cacheDirectory}. */
     public OpenClBackend(ClDevice device, Path cacheDirectory) {
+        this(device, cacheDirectory, device.type() == ClDevice.Type.CPU);
+    }
+
+    /** As above, choosing the kernel variants explicitly (tests run the GPU kernels on a CPU device). */
+    OpenClBackend(ClDevice device, Path cacheDirectory, boolean vectorKernels) {
         CL.setExceptionsEnabled(true);
         this.device = device;
         this.name = device.spec();
-        this.vectorKernels = device.type() == ClDevice.Type.CPU;
+        this.vectorKernels = vectorKernels;
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL_CONTEXT_PLATFORM, device.platform());
         this.context = clCreateContext(props, 1, new cl_device_id[] {device.device()}, null, null, null);
@@ -558,6 +563,7 @@ public final class OpenClBackend implements Backend {
         ClView ov = matrix(out, "timestepEmbedding out");
         int dim = ov.cols();
         int half = dim / 2;
+        if (!(maxPeriod > 0f)) throw new IllegalArgumentException("timestepEmbedding: maxPeriod " + maxPeriod + " must be positive");
         if (ov.rows() != t.length) throw new IllegalArgumentException("timestepEmbedding: " + t.length + " times for " + ov.rows() + " rows");
         if (ov.size() == 0) return;
         // Angles in double, reduced to [-pi, pi] before they become floats (see embedding.cl).
@@ -644,7 +650,7 @@ public final class OpenClBackend implements Backend {
         ClView ov = elementwise(xv, out, "sdeUpdate out");
         if (z == null && gSqrtDt != 0f) throw new IllegalArgumentException("sdeUpdate: noise z is null but gSqrtDt = " + gSqrtDt);
         ClView zv = z == null ? null : elementwise(xv, z, "sdeUpdate z");
-        boolean hasZ = zv != null && gSqrtDt != 0f;
+        boolean hasZ = zv != null;
         if (xv.size() == 0) return;
         ClView zArg = hasZ ? zv : xv;
         if (vectorKernels && xv.contiguous() && fv.contiguous() && ov.contiguous() && zArg.contiguous()) {
@@ -668,6 +674,10 @@ public final class OpenClBackend implements Backend {
         ClView uv = ClView.of(this, u, "tweedie u");
         ClView xv = elementwise(uv, x, "tweedie x");
         ClView ov = elementwise(uv, out, "tweedie out");
+        if (d == 0.0 || !Double.isFinite(d)) {
+            throw new IllegalArgumentException("tweedie: denominator d = alphaDot*sigma - sigmaDot*alpha is " + d
+                    + "; it must be finite and non-zero");
+        }
         axpbyViews((float) (sigma / d), uv, (float) (-sigmaDot / d), xv, ov);
     }
 

@@ -4,14 +4,14 @@
  * float cos/sin on the device see small, exact arguments however large t is.
  * angles is [batch, half] contiguous. Global range (dim, batch).
  */
-KERNEL void timestep_embedding(int batch, int dim, int half,
+KERNEL void timestep_embedding(int batch, int dim, int halfDim,
                                GLOBAL const float* angles,
                                GLOBAL float* out, idx_t oOff, idx_t ldo)
 {
     const idx_t c = GLOBAL_ID(0), b = GLOBAL_ID(1);
     if (c >= dim || b >= batch) return;
     float v = 0.0f;
-    if (c < half) v = COS(angles[b * half + c]);
-    else if (c < 2 * half) v = SIN(angles[b * half + c - half]);
+    if (c < halfDim) v = COS(angles[b * halfDim + c]);
+    else if (c < 2 * halfDim) v = SIN(angles[b * halfDim + c - halfDim]);
     out[oOff + b * ldo + c] = v;
 }
