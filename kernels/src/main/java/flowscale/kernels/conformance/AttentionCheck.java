@@ -1,0 +1,57 @@
+package flowscale.kernels.conformance;
+
+import java.util.List;
+
+/**
+ * Attention over sequence lengths that are not multiples of any block size (1, 5, 37, 67, 130), head dims
+ * 16, 32 and 64, 1 to 4 heads and 1 to 3 items; q, k and v either separate padded matrices or column
+ * chunks of one fused qkv matrix; plus cases with huge scores, where a softmax that does not subtract the
+ * row maximum overflows.
+ */
+final class AttentionCheck {
+    private AttentionCheck() {}
+
+    static List<OpCheck> all() {
+        return List.of(new OpCheck("attention", Tolerances.ATTENTION, AttentionCheck::attention));
+    }
+
+    private static final int[] SEQ = {1, 5, 37, 67, 130};
+    private static final int[] SEQ_QUICK = {1, 37, 130};
+    private static final int[] HEAD_DIMS = {16, 32, 64};
+    private static final int[] HEAD_DIMS_QUICK = {16, 64};
+
+    private static void attention(Harness h) {
+        int i = 0;
+        for (int seq : h.quick ? SEQ_QUICK : SEQ) {
+            for (int hd : h.quick ? HEAD_DIMS_QUICK : HEAD_DIMS) {
+                int heads = 1 + i % 4;
+                int batch = 1 + i % 3;
+                boolean fused = i % 2 == 1;
+                // Every fifth case multiplies the usual 1/sqrt(hd) by 40: scores reach the hundreds.
+                boolean huge = i % 5 == 4;
+                float scale = (float) ((huge ? 40.0 : 1.0) / Math.sqrt(hd));
+                i++;
+                run(h, batch, seq, heads, hd, scale, fused, huge);
+            }
+        }
+    }
+
+    private static void run(Harness h, int batch, int seq, int heads, int hd, float scale, boolean fused, boolean huge) {
+        int rows = batch * seq, width = heads * hd;
+        Pair q, k, v;
+        if (fused) {
+            Pair qkv = h.matrix(rows, 3 * width);
+            q = qkv.colRange(0, width);
+            k = qkv.colRange(width, width);
+            v = qkv.colRange(2 * width, width);
+        } else {
+            q = h.matrix(rows, width);
+            k = h.matrix(rows, width);
+            v = h.matrix(rows, width);
+        }
+        Pair out = h.matrix(rows, width);
+        String label = "B=" + batch + " S=" + seq + " H=" + heads + " hd=" + hd + " scale=" + scale
+                + (fused ? " fused qkv" : " separate q k v") + (huge ? " (huge scores)" : "") + ", out " + out.layout();
+        h.check(label, b -> b.attention(q.on(b), k.on(b), v.on(b), batch, seq, heads, scale, out.on(b)), out);
+    }
+}

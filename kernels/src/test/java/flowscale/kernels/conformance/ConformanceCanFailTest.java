@@ -1,0 +1,133 @@
+package flowscale.kernels.conformance;
+
+import flowscale.kernels.Backend;
+import flowscale.kernels.Tensor;
+import flowscale.kernels.reference.ReferenceBackend;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The suite must be able to fail: backends broken in one op, in the ways real kernels break (a slightly
+ * wrong coefficient, a write past the view, a NaN, a skipped vector tail, a different random stream),
+ * fail exactly that op and pass the others.
+ */
+class ConformanceCanFailTest {
+    private static final long SEED = 7;
+
+    /** The reference against itself: every op passes with an error of exactly zero. */
+    @Test
+    void referenceAgainstItselfIsExact() {
+        try (Backend candidate = new ReferenceBackend()) {
+            List<OpResult> results = Conformance.run(candidate, SEED, true);
+            assertEquals(Conformance.ops().size(), results.size());
+            for (OpResult r : results) {
+                assertTrue(r.ok(), r.op() + ": " + r.detail());
+                assertEquals(0.0, r.worstError(), r.op() + ": " + r.detail());
+                assertTrue(r.shapes() > 0, r.op());
+            }
+        }
+    }
+
+    /** gemm computed with alpha off by 1e-4 relative: above the GEMM tolerance, which it must report. */
+    @Test
+    void slightlyWrongCoefficientFailsGemmOnly() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public void gemm(boolean ta, boolean tb, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+                inner.gemm(ta, tb, alpha * 1.0001f, a, b, beta, c);
+            }
+        };
+        assertOnlyFails(broken, "gemm");
+    }
+
+    /** fill writing one element past the end of contiguous 1-D views: caught by the guard after the view. */
+    @Test
+    void writePastTheViewFailsFill() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public void fill(Tensor dst, float value) {
+                inner.fill(dst, value);
+                if (dst.rank() == 1 && dst.stride(0) == 1 && dst.offset() + dst.size() < dst.storage().capacity()) {
+                    inner.fill(new Tensor(dst.storage(), dst.offset() + dst.size(), new long[] {1}, new long[] {1}), value);
+                }
+            }
+        };
+        assertOnlyFails(broken, "fill");
+    }
+
+    /** silu that leaves the last element of odd-sized tensors alone: a forgotten vector tail. */
+    @Test
+    void forgottenTailFailsSilu() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public void silu(Tensor x, Tensor out) {
+                if (x.size() % 2 == 1 && x.size() > 1 && x.rank() == 1 && out.rank() == 1) {
+                    inner.silu(x.flatRange(0, x.size() - 1), out.flatRange(0, out.size() - 1));
+                } else {
+                    inner.silu(x, out);
+                }
+            }
+        };
+        assertOnlyFails(broken, "silu");
+    }
+
+    /** attention that produces a NaN in one element: "no NaN where none expected". */
+    @Test
+    void nanFailsAttention() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
+                inner.attention(q, k, v, batch, seq, heads, scale, out);
+                inner.fill(out.rowRange(0, 1).colRange(0, 1), Float.NaN);
+            }
+        };
+        OpResult r = Conformance.run(broken, "attention", SEED, true);
+        assertFalse(r.ok());
+        assertEquals(Double.POSITIVE_INFINITY, r.worstError());
+        assertTrue(r.detail().contains("NaN"), r.detail());
+    }
+
+    /** normal from a neighbouring stream: tolerance 0, any difference fails. */
+    @Test
+    void otherStreamFailsNormal() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public void normal(long key, int s0, int s1, int s2, Tensor out) {
+                inner.normal(key, s0, s1, s2 + 1, out);
+            }
+        };
+        assertOnlyFails(broken, "normal");
+    }
+
+    /** An op that throws on valid input is a failure with the exception in the detail, not a crash. */
+    @Test
+    void exceptionIsReportedAsFailure() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public double norm2(Tensor x) {
+                throw new IllegalStateException("norm2 exploded");
+            }
+        };
+        OpResult r = Conformance.run(broken, "norm2", SEED, true);
+        assertFalse(r.ok());
+        assertTrue(r.detail().contains("norm2 exploded"), r.detail());
+    }
+
+    private static void assertOnlyFails(Backend broken, String op) {
+        try (broken) {
+            for (OpResult r : Conformance.run(broken, SEED, true)) {
+                if (r.op().equals(op)) {
+                    assertFalse(r.ok(), op + " should fail: " + r);
+                    assertTrue(r.worstError() > r.tolerance(), r.toString());
+                } else {
+                    assertTrue(r.ok(), r.op() + " should pass: " + r.detail());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package flowscale.kernels.conformance;
+
+import flowscale.kernels.Backend;
+import flowscale.kernels.PackedWeight;
+import flowscale.kernels.Tensor;
+
+/** A backend that forwards every op to another; tests override single ops to break them on purpose. */
+class DelegatingBackend implements Backend {
+    protected final Backend inner;
+
+    DelegatingBackend(Backend inner) {
+        this.inner = inner;
+    }
+
+    @Override public String name() { return "delegating(" + inner.name() + ")"; }
+    @Override public int threads() { return inner.threads(); }
+    @Override public Tensor allocate(long... shape) { return inner.allocate(shape); }
+    @Override public Tensor upload(float[] data, long... shape) { return inner.upload(data, shape); }
+    @Override public void upload(float[] src, int srcOffset, Tensor dst) { inner.upload(src, srcOffset, dst); }
+    @Override public void download(Tensor src, float[] dst, int dstOffset) { inner.download(src, dst, dstOffset); }
+    @Override public void copy(Tensor src, Tensor dst) { inner.copy(src, dst); }
+    @Override public void fill(Tensor dst, float value) { inner.fill(dst, value); }
+    @Override public PackedWeight pack(Tensor w) { return inner.pack(w); }
+    @Override public void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) { inner.linear(x, w, bias, out); }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        inner.gemm(transA, transB, alpha, a, b, beta, c);
+    }
+
+    @Override
+    public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out) {
+        inner.layerNorm(x, gamma, beta, eps, out);
+    }
+
+    @Override public void rmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) { inner.rmsNorm(x, gamma, eps, out); }
+    @Override public void gelu(Tensor x, Tensor out) { inner.gelu(x, out); }
+    @Override public void silu(Tensor x, Tensor out) { inner.silu(x, out); }
+
+    @Override
+    public void modulate(Tensor x, Tensor shift, Tensor scale, int tokensPerItem, Tensor out) {
+        inner.modulate(x, shift, scale, tokensPerItem, out);
+    }
+
+    @Override
+    public void gatedAdd(Tensor residual, Tensor y, Tensor gate, int tokensPerItem) {
+        inner.gatedAdd(residual, y, gate, tokensPerItem);
+    }
+
+    @Override public void addBroadcastRows(Tensor x, Tensor y, Tensor out) { inner.addBroadcastRows(x, y, out); }
+
+    @Override
+    public void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
+        inner.attention(q, k, v, batch, seq, heads, scale, out);
+    }
+
+    @Override public void timestepEmbedding(float[] t, float maxPeriod, Tensor out) { inner.timestepEmbedding(t, maxPeriod, out); }
+
+    @Override
+    public void patchify(Tensor img, int channels, int height, int width, int patch, Tensor out) {
+        inner.patchify(img, channels, height, width, patch, out);
+    }
+
+    @Override
+    public void unpatchify(Tensor tokens, int channels, int height, int width, int patch, Tensor img) {
+        inner.unpatchify(tokens, channels, height, width, patch, img);
+    }
+
+    @Override public void axpby(float a, Tensor x, float b, Tensor y, Tensor out) { inner.axpby(a, x, b, y, out); }
+
+    @Override
+    public void sdeUpdate(Tensor x, Tensor f, float dt, float gSqrtDt, Tensor z, Tensor out) {
+        inner.sdeUpdate(x, f, dt, gSqrtDt, z, out);
+    }
+
+    @Override
+    public void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out) {
+        inner.tweedie(x, u, sigma, sigmaDot, d, out);
+    }
+
+    @Override public double sum(Tensor x) { return inner.sum(x); }
+    @Override public double max(Tensor x) { return inner.max(x); }
+    @Override public double norm2(Tensor x) { return inner.norm2(x); }
+    @Override public void normal(long key, int s0, int s1, int s2, Tensor out) { inner.normal(key, s0, s1, s2, out); }
+    @Override public void close() { inner.close(); }
+}
