@@ -275,18 +275,10 @@ public final class OpenClBackend implements Backend {
 
     /** Element-by-element copy between two strided views of one shape (rank 0 to 4). */
     private void copyStrided(ClStorage src, long srcOff, long[] srcStrides, ClStorage dst, long dstOff, long[] dstStrides, long[] shape) {
-        if (shape.length > 4) throw new IllegalArgumentException("strided copy of rank " + shape.length + " (at most 4)");
-        long[] dims = {1, 1, 1, 1};
-        long[] ss = {0, 0, 0, 0};
-        long[] ds = {0, 0, 0, 0};
-        int pad = 4 - shape.length;
-        long n = 1;
-        for (int i = 0; i < shape.length; i++) {
-            dims[pad + i] = shape[i];
-            ss[pad + i] = srcStrides[i];
-            ds[pad + i] = dstStrides[i];
-            n *= shape[i];
-        }
+        long[] dims = rank4(shape, shape, 1);
+        long[] ss = rank4(shape, srcStrides, 0);
+        long[] ds = rank4(shape, dstStrides, 0);
+        long n = dims[0] * dims[1] * dims[2] * dims[3];
         if (n == 0) return;
         launch(kernel("copy_strided")
                 .i64(n).i32(Math.toIntExact(dims[1])).i32(Math.toIntExact(dims[2])).i32(Math.toIntExact(dims[3]))
@@ -294,12 +286,25 @@ public final class OpenClBackend implements Backend {
                 .mem(dst).i64(dstOff).i64(ds[0]).i64(ds[1]).i64(ds[2]).i64(ds[3]), new long[] {n}, null);
     }
 
+    /** {@code values} (one per dimension of {@code shape}) right-aligned in four slots, the rest {@code pad}. */
+    private static long[] rank4(long[] shape, long[] values, long pad) {
+        if (shape.length > 4) throw new IllegalArgumentException("strided view of rank " + shape.length + " (at most 4)");
+        long[] out = {pad, pad, pad, pad};
+        System.arraycopy(values, 0, out, 4 - shape.length, shape.length);
+        return out;
+    }
+
     @Override
     public synchronized void fill(Tensor dst, float value) {
         checkOpen();
-        ClView d = ClView.of(this, dst, "fill destination");
-        if (d.size() == 0) return;
-        launch2d(kernel("fill").i32(d.rows()).i32(d.cols()).mem(d.storage()).i64(d.offset()).i64(d.ld()).f32(value), d);
+        ClStorage s = storageOf(dst, "fill destination");
+        long n = dst.size();
+        if (n == 0) return;
+        long[] dims = rank4(dst.shape(), dst.shape(), 1);
+        long[] ds = rank4(dst.shape(), dst.strides(), 0);
+        launch(kernel("fill_strided")
+                .i64(n).i32(Math.toIntExact(dims[1])).i32(Math.toIntExact(dims[2])).i32(Math.toIntExact(dims[3]))
+                .mem(s).i64(dst.offset()).i64(ds[0]).i64(ds[1]).i64(ds[2]).i64(ds[3]).f32(value), new long[] {n}, null);
     }
 
     // ------------------------------------------------------------------------------------ linear algebra
@@ -521,7 +526,7 @@ public final class OpenClBackend implements Backend {
         ClView ov = sameShape(xv, matrix(out, "addBroadcastRows out"), "addBroadcastRows");
         ClView yv = y.rank() == 1 ? ClView.of(this, y, "addBroadcastRows y") : matrix(y, "addBroadcastRows y");
         if (y.rank() == 1) yv = new ClView(yv.storage(), yv.offset(), 1, yv.cols(), yv.cols());
-        if (yv.cols() != xv.cols() || yv.rows() == 0 || xv.rows() % yv.rows() != 0) {
+        if (yv.cols() != xv.cols() || (yv.rows() == 0 && xv.rows() > 0)) {
             throw new IllegalArgumentException("addBroadcastRows: y " + Arrays.toString(y.shape()) + " does not tile x " + Arrays.toString(x.shape()));
         }
         if (xv.size() == 0) return;

@@ -1,4 +1,4 @@
-/* Data movement: strided copies, fills, and the patch (un)folding of images. */
+/* Data movement: strided copies and fills (views of rank up to 4), and the patch (un)folding of images. */
 
 /* dst = src for two rank-4 views of equal shape (lower ranks are padded with leading 1s). */
 KERNEL void copy_strided(idx_t n, int d1, int d2, int d3,
@@ -16,11 +16,19 @@ KERNEL void copy_strided(idx_t n, int d1, int d2, int d3,
     dst[dOff + i0 * t0 + i1 * t1 + i2 * t2 + i3 * t3] = src[sOff + i0 * s0 + i1 * s1 + i2 * s2 + i3 * s3];
 }
 
-KERNEL void fill(int rows, int cols, GLOBAL float* dst, idx_t off, idx_t ld, float value)
+/* dst = value over a rank-4 view (any strides). */
+KERNEL void fill_strided(idx_t n, int d1, int d2, int d3,
+                         GLOBAL float* dst, idx_t dOff, idx_t t0, idx_t t1, idx_t t2, idx_t t3, float value)
 {
-    const idx_t c = GLOBAL_ID(0), r = GLOBAL_ID(1);
-    if (c >= cols || r >= rows) return;
-    dst[off + r * ld + c] = value;
+    const idx_t i = GLOBAL_ID(0);
+    if (i >= n) return;
+    const idx_t i3 = i % d3;
+    idx_t rest = i / d3;
+    const idx_t i2 = rest % d2;
+    rest /= d2;
+    const idx_t i1 = rest % d1;
+    const idx_t i0 = rest / d1;
+    dst[dOff + i0 * t0 + i1 * t1 + i2 * t2 + i3 * t3] = value;
 }
 
 /*
