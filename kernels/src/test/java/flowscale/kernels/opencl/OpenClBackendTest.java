@@ -4,6 +4,8 @@ import flowscale.kernels.Backend;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Philox;
 import flowscale.kernels.Tensor;
+import flowscale.kernels.conformance.Conformance;
+import flowscale.kernels.conformance.OpResult;
 import flowscale.kernels.reference.ReferenceBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +49,17 @@ class OpenClBackendTest {
     void libjsigIsPreloadedSoPoclCannotTakeTheJvmSignals() {
         String preload = System.getenv("LD_PRELOAD");
         assertTrue(preload != null && preload.contains("libjsig"), "LD_PRELOAD=" + preload);
+    }
+
+    /**
+     * ConformanceTest runs the suite on the kernels a CPU device picks; the tiled kernels a GPU would run
+     * get the same suite here (quick mode), on the same PoCL device.
+     */
+    @Test
+    void tiledKernelsPassTheConformanceSuite() {
+        for (OpResult r : Conformance.run(tiled, 20261122L, true)) {
+            assertTrue(r.ok() && r.shapes() > 0, r.op() + ": worst error " + r.worstError() + " > " + r.tolerance() + "; " + r.detail());
+        }
     }
 
     // ---------------------------------------------------------------- helpers
