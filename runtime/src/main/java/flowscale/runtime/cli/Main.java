@@ -23,6 +23,8 @@ import java.nio.file.NoSuchFileException;
             ""},
         subcommands = {
             CommandLine.HelpCommand.class,
+            InfoCommand.class,
+            ConformanceCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
