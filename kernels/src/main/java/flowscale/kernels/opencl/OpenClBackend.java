@@ -38,8 +38,9 @@ import static org.jocl.CL.*;
  * <p>{@link #normal} generates on the host with {@link Philox} and uploads: the device's sin/cos/log
  * are not correctly rounded, and the contract asks for the host's StrictMath floats bit for bit.
  *
- * <p>On CPU devices (PoCL) the linear layer and the sampler updates use float8/float4 kernels; on
- * other devices the work-group-tiled kernels. The ops are synchronized: kernel arguments are shared state.
+ * <p>On CPU devices (PoCL) the linear layer, attention, the row norms and the sampler updates use
+ * float16/float8/float4 kernels without local memory or barriers; on other devices the
+ * work-group-tiled kernels. The ops are synchronized: kernel arguments are shared state.
  */
 public final class OpenClBackend implements Backend {
     private static final int REDUCE_WG = 128;      // RED_WG in reduce.cl
@@ -145,6 +146,15 @@ public final class OpenClBackend implements Backend {
     @Override
     public String name() {
         return name;
+    }
+
+    /**
+     * Waits until every enqueued kernel has finished. Ops never need it (results are ordered on the
+     * queue and downloads wait); benchmarks do, to time the kernels rather than their enqueueing.
+     */
+    public synchronized void finish() {
+        checkOpen();
+        clFinish(queue);
     }
 
     @Override
@@ -346,7 +356,7 @@ public final class OpenClBackend implements Backend {
                     .mem(pw.transposed()).i32(pw.paddedOut())
                     .mem(ov.storage()).i64(ov.offset()).i64(ov.ld());
             withBias(l, bv, ov);
-            launch(l, new long[] {pw.paddedOut() / PACK_ALIGN, (m + 3) / 4}, null);
+            launch(l, new long[] {pw.paddedOut() / PACK_ALIGN, (m + 7) / 8}, null);
             return;
         }
         Launch l = kernel("gemm_tiled").i32(m).i32(n).i32(k)
@@ -410,11 +420,12 @@ public final class OpenClBackend implements Backend {
         ClView g = gamma == null ? null : vector(gamma, xv.cols(), "layerNorm gamma");
         ClView b = beta == null ? null : vector(beta, xv.cols(), "layerNorm beta");
         if (xv.size() == 0) return;
-        Launch l = kernel("layer_norm").i32(xv.cols()).mem(xv.storage()).i64(xv.offset()).i64(xv.ld());
+        Launch l = vectorKernels ? kernel("layer_norm_rows").i32(xv.rows()) : kernel("layer_norm");
+        l.i32(xv.cols()).mem(xv.storage()).i64(xv.offset()).i64(xv.ld());
         if (g == null) l.mem(xv.storage()).i64(0).mem(xv.storage()).i64(0).i32(0);
         else l.mem(g.storage()).i64(g.offset()).mem(b.storage()).i64(b.offset()).i32(1);
         l.f32(eps).mem(ov.storage()).i64(ov.offset()).i64(ov.ld());
-        launch(l, new long[] {(long) xv.rows() * NORM_WG}, new long[] {NORM_WG});
+        launchRows(l, xv.rows());
     }
 
     @Override
@@ -424,11 +435,18 @@ public final class OpenClBackend implements Backend {
         ClView ov = sameShape(xv, matrix(out, "rmsNorm output"), "rmsNorm");
         ClView g = gamma == null ? null : vector(gamma, xv.cols(), "rmsNorm gamma");
         if (xv.size() == 0) return;
-        Launch l = kernel("rms_norm").i32(xv.cols()).mem(xv.storage()).i64(xv.offset()).i64(xv.ld());
+        Launch l = vectorKernels ? kernel("rms_norm_rows").i32(xv.rows()) : kernel("rms_norm");
+        l.i32(xv.cols()).mem(xv.storage()).i64(xv.offset()).i64(xv.ld());
         if (g == null) l.mem(xv.storage()).i64(0).i32(0);
         else l.mem(g.storage()).i64(g.offset()).i32(1);
         l.f32(eps).mem(ov.storage()).i64(ov.offset()).i64(ov.ld());
-        launch(l, new long[] {(long) xv.rows() * NORM_WG}, new long[] {NORM_WG});
+        launchRows(l, xv.rows());
+    }
+
+    /** A row kernel: one work-item per row on CPU devices, one work-group per row otherwise. */
+    private void launchRows(Launch l, int rows) {
+        if (vectorKernels) launch(l, new long[] {rows}, null);
+        else launch(l, new long[] {(long) rows * NORM_WG}, new long[] {NORM_WG});
     }
 
     private ClView vector(Tensor t, int length, String what) {
@@ -552,12 +570,14 @@ public final class OpenClBackend implements Backend {
         int hd = qv.cols() / heads;
         if (hd > ATT_MAX_HD) throw new IllegalArgumentException("attention head dimension " + hd + " exceeds " + ATT_MAX_HD);
         if (qv.size() == 0) return;
-        Launch l = kernel("attention").i32(seq).i32(heads).i32(hd).f32(scale)
+        boolean rows = vectorKernels && hd % 8 == 0;
+        Launch l = kernel(rows ? "attention_rows" : "attention").i32(seq).i32(heads).i32(hd).f32(scale)
                 .mem(qv.storage()).i64(qv.offset()).i64(qv.ld())
                 .mem(kv.storage()).i64(kv.offset()).i64(kv.ld())
                 .mem(vv.storage()).i64(vv.offset()).i64(vv.ld())
                 .mem(ov.storage()).i64(ov.offset()).i64(ov.ld());
-        launch(l, new long[] {(long) (seq + ATT_BQ - 1) / ATT_BQ * ATT_BQ, (long) batch * heads}, new long[] {ATT_BQ, 1});
+        if (rows) launch(l, new long[] {seq, (long) batch * heads}, null);
+        else launch(l, new long[] {(long) (seq + ATT_BQ - 1) / ATT_BQ * ATT_BQ, (long) batch * heads}, new long[] {ATT_BQ, 1});
     }
 
     // ------------------------------------------------------------------------------------ embeddings, layout

@@ -70,3 +70,57 @@ KERNEL void attention(int seq, int heads, int hd, float scale,
         for (int e = 0; e < hd; e++) out[oOff + (rowBase + qi) * ldo + col0 + e] = acc[e] * inv;
     }
 }
+
+#if HAS_VECTOR_TYPES
+/*
+ * The CPU variant: one work-item per (query, batch item x head), no local memory and no barriers
+ * (which a CPU driver emulates by saving every work-item's registers at each barrier). Keys are read
+ * straight from memory, where the caches keep them; the head dimension is walked in float8 steps,
+ * so hd must be a multiple of 8 (the host picks the tiled kernel otherwise). The running maximum
+ * is updated per key.
+ * Global range (seq, batch * heads).
+ */
+KERNEL void attention_rows(int seq, int heads, int hd, float scale,
+                           GLOBAL const float* q, idx_t qOff, idx_t ldq,
+                           GLOBAL const float* k, idx_t kOff, idx_t ldk,
+                           GLOBAL const float* v, idx_t vOff, idx_t ldv,
+                           GLOBAL float* out, idx_t oOff, idx_t ldo)
+{
+    const int qi = (int) GLOBAL_ID(0);
+    const idx_t bh = GLOBAL_ID(1);
+    if (qi >= seq) return;
+    const idx_t b = bh / heads;
+    const int col0 = (int) (bh % heads) * hd;
+    const idx_t rowBase = b * seq;
+    const int nv = hd / 8;
+    GLOBAL const float* qr = q + qOff + (rowBase + qi) * ldq + col0;
+    float8 qv[ATT_MAX_HD / 8];
+    float8 acc[ATT_MAX_HD / 8];
+    for (int e = 0; e < nv; e++) {
+        qv[e] = vload8(e, qr) * scale;
+        acc[e] = (float8) (0.0f);
+    }
+    float m = NEG_INF;
+    float l = 0.0f;
+    for (int j = 0; j < seq; j++) {
+        GLOBAL const float* kr = k + kOff + (rowBase + j) * ldk + col0;
+        float8 d8 = (float8) (0.0f);
+        for (int e = 0; e < nv; e++) d8 = fma(qv[e], vload8(e, kr), d8);
+        const float4 d4 = d8.lo + d8.hi;
+        const float dot = (d4.x + d4.y) + (d4.z + d4.w);
+        if (dot > m) {
+            const float correction = EXP(m - dot);
+            l *= correction;
+            for (int e = 0; e < nv; e++) acc[e] *= correction;
+            m = dot;
+        }
+        const float p = EXP(dot - m);
+        l += p;
+        GLOBAL const float* vr = v + vOff + (rowBase + j) * ldv + col0;
+        for (int e = 0; e < nv; e++) acc[e] = fma((float8) (p), vload8(e, vr), acc[e]);
+    }
+    const float inv = 1.0f / l;
+    GLOBAL float* orow = out + oOff + (rowBase + qi) * ldo + col0;
+    for (int e = 0; e < nv; e++) vstore8(acc[e] * inv, e, orow);
+}
+#endif

@@ -7,8 +7,9 @@
  * contiguous across the work-group); a and b are staged through local memory 16 k-steps at a time.
  *
  * linear_vec is for CPU devices: the packed weight is W^T [K, Np] (Np a multiple of 16, zero
- * padded), and one work-item computes 4 rows x 16 columns with two float8 accumulators per row,
- * which PoCL maps onto the host's SIMD registers.
+ * padded), and one work-item computes 8 rows x 16 columns in eight float16 accumulators (one
+ * AVX-512 register each, or two AVX ones): per k, one weight vector and eight broadcasts feed
+ * eight FMAs. No local memory and no barriers, which a CPU driver would have to emulate.
  */
 #define TM 64
 #define TN 64
@@ -83,7 +84,7 @@ KERNEL void gemm_tiled(int M, int N, int K,
 }
 
 #if HAS_VECTOR_TYPES
-#define VROWS 4
+#define VROWS 8
 KERNEL void linear_vec(int M, int N, int K,
                        GLOBAL const float* x, idx_t xOff, idx_t ldx,
                        GLOBAL const float* wt, int Np,
@@ -93,46 +94,39 @@ KERNEL void linear_vec(int M, int N, int K,
     const int n0 = (int) GLOBAL_ID(0) * 16;
     const int r0 = (int) GLOBAL_ID(1) * VROWS;
     if (n0 >= N || r0 >= M) return;
-    float8 lo[VROWS], hi[VROWS];
-    GLOBAL const float* xr[VROWS];
-    for (int i = 0; i < VROWS; i++) {
-        lo[i] = (float8) (0.0f);
-        hi[i] = (float8) (0.0f);
-        int r = min(r0 + i, M - 1);         /* tail rows recompute the last row; not stored */
-        xr[i] = x + xOff + (idx_t) r * ldx;
-    }
+    /* Tail rows re-read the last row (their results are not stored), so the loop has no branches. */
+    GLOBAL const float* x0 = x + xOff + (idx_t) min(r0 + 0, M - 1) * ldx;
+    GLOBAL const float* x1 = x + xOff + (idx_t) min(r0 + 1, M - 1) * ldx;
+    GLOBAL const float* x2 = x + xOff + (idx_t) min(r0 + 2, M - 1) * ldx;
+    GLOBAL const float* x3 = x + xOff + (idx_t) min(r0 + 3, M - 1) * ldx;
+    GLOBAL const float* x4 = x + xOff + (idx_t) min(r0 + 4, M - 1) * ldx;
+    GLOBAL const float* x5 = x + xOff + (idx_t) min(r0 + 5, M - 1) * ldx;
+    GLOBAL const float* x6 = x + xOff + (idx_t) min(r0 + 6, M - 1) * ldx;
+    GLOBAL const float* x7 = x + xOff + (idx_t) min(r0 + 7, M - 1) * ldx;
+    float16 a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f, a4 = 0.0f, a5 = 0.0f, a6 = 0.0f, a7 = 0.0f;
     GLOBAL const float* w = wt + n0;
     for (int k = 0; k < K; k++) {
-        float8 wl = vload8(0, w);
-        float8 wh = vload8(1, w);
+        const float16 wv = vload16(0, w);
         w += Np;
-        for (int i = 0; i < VROWS; i++) {
-            float xv = xr[i][k];
-            lo[i] = fma((float8) (xv), wl, lo[i]);
-            hi[i] = fma((float8) (xv), wh, hi[i]);
-        }
+        a0 = fma((float16) (x0[k]), wv, a0);
+        a1 = fma((float16) (x1[k]), wv, a1);
+        a2 = fma((float16) (x2[k]), wv, a2);
+        a3 = fma((float16) (x3[k]), wv, a3);
+        a4 = fma((float16) (x4[k]), wv, a4);
+        a5 = fma((float16) (x5[k]), wv, a5);
+        a6 = fma((float16) (x6[k]), wv, a6);
+        a7 = fma((float16) (x7[k]), wv, a7);
     }
-    float8 bl = (float8) (0.0f), bh = (float8) (0.0f);
+    float16 bv = 0.0f;
     if (hasBias) {
-        for (int j = 0; j < 8; j++) {
-            if (n0 + j < N) bl[j] = bias[biasOff + n0 + j];
-            if (n0 + 8 + j < N) bh[j] = bias[biasOff + n0 + 8 + j];
-        }
+        if (n0 + 16 <= N) bv = vload16(0, bias + biasOff + n0);
+        else for (int j = 0; j < N - n0; j++) bv[j] = bias[biasOff + n0 + j];
     }
-    for (int i = 0; i < VROWS; i++) {
-        int r = r0 + i;
-        if (r >= M) break;
-        GLOBAL float* o = out + oOff + (idx_t) r * ldo + n0;
-        float8 l = lo[i] + bl, h = hi[i] + bh;
-        if (n0 + 16 <= N) {
-            vstore8(l, 0, o);
-            vstore8(h, 1, o);
-        } else {
-            for (int j = 0; j < 8; j++) {
-                if (n0 + j < N) o[j] = l[j];
-                if (n0 + 8 + j < N) o[8 + j] = h[j];
-            }
-        }
+    const float16 acc[VROWS] = {a0 + bv, a1 + bv, a2 + bv, a3 + bv, a4 + bv, a5 + bv, a6 + bv, a7 + bv};
+    for (int i = 0; i < VROWS && r0 + i < M; i++) {
+        GLOBAL float* o = out + oOff + (idx_t) (r0 + i) * ldo + n0;
+        if (n0 + 16 <= N) vstore16(acc[i], 0, o);
+        else for (int j = 0; j < N - n0; j++) o[j] = acc[i][j];
     }
 }
 #endif
