@@ -4,8 +4,13 @@ import flowscale.kernels.Backend;
 import flowscale.kernels.Backends;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -77,5 +82,25 @@ class ClDevicesTest {
             assertEquals(devices.getFirst().spec(), b.name());
             assertEquals(6.0, b.sum(b.upload(new float[] {1, 2, 3}, 3)));
         }
+    }
+
+    /**
+     * A child JVM whose ICD loader is pointed at an empty vendor directory sees no platform: opencl is
+     * not listed, and asking for it is one line that says what to install.
+     */
+    @Test
+    void withoutAPlatformTheErrorIsOneLineWithARemedy(@TempDir Path emptyVendors) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), NoPlatformProbe.class.getName());
+        pb.environment().put("OCL_ICD_VENDORS", emptyVendors.toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), output);
+        assertEquals(0, p.exitValue(), output);
+        assertTrue(output.contains("listed=false"), output);
+        String error = output.lines().filter(l -> l.startsWith("error=")).findFirst().orElseThrow(() -> new AssertionError(output));
+        assertTrue(error.contains("no OpenCL platform") && error.contains("apt-get install"), error);
     }
 }
