@@ -5,6 +5,9 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,6 +38,19 @@ class KernelCommandsTest {
         assertTrue(r.out().contains("reference"), r.out());
         // Tests run with --add-modules jdk.incubator.vector, so the species is known.
         assertTrue(r.out().contains("SPECIES_PREFERRED"), r.out());
+    }
+
+    /** A JVM started without jdk.incubator.vector: info still works and says how to fix it, in one line. */
+    @Test
+    void infoWithoutTheVectorApiGivesTheRemedy() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "info").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "info did not finish");
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("vector api") && l.contains("--add-modules jdk.incubator.vector")), out);
+        assertFalse(out.contains("Exception"), out);
     }
 
     @Test
