@@ -8,7 +8,6 @@ import flowscale.kernels.Tensor;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
-import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
@@ -351,7 +350,7 @@ public final class OpenClBackend implements Backend {
         if (bv != null && bv.size() != n) throw new IllegalArgumentException("linear bias of " + bv.size() + " for " + n + " outputs");
         if (m == 0 || n == 0) return;
         if (vectorKernels) {
-            Launch l = kernel("linear_vec").i32(m).i32(n).i32(k)
+            ClLaunch l = kernel("linear_vec").i32(m).i32(n).i32(k)
                     .mem(xv.storage()).i64(xv.offset()).i64(xv.ld())
                     .mem(pw.transposed()).i32(pw.paddedOut())
                     .mem(ov.storage()).i64(ov.offset()).i64(ov.ld());
@@ -359,7 +358,7 @@ public final class OpenClBackend implements Backend {
             launch(l, new long[] {pw.paddedOut() / PACK_ALIGN, (m + 7) / 8}, null);
             return;
         }
-        Launch l = kernel("gemm_tiled").i32(m).i32(n).i32(k)
+        ClLaunch l = kernel("gemm_tiled").i32(m).i32(n).i32(k)
                 .mem(xv.storage()).i64(xv.offset()).i64(xv.ld()).i32(0)
                 .mem(pw.transposed()).i64(0).i64(pw.paddedOut()).i32(0)
                 .f32(1f).f32(0f)
@@ -368,12 +367,12 @@ public final class OpenClBackend implements Backend {
         launchGemm(l, m, n);
     }
 
-    private static void withBias(Launch l, ClView bias, ClView fallback) {
+    private static void withBias(ClLaunch l, ClView bias, ClView fallback) {
         if (bias == null) l.mem(fallback.storage()).i64(0).i32(0);
         else l.mem(bias.storage()).i64(bias.offset()).i32(1);
     }
 
-    private void launchGemm(Launch l, int m, int n) {
+    private void launchGemm(ClLaunch l, int m, int n) {
         long gx = (n + GEMM_TILE - 1) / GEMM_TILE * 16L;
         long gy = (m + GEMM_TILE - 1) / GEMM_TILE * 16L;
         launch(l, new long[] {gx, gy}, new long[] {16, 16});
@@ -394,7 +393,7 @@ public final class OpenClBackend implements Backend {
                     + ", c " + cv.rows() + "x" + cv.cols());
         }
         if (m == 0 || n == 0) return;
-        Launch l = kernel("gemm_tiled").i32(m).i32(n).i32(k)
+        ClLaunch l = kernel("gemm_tiled").i32(m).i32(n).i32(k)
                 .mem(av.storage()).i64(av.offset()).i64(av.ld()).i32(transA ? 1 : 0)
                 .mem(bv.storage()).i64(bv.offset()).i64(bv.ld()).i32(transB ? 1 : 0)
                 .f32(alpha).f32(beta)
@@ -420,7 +419,7 @@ public final class OpenClBackend implements Backend {
         ClView g = gamma == null ? null : vector(gamma, xv.cols(), "layerNorm gamma");
         ClView b = beta == null ? null : vector(beta, xv.cols(), "layerNorm beta");
         if (xv.size() == 0) return;
-        Launch l = vectorKernels ? kernel("layer_norm_rows").i32(xv.rows()) : kernel("layer_norm");
+        ClLaunch l = vectorKernels ? kernel("layer_norm_rows").i32(xv.rows()) : kernel("layer_norm");
         l.i32(xv.cols()).mem(xv.storage()).i64(xv.offset()).i64(xv.ld());
         if (g == null) l.mem(xv.storage()).i64(0).mem(xv.storage()).i64(0).i32(0);
         else l.mem(g.storage()).i64(g.offset()).mem(b.storage()).i64(b.offset()).i32(1);
@@ -435,7 +434,7 @@ public final class OpenClBackend implements Backend {
         ClView ov = sameShape(xv, matrix(out, "rmsNorm output"), "rmsNorm");
         ClView g = gamma == null ? null : vector(gamma, xv.cols(), "rmsNorm gamma");
         if (xv.size() == 0) return;
-        Launch l = vectorKernels ? kernel("rms_norm_rows").i32(xv.rows()) : kernel("rms_norm");
+        ClLaunch l = vectorKernels ? kernel("rms_norm_rows").i32(xv.rows()) : kernel("rms_norm");
         l.i32(xv.cols()).mem(xv.storage()).i64(xv.offset()).i64(xv.ld());
         if (g == null) l.mem(xv.storage()).i64(0).i32(0);
         else l.mem(g.storage()).i64(g.offset()).i32(1);
@@ -444,7 +443,7 @@ public final class OpenClBackend implements Backend {
     }
 
     /** A row kernel: one work-item per row on CPU devices, one work-group per row otherwise. */
-    private void launchRows(Launch l, int rows) {
+    private void launchRows(ClLaunch l, int rows) {
         if (vectorKernels) launch(l, new long[] {rows}, null);
         else launch(l, new long[] {(long) rows * NORM_WG}, new long[] {NORM_WG});
     }
@@ -571,7 +570,7 @@ public final class OpenClBackend implements Backend {
         if (hd > ATT_MAX_HD) throw new IllegalArgumentException("attention head dimension " + hd + " exceeds " + ATT_MAX_HD);
         if (qv.size() == 0) return;
         boolean rows = vectorKernels && hd % 8 == 0;
-        Launch l = kernel(rows ? "attention_rows" : "attention").i32(seq).i32(heads).i32(hd).f32(scale)
+        ClLaunch l = kernel(rows ? "attention_rows" : "attention").i32(seq).i32(heads).i32(hd).f32(scale)
                 .mem(qv.storage()).i64(qv.offset()).i64(qv.ld())
                 .mem(kv.storage()).i64(kv.offset()).i64(kv.ld())
                 .mem(vv.storage()).i64(vv.offset()).i64(vv.ld())
@@ -782,47 +781,17 @@ public final class OpenClBackend implements Backend {
 
     // ------------------------------------------------------------------------------------ launching
 
-    private Launch kernel(String kernelName) {
+    private ClLaunch kernel(String kernelName) {
         cl_kernel k = kernels.get(kernelName);
         if (k == null) throw new IllegalStateException("kernel " + kernelName + " is missing from the OpenCL program");
-        return new Launch(k);
+        return new ClLaunch(k);
     }
 
-    private void launch2d(Launch l, ClView shape) {
+    private void launch2d(ClLaunch l, ClView shape) {
         launch(l, new long[] {shape.cols(), shape.rows()}, null);
     }
 
-    private void launch(Launch l, long[] global, long[] local) {
-        clEnqueueNDRangeKernel(queue, l.kernel, global.length, null, global, local, 0, null, null);
-    }
-
-    /** Sets a kernel's arguments in order. */
-    private static final class Launch {
-        final cl_kernel kernel;
-        int index;
-
-        Launch(cl_kernel kernel) {
-            this.kernel = kernel;
-        }
-
-        Launch mem(ClStorage s) {
-            clSetKernelArg(kernel, index++, Sizeof.cl_mem, Pointer.to(s.mem()));
-            return this;
-        }
-
-        Launch i32(int v) {
-            clSetKernelArg(kernel, index++, Sizeof.cl_int, Pointer.to(new int[] {v}));
-            return this;
-        }
-
-        Launch i64(long v) {
-            clSetKernelArg(kernel, index++, Sizeof.cl_long, Pointer.to(new long[] {v}));
-            return this;
-        }
-
-        Launch f32(float v) {
-            clSetKernelArg(kernel, index++, Sizeof.cl_float, Pointer.to(new float[] {v}));
-            return this;
-        }
+    private void launch(ClLaunch l, long[] global, long[] local) {
+        clEnqueueNDRangeKernel(queue, l.kernel(), global.length, null, global, local, 0, null, null);
     }
 }

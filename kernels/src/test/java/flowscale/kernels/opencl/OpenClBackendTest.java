@@ -127,6 +127,18 @@ class OpenClBackendTest {
             float[] mh = get(b, m), th = get(b, t);
             for (int i = 0; i < 6; i++) for (int j = 0; j < 7; j++) assertEquals(mh[i * 7 + j], th[j * 6 + i]);
 
+            // Host array offsets on both sides, contiguous and strided.
+            float[] padded = new float[20];
+            System.arraycopy(data, 0, padded, 3, 12);
+            Tensor flat = b.allocate(12);
+            b.upload(padded, 3, flat);
+            b.upload(padded, 3, part);
+            float[] back = new float[15];
+            b.download(flat, back, 2);
+            for (int i = 0; i < 12; i++) assertEquals(data[i], back[2 + i]);
+            b.download(part, back, 1);
+            for (int i = 0; i < 12; i++) assertEquals(data[i], back[1 + i]);
+
             b.fill(part, 2.5f);
             float[] filled = get(b, whole);
             assertEquals(2.5f, filled[9 + 2]);
