@@ -72,12 +72,13 @@ KERNEL void attention(int seq, int heads, int hd, float scale,
 }
 
 #if HAS_VECTOR_TYPES
+#define ATT_ROW_TILE 16
 /*
  * The CPU variant: one work-item per (query, batch item x head), no local memory and no barriers
  * (which a CPU driver emulates by saving every work-item's registers at each barrier). Keys are read
  * straight from memory, where the caches keep them; the head dimension is walked in float8 steps,
- * so hd must be a multiple of 8 (the host picks the tiled kernel otherwise). The running maximum
- * is updated per key.
+ * so hd must be a multiple of 8 (the host picks the tiled kernel otherwise). Keys go in tiles of
+ * ATT_ROW_TILE: scores first, then one rescale of the accumulator per tile.
  * Global range (seq, batch * heads).
  */
 KERNEL void attention_rows(int seq, int heads, int hd, float scale,
@@ -102,22 +103,31 @@ KERNEL void attention_rows(int seq, int heads, int hd, float scale,
     }
     float m = NEG_INF;
     float l = 0.0f;
-    for (int j = 0; j < seq; j++) {
-        GLOBAL const float* kr = k + kOff + (rowBase + j) * ldk + col0;
-        float8 d8 = (float8) (0.0f);
-        for (int e = 0; e < nv; e++) d8 = fma(qv[e], vload8(e, kr), d8);
-        const float4 d4 = d8.lo + d8.hi;
-        const float dot = (d4.x + d4.y) + (d4.z + d4.w);
-        if (dot > m) {
-            const float correction = EXP(m - dot);
+    for (int j0 = 0; j0 < seq; j0 += ATT_ROW_TILE) {
+        /* Scores of a tile of keys first, so the running maximum is rescaled once per tile. */
+        const int nk = min(ATT_ROW_TILE, seq - j0);
+        float s[ATT_ROW_TILE];
+        float tileMax = NEG_INF;
+        for (int j = 0; j < nk; j++) {
+            GLOBAL const float* kr = k + kOff + (rowBase + j0 + j) * ldk + col0;
+            float8 d8 = (float8) (0.0f);
+            for (int e = 0; e < nv; e++) d8 = fma(qv[e], vload8(e, kr), d8);
+            const float4 d4 = d8.lo + d8.hi;
+            s[j] = (d4.x + d4.y) + (d4.z + d4.w);
+            tileMax = fmax(tileMax, s[j]);
+        }
+        if (tileMax > m) {
+            const float correction = EXP(m - tileMax);
             l *= correction;
             for (int e = 0; e < nv; e++) acc[e] *= correction;
-            m = dot;
+            m = tileMax;
         }
-        const float p = EXP(dot - m);
-        l += p;
-        GLOBAL const float* vr = v + vOff + (rowBase + j) * ldv + col0;
-        for (int e = 0; e < nv; e++) acc[e] = fma((float8) (p), vload8(e, vr), acc[e]);
+        for (int j = 0; j < nk; j++) {
+            const float p = EXP(s[j] - m);
+            l += p;
+            GLOBAL const float* vr = v + vOff + (rowBase + j0 + j) * ldv + col0;
+            for (int e = 0; e < nv; e++) acc[e] = fma((float8) (p), vload8(e, vr), acc[e]);
+        }
     }
     const float inv = 1.0f / l;
     GLOBAL float* orow = out + oOff + (rowBase + qi) * ldo + col0;
