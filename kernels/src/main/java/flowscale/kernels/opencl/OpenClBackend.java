@@ -49,6 +49,7 @@ public final class OpenClBackend implements Backend {
     private static final int ATT_MAX_HD = 128;     // ATT_MAX_HD in attention.cl
     private static final int GEMM_TILE = 64;       // TM, TN in gemm.cl
     private static final int PACK_ALIGN = 16;      // columns per work-item of linear_vec
+    private static final int MIN_WORK_GROUP = 256; // gemm_tiled's 16 x 16 work-group
     private static final String BUILD_OPTIONS = "-cl-std=CL1.2";
 
     private final ClDevice device;
@@ -80,6 +81,10 @@ public final class OpenClBackend implements Backend {
     /** As above, choosing the kernel variants explicitly (tests run the GPU kernels on a CPU device). */
     OpenClBackend(ClDevice device, Path cacheDirectory, boolean vectorKernels) {
         CL.setExceptionsEnabled(true);
+        if (device.maxWorkGroupSize() < MIN_WORK_GROUP) {
+            throw new IllegalArgumentException("OpenCL device " + device.summary() + " runs at most " + device.maxWorkGroupSize()
+                    + " work-items per group; flowscale's kernels need " + MIN_WORK_GROUP);
+        }
         this.device = device;
         this.name = device.spec();
         this.vectorKernels = vectorKernels;
@@ -184,7 +189,8 @@ public final class OpenClBackend implements Backend {
         if (t == null) throw new IllegalArgumentException(what + " is null");
         Storage s = t.storage();
         if (!(s instanceof ClStorage cs) || cs.backend() != this) {
-            throw new IllegalArgumentException(what + " belongs to backend " + s.backend().name() + ", not " + name);
+            String owner = s.backend().name().equals(name) ? "another " + name + " backend instance" : "backend " + s.backend().name();
+            throw new IllegalArgumentException(what + " belongs to " + owner + ", not this " + name);
         }
         return cs;
     }

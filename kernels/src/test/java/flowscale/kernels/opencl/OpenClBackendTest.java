@@ -361,6 +361,17 @@ class OpenClBackendTest {
     }
 
     @Test
+    void tensorsOfAnotherBackendAreRejectedByName() {
+        Tensor host = ref.allocate(4);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> vec.fill(host, 1f));
+        assertTrue(e.getMessage().contains("belongs to backend reference"), e.getMessage());
+        Tensor other = tiled.allocate(4);
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> vec.sum(other));
+        assertTrue(e.getMessage().contains("another " + vec.name() + " backend instance"), e.getMessage());
+    }
+
+    @Test
     void closingAStorageReleasesItOnce() {
         Tensor t = vec.allocate(10);
         ClStorage s = (ClStorage) t.storage();
