@@ -5,22 +5,13 @@ import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Philox;
 import flowscale.kernels.Storage;
 import flowscale.kernels.Tensor;
-import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
-import org.jocl.cl_command_queue;
-import org.jocl.cl_context;
-import org.jocl.cl_context_properties;
-import org.jocl.cl_device_id;
-import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
-import org.jocl.cl_program;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 
 import static org.jocl.CL.*;
@@ -55,11 +46,7 @@ public final class OpenClBackend implements Backend {
     private final ClDevice device;
     private final String name;
     private final boolean vectorKernels;
-    private final cl_context context;
-    private final cl_command_queue queue;
-    private final cl_program program;
-    private final boolean programFromCache;
-    private final Map<String, cl_kernel> kernels = new HashMap<>();
+    private final ClContext cl;
     private final Set<ClStorage> live = new LinkedHashSet<>();
 
     private ClStorage scratch;                     // strided transfers, timestep angles
@@ -80,7 +67,6 @@ public final class OpenClBackend implements Backend {
 
     /** As above, choosing the kernel variants explicitly (tests run the GPU kernels on a CPU device). */
     OpenClBackend(ClDevice device, Path cacheDirectory, boolean vectorKernels) {
-        CL.setExceptionsEnabled(true);
         if (device.maxWorkGroupSize() < MIN_WORK_GROUP) {
             throw new IllegalArgumentException("OpenCL device " + device.summary() + " runs at most " + device.maxWorkGroupSize()
                     + " work-items per group; flowscale's kernels need " + MIN_WORK_GROUP);
@@ -88,48 +74,9 @@ public final class OpenClBackend implements Backend {
         this.device = device;
         this.name = device.spec();
         this.vectorKernels = vectorKernels;
-        cl_context_properties props = new cl_context_properties();
-        props.addProperty(CL_CONTEXT_PLATFORM, device.platform());
-        this.context = clCreateContext(props, 1, new cl_device_id[] {device.device()}, null, null, null);
-        cl_command_queue q = null;
-        cl_program p = null;
-        try {
-            q = createQueue();
-            ClProgramCache.Built built = new ClProgramCache(cacheDirectory).build(context, device, ClSources.program(), BUILD_OPTIONS);
-            p = built.program();
-            this.programFromCache = built.fromCache();
-            int[] n = new int[1];
-            clCreateKernelsInProgram(p, 0, null, n);
-            cl_kernel[] all = new cl_kernel[n[0]];
-            clCreateKernelsInProgram(p, all.length, all, null);
-            for (cl_kernel k : all) kernels.put(kernelName(k), k);
-        } catch (RuntimeException e) {
-            for (cl_kernel k : kernels.values()) clReleaseKernel(k);
-            if (p != null) clReleaseProgram(p);
-            if (q != null) clReleaseCommandQueue(q);
-            clReleaseContext(context);
-            throw e;
-        }
-        this.queue = q;
-        this.program = p;
+        this.cl = new ClContext(device, cacheDirectory, BUILD_OPTIONS);
         this.partials = newStorage(REDUCE_GROUPS);
         this.scratch = newStorage(1 << 16);
-    }
-
-    @SuppressWarnings("deprecation")
-    private cl_command_queue createQueue() {
-        // clCreateCommandQueue is deprecated in OpenCL 2.0 but is the one call every 1.2+ driver has.
-        return clCreateCommandQueue(context, device.device(), 0, null);
-    }
-
-    private static String kernelName(cl_kernel k) {
-        long[] size = new long[1];
-        clGetKernelInfo(k, CL_KERNEL_FUNCTION_NAME, 0, null, size);
-        byte[] buf = new byte[(int) size[0]];
-        clGetKernelInfo(k, CL_KERNEL_FUNCTION_NAME, buf.length, Pointer.to(buf), null);
-        int len = 0;
-        while (len < buf.length && buf[len] != 0) len++;
-        return new String(buf, 0, len, java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** The device this backend runs on. */
@@ -139,7 +86,7 @@ public final class OpenClBackend implements Backend {
 
     /** Whether the kernels were loaded from the on-disk binary cache rather than compiled. */
     public boolean programFromCache() {
-        return programFromCache;
+        return cl.programFromCache();
     }
 
     /** Whether the CPU-oriented vector kernels are in use (chosen by device type). */
@@ -158,7 +105,7 @@ public final class OpenClBackend implements Backend {
      */
     public synchronized void finish() {
         checkOpen();
-        clFinish(queue);
+        cl.finish();
     }
 
     @Override
@@ -173,8 +120,8 @@ public final class OpenClBackend implements Backend {
             throw new IllegalArgumentException("a buffer of " + floats + " floats exceeds the largest allocation of "
                     + device.name() + " (" + device.maxAllocBytes() + " bytes)");
         }
-        cl_mem mem = clCreateBuffer(context, CL_MEM_READ_WRITE, Math.max(1, floats) * Float.BYTES, null, null);
-        clEnqueueFillBuffer(queue, mem, Pointer.to(new float[] {0f}), Float.BYTES, 0,
+        cl_mem mem = clCreateBuffer(cl.context(), CL_MEM_READ_WRITE, Math.max(1, floats) * Float.BYTES, null, null);
+        clEnqueueFillBuffer(cl.queue(), mem, Pointer.to(new float[] {0f}), Float.BYTES, 0,
                 Math.max(1, floats) * Float.BYTES, 0, null, null);
         ClStorage s = new ClStorage(this, mem, floats);
         live.add(s);
@@ -230,12 +177,12 @@ public final class OpenClBackend implements Backend {
         }
         if (n == 0) return;
         if (dst.isContiguous()) {
-            clEnqueueWriteBuffer(queue, s.mem(), CL_TRUE, dst.offset() * Float.BYTES, n * Float.BYTES,
+            clEnqueueWriteBuffer(cl.queue(), s.mem(), CL_TRUE, dst.offset() * Float.BYTES, n * Float.BYTES,
                     Pointer.to(src).withByteOffset((long) srcOffset * Float.BYTES), 0, null, null);
             return;
         }
         ClStorage tmp = scratch(n);
-        clEnqueueWriteBuffer(queue, tmp.mem(), CL_TRUE, 0, n * Float.BYTES,
+        clEnqueueWriteBuffer(cl.queue(), tmp.mem(), CL_TRUE, 0, n * Float.BYTES,
                 Pointer.to(src).withByteOffset((long) srcOffset * Float.BYTES), 0, null, null);
         copyStrided(tmp, 0, Tensor.rowMajorStrides(dst.shape()), s, dst.offset(), dst.strides(), dst.shape());
     }
@@ -250,13 +197,13 @@ public final class OpenClBackend implements Backend {
         }
         if (n == 0) return;
         if (src.isContiguous()) {
-            clEnqueueReadBuffer(queue, s.mem(), CL_TRUE, src.offset() * Float.BYTES, n * Float.BYTES,
+            clEnqueueReadBuffer(cl.queue(), s.mem(), CL_TRUE, src.offset() * Float.BYTES, n * Float.BYTES,
                     Pointer.to(dst).withByteOffset((long) dstOffset * Float.BYTES), 0, null, null);
             return;
         }
         ClStorage tmp = scratch(n);
         copyStrided(s, src.offset(), src.strides(), tmp, 0, Tensor.rowMajorStrides(src.shape()), src.shape());
-        clEnqueueReadBuffer(queue, tmp.mem(), CL_TRUE, 0, n * Float.BYTES,
+        clEnqueueReadBuffer(cl.queue(), tmp.mem(), CL_TRUE, 0, n * Float.BYTES,
                 Pointer.to(dst).withByteOffset((long) dstOffset * Float.BYTES), 0, null, null);
     }
 
@@ -264,7 +211,7 @@ public final class OpenClBackend implements Backend {
     private ClStorage scratch(long floats) {
         if (scratch.capacity() < floats) {
             // Finish what may still read the old buffer before releasing it.
-            clFinish(queue);
+            cl.finish();
             scratch.close();
             scratch = newStorage(Math.max(floats, scratch.capacity() * 2));
         }
@@ -281,7 +228,7 @@ public final class OpenClBackend implements Backend {
         }
         if (src.size() == 0) return;
         if (src.isContiguous() && dst.isContiguous() && s != d) {
-            clEnqueueCopyBuffer(queue, s.mem(), d.mem(), src.offset() * Float.BYTES, dst.offset() * Float.BYTES,
+            clEnqueueCopyBuffer(cl.queue(), s.mem(), d.mem(), src.offset() * Float.BYTES, dst.offset() * Float.BYTES,
                     src.size() * Float.BYTES, 0, null, null);
             return;
         }
@@ -607,7 +554,7 @@ public final class OpenClBackend implements Backend {
             }
         }
         ClStorage buf = scratch(n);
-        clEnqueueWriteBuffer(queue, buf.mem(), CL_TRUE, 0, (long) n * Float.BYTES, Pointer.to(angles), 0, null, null);
+        clEnqueueWriteBuffer(cl.queue(), buf.mem(), CL_TRUE, 0, (long) n * Float.BYTES, Pointer.to(angles), 0, null, null);
         launch2d(kernel("timestep_embedding").i32(t.length).i32(dim).i32(half).mem(buf)
                 .mem(ov.storage()).i64(ov.offset()).i64(ov.ld()), ov);
     }
@@ -738,7 +685,7 @@ public final class OpenClBackend implements Backend {
         launch(kernel("reduce_partial").i32(op).i32(xv.rows()).i32(xv.cols())
                 .mem(xv.storage()).i64(xv.offset()).i64(xv.ld()).mem(partials),
                 new long[] {(long) groups * REDUCE_WG}, new long[] {REDUCE_WG});
-        clEnqueueReadBuffer(queue, partials.mem(), CL_TRUE, 0, (long) groups * Float.BYTES, Pointer.to(partialsHost), 0, null, null);
+        clEnqueueReadBuffer(cl.queue(), partials.mem(), CL_TRUE, 0, (long) groups * Float.BYTES, Pointer.to(partialsHost), 0, null, null);
         if (op == 2) {
             double m = Double.NEGATIVE_INFINITY;
             for (int g = 0; g < groups; g++) {
@@ -771,26 +718,21 @@ public final class OpenClBackend implements Backend {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        // Kernels still running may read the buffers: the queue drains before anything is released.
         try {
-            clFinish(queue);
+            cl.finish();
         } catch (CLException e) {
             // The device is gone or broken; release what can be released.
         }
         for (ClStorage s : live) s.releaseQuietly();
         live.clear();
-        for (cl_kernel k : kernels.values()) clReleaseKernel(k);
-        kernels.clear();
-        clReleaseProgram(program);
-        clReleaseCommandQueue(queue);
-        clReleaseContext(context);
+        cl.close();
     }
 
     // ------------------------------------------------------------------------------------ launching
 
     private ClLaunch kernel(String kernelName) {
-        cl_kernel k = kernels.get(kernelName);
-        if (k == null) throw new IllegalStateException("kernel " + kernelName + " is missing from the OpenCL program");
-        return new ClLaunch(k);
+        return cl.kernel(kernelName);
     }
 
     private void launch2d(ClLaunch l, ClView shape) {
@@ -798,6 +740,6 @@ public final class OpenClBackend implements Backend {
     }
 
     private void launch(ClLaunch l, long[] global, long[] local) {
-        clEnqueueNDRangeKernel(queue, l.kernel(), global.length, null, global, local, 0, null, null);
+        cl.launch(l, global, local);
     }
 }
