@@ -243,7 +243,7 @@ public final class CpuBackend extends HostBackend {
     @Override
     public void modulate(Tensor x, Tensor shift, Tensor scale, int tokensPerItem, Tensor out) {
         RowJob j = rows;
-        int r = bindRowOp(j, x, out, tokensPerItem, "modulate");
+        int r = bindRowOp(j, x, out, tokensPerItem, true, "modulate");
         int items = r / tokensPerItem;
         RowJob.bindMatrix(this, j.p, shift, items, j.d, "modulate shift");
         RowJob.bindMatrix(this, j.q, scale, items, j.d, "modulate scale");
@@ -254,7 +254,7 @@ public final class CpuBackend extends HostBackend {
     @Override
     public void gatedAdd(Tensor residual, Tensor y, Tensor gate, int tokensPerItem) {
         RowJob j = rows;
-        int r = bindRowOp(j, y, residual, tokensPerItem, "gatedAdd");
+        int r = bindRowOp(j, y, residual, tokensPerItem, true, "gatedAdd");
         RowJob.bindMatrix(this, j.p, gate, r / tokensPerItem, j.d, "gatedAdd gate");
         j.q.clear();
         j.op = RowJob.Op.GATED_ADD;
@@ -267,22 +267,19 @@ public final class CpuBackend extends HostBackend {
         int d = Math.toIntExact(x.dim(x.rank() - 1));
         int period = d == 0 ? 0 : Math.toIntExact(y.size() / d);
         if (period == 0 && x.size() > 0) throw new IllegalArgumentException("addBroadcastRows: y has no rows: " + y);
-        int r = bindRowOp(j, x, out, Math.max(1, period), "addBroadcastRows");
-        if (period > 0 && r % period != 0) {
-            throw new IllegalArgumentException("addBroadcastRows: " + r + " rows are not a multiple of y's " + period + " rows");
-        }
+        bindRowOp(j, x, out, Math.max(1, period), false, "addBroadcastRows");
         RowJob.bindMatrix(this, j.p, y, period, d, "addBroadcastRows y");
         j.q.clear();
         j.op = RowJob.Op.ADD_BROADCAST;
         runRows(j);
     }
 
-    /** Binds x and out as [rows, d] and sets the period; returns rows. */
-    private int bindRowOp(RowJob j, Tensor x, Tensor out, int period, String what) {
+    /** Binds x and out as [rows, d] and sets the period (which must divide rows when {@code whole}); returns rows. */
+    private int bindRowOp(RowJob j, Tensor x, Tensor out, int period, boolean whole, String what) {
         if (period < 1) throw new IllegalArgumentException(what + ": tokensPerItem must be >= 1, got " + period);
         int d = Math.toIntExact(x.dim(x.rank() - 1));
         int r = d == 0 ? 0 : Math.toIntExact(x.size() / d);
-        if (r % period != 0) {
+        if (whole && r % period != 0) {
             throw new IllegalArgumentException(what + ": " + r + " rows are not a multiple of " + period + " tokens per item");
         }
         RowJob.bindMatrix(this, j.x, x, r, d, what + " input");

@@ -57,17 +57,16 @@ final class ElementwiseJob extends SpanJob {
     private static void gelu(MemorySegment sx, long xo, MemorySegment so, long o, int n) {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += L) {
-            geluVector(FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE)).intoMemorySegment(so, o + bytes(i), NATIVE);
+            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
+            FloatVector minus2u = v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v);
+            v.div(minus2u.lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = F.indexInRange(i, n);
-            geluVector(FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
+            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
+            FloatVector minus2u = v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v);
+            v.div(minus2u.lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
         }
-    }
-
-    private static FloatVector geluVector(FloatVector v) {
-        FloatVector u2 = v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v); // -2u
-        return v.div(u2.lanewise(VectorOperators.EXP).add(1f));
     }
 
     private static void silu(MemorySegment sx, long xo, MemorySegment so, long o, int n) {

@@ -173,57 +173,35 @@ final class GemmJob implements WorkerPool.Job {
         }
     }
 
-    /** Writes rows {@code [row0, row0+rows)} x columns {@code [col0, col0+NR)} (clipped to N) of the tile into C. */
+    /**
+     * Writes rows {@code [row0, row0+rows)} x columns {@code [col0, col0+NR)} (clipped to N) of the tile
+     * into C. Every vector stays a local of this one method: a vector passed to or returned from a call
+     * that C2 declines to inline would be boxed on the heap.
+     */
     private void store(float[] tile, int row0, int rows, int col0, boolean first) {
+        boolean addBias = linear && first && biasSeg != null;
+        boolean readC = linear ? !first : !(first && beta == 0f);
+        float cScale = linear ? 1f : (first ? beta : 1f);
+        float accScale = linear ? 1f : alpha;
         for (int i = 0; i < rows; i++) {
             long rowOff = (cBase + (long) (row0 + i) * cRowStride) * Float.BYTES;
             for (int v = 0; v < NR; v += L) {
                 int col = col0 + v;
                 if (col >= n) break;
                 long off = rowOff + (long) col * Float.BYTES;
-                FloatVector acc = FloatVector.fromArray(F, tile, i * NR + v);
+                long biasOff = (biasBase + col) * Float.BYTES;
+                FloatVector r = FloatVector.fromArray(F, tile, i * NR + v).mul(accScale);
                 if (col + L <= n) {
-                    storeFull(acc, off, col, first);
+                    if (addBias) r = r.add(FloatVector.fromMemorySegment(F, biasSeg, biasOff, NATIVE));
+                    if (readC) r = r.add(FloatVector.fromMemorySegment(F, cSeg, off, NATIVE).mul(cScale));
+                    r.intoMemorySegment(cSeg, off, NATIVE);
                 } else {
-                    storeMasked(acc, off, col, first, F.indexInRange(col, n));
+                    VectorMask<Float> m = F.indexInRange(col, n);
+                    if (addBias) r = r.add(FloatVector.fromMemorySegment(F, biasSeg, biasOff, NATIVE, m));
+                    if (readC) r = r.add(FloatVector.fromMemorySegment(F, cSeg, off, NATIVE, m).mul(cScale));
+                    r.intoMemorySegment(cSeg, off, NATIVE, m);
                 }
             }
         }
-    }
-
-    private void storeFull(FloatVector acc, long off, int col, boolean first) {
-        FloatVector r;
-        if (linear) {
-            if (first) {
-                r = biasSeg == null ? acc
-                        : acc.add(FloatVector.fromMemorySegment(F, biasSeg, (biasBase + col) * Float.BYTES, NATIVE));
-            } else {
-                r = acc.add(FloatVector.fromMemorySegment(F, cSeg, off, NATIVE));
-            }
-        } else if (first && beta == 0f) {
-            r = acc.mul(alpha);
-        } else {
-            FloatVector old = FloatVector.fromMemorySegment(F, cSeg, off, NATIVE);
-            r = first ? acc.mul(alpha).add(old.mul(beta)) : acc.mul(alpha).add(old);
-        }
-        r.intoMemorySegment(cSeg, off, NATIVE);
-    }
-
-    private void storeMasked(FloatVector acc, long off, int col, boolean first, VectorMask<Float> m) {
-        FloatVector r;
-        if (linear) {
-            if (first) {
-                r = biasSeg == null ? acc
-                        : acc.add(FloatVector.fromMemorySegment(F, biasSeg, (biasBase + col) * Float.BYTES, NATIVE, m));
-            } else {
-                r = acc.add(FloatVector.fromMemorySegment(F, cSeg, off, NATIVE, m));
-            }
-        } else if (first && beta == 0f) {
-            r = acc.mul(alpha);
-        } else {
-            FloatVector old = FloatVector.fromMemorySegment(F, cSeg, off, NATIVE, m);
-            r = first ? acc.mul(alpha).add(old.mul(beta)) : acc.mul(alpha).add(old);
-        }
-        r.intoMemorySegment(cSeg, off, NATIVE, m);
     }
 }

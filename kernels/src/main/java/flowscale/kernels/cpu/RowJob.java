@@ -83,24 +83,24 @@ final class RowJob implements WorkerPool.Job {
         return (long) i * Float.BYTES;
     }
 
-    private FloatVector load(MemorySegment s, long off, int i, VectorMask<Float> m) {
-        return m == null ? FloatVector.fromMemorySegment(F, s, off + bytes(i), NATIVE)
-                : FloatVector.fromMemorySegment(F, s, off + bytes(i), NATIVE, m);
-    }
+    // Each kernel below keeps all its vectors as locals and writes the masked tail out in full: a vector
+    // passed to or returned from a call that C2 declines to inline would be boxed on the heap.
 
     private void layerNorm(MemorySegment sx, long xo, MemorySegment so, long oo) {
+        int body = F.loopBound(d);
         FloatVector acc = FloatVector.zero(F);
-        for (int i = 0; i < d; i += L) {
-            VectorMask<Float> m = i + L <= d ? null : F.indexInRange(i, d);
-            acc = acc.add(load(sx, xo, i, m));
-        }
+        int i = 0;
+        for (; i < body; i += L) acc = acc.add(FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE));
+        if (i < d) acc = acc.add(FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, F.indexInRange(i, d)));
         float mean = acc.reduceLanes(VectorOperators.ADD) / d;
-        FloatVector vm = FloatVector.broadcast(F, mean);
         FloatVector sq = FloatVector.zero(F);
-        for (int i = 0; i < d; i += L) {
-            VectorMask<Float> m = i + L <= d ? null : F.indexInRange(i, d);
-            FloatVector c = load(sx, xo, i, m).sub(vm);
-            if (m != null) c = c.blend(0f, m.not());
+        for (i = 0; i < body; i += L) {
+            FloatVector c = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE).sub(mean);
+            sq = c.fma(c, sq);
+        }
+        if (i < d) {
+            VectorMask<Float> m = F.indexInRange(i, d);
+            FloatVector c = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m).sub(mean).blend(0f, m.not());
             sq = c.fma(c, sq);
         }
         float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(VectorOperators.ADD) / d + (double) eps));
@@ -109,9 +109,13 @@ final class RowJob implements WorkerPool.Job {
 
     private void rmsNorm(MemorySegment sx, long xo, MemorySegment so, long oo) {
         FloatVector sq = FloatVector.zero(F);
-        for (int i = 0; i < d; i += L) {
-            VectorMask<Float> m = i + L <= d ? null : F.indexInRange(i, d);
-            FloatVector c = load(sx, xo, i, m);
+        int i = 0;
+        for (int body = F.loopBound(d); i < body; i += L) {
+            FloatVector c = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
+            sq = c.fma(c, sq);
+        }
+        if (i < d) {
+            FloatVector c = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, F.indexInRange(i, d));
             sq = c.fma(c, sq);
         }
         float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(VectorOperators.ADD) / d + (double) eps));
@@ -120,42 +124,75 @@ final class RowJob implements WorkerPool.Job {
 
     /** out = (x - mean) * inv * gamma + beta, with gamma in {@code p} and beta in {@code q} when present. */
     private void normalizeOut(MemorySegment sx, long xo, MemorySegment so, long oo, float mean, float inv) {
-        FloatVector vm = FloatVector.broadcast(F, mean), vi = FloatVector.broadcast(F, inv);
-        for (int i = 0; i < d; i += L) {
-            VectorMask<Float> m = i + L <= d ? null : F.indexInRange(i, d);
-            FloatVector v = load(sx, xo, i, m).sub(vm).mul(vi);
-            if (p.seg != null) v = v.mul(load(p.seg, p.base, i, m));
-            if (q.seg != null) v = v.add(load(q.seg, q.base, i, m));
-            if (m == null) v.intoMemorySegment(so, oo + bytes(i), NATIVE);
-            else v.intoMemorySegment(so, oo + bytes(i), NATIVE, m);
+        MemorySegment gs = p.seg, bs = q.seg;
+        long go = p.base, bo = q.base;
+        int i = 0;
+        for (int body = F.loopBound(d); i < body; i += L) {
+            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE).sub(mean).mul(inv);
+            if (gs != null) v = v.mul(FloatVector.fromMemorySegment(F, gs, go + bytes(i), NATIVE));
+            if (bs != null) v = v.add(FloatVector.fromMemorySegment(F, bs, bo + bytes(i), NATIVE));
+            v.intoMemorySegment(so, oo + bytes(i), NATIVE);
+        }
+        if (i < d) {
+            VectorMask<Float> m = F.indexInRange(i, d);
+            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m).sub(mean).mul(inv);
+            if (gs != null) v = v.mul(FloatVector.fromMemorySegment(F, gs, go + bytes(i), NATIVE, m));
+            if (bs != null) v = v.add(FloatVector.fromMemorySegment(F, bs, bo + bytes(i), NATIVE, m));
+            v.intoMemorySegment(so, oo + bytes(i), NATIVE, m);
         }
     }
 
+    /** out = x * (1 + scale) + shift = x * scale + x + shift. */
     private void modulate(long xo, long oo, long shiftOff, long scaleOff) {
-        for (int i = 0; i < d; i += L) {
-            VectorMask<Float> m = i + L <= d ? null : F.indexInRange(i, d);
-            FloatVector vx = load(x.seg, xo, i, m);
-            FloatVector v = vx.fma(load(q.seg, scaleOff, i, m), vx).add(load(p.seg, shiftOff, i, m));
-            if (m == null) v.intoMemorySegment(out.seg, oo + bytes(i), NATIVE);
-            else v.intoMemorySegment(out.seg, oo + bytes(i), NATIVE, m);
+        MemorySegment sx = x.seg, so = out.seg, sh = p.seg, sc = q.seg;
+        int i = 0;
+        for (int body = F.loopBound(d); i < body; i += L) {
+            FloatVector vx = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
+            FloatVector vs = FloatVector.fromMemorySegment(F, sc, scaleOff + bytes(i), NATIVE);
+            FloatVector vh = FloatVector.fromMemorySegment(F, sh, shiftOff + bytes(i), NATIVE);
+            vx.fma(vs, vx).add(vh).intoMemorySegment(so, oo + bytes(i), NATIVE);
+        }
+        if (i < d) {
+            VectorMask<Float> m = F.indexInRange(i, d);
+            FloatVector vx = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
+            FloatVector vs = FloatVector.fromMemorySegment(F, sc, scaleOff + bytes(i), NATIVE, m);
+            FloatVector vh = FloatVector.fromMemorySegment(F, sh, shiftOff + bytes(i), NATIVE, m);
+            vx.fma(vs, vx).add(vh).intoMemorySegment(so, oo + bytes(i), NATIVE, m);
         }
     }
 
+    /** residual += gate * y (x holds y, out the residual). */
     private void gatedAdd(long yo, long ro, long gateOff) {
-        for (int i = 0; i < d; i += L) {
-            VectorMask<Float> m = i + L <= d ? null : F.indexInRange(i, d);
-            FloatVector v = load(p.seg, gateOff, i, m).fma(load(x.seg, yo, i, m), load(out.seg, ro, i, m));
-            if (m == null) v.intoMemorySegment(out.seg, ro + bytes(i), NATIVE);
-            else v.intoMemorySegment(out.seg, ro + bytes(i), NATIVE, m);
+        MemorySegment sy = x.seg, sr = out.seg, sg = p.seg;
+        int i = 0;
+        for (int body = F.loopBound(d); i < body; i += L) {
+            FloatVector g = FloatVector.fromMemorySegment(F, sg, gateOff + bytes(i), NATIVE);
+            FloatVector y = FloatVector.fromMemorySegment(F, sy, yo + bytes(i), NATIVE);
+            FloatVector r = FloatVector.fromMemorySegment(F, sr, ro + bytes(i), NATIVE);
+            g.fma(y, r).intoMemorySegment(sr, ro + bytes(i), NATIVE);
+        }
+        if (i < d) {
+            VectorMask<Float> m = F.indexInRange(i, d);
+            FloatVector g = FloatVector.fromMemorySegment(F, sg, gateOff + bytes(i), NATIVE, m);
+            FloatVector y = FloatVector.fromMemorySegment(F, sy, yo + bytes(i), NATIVE, m);
+            FloatVector r = FloatVector.fromMemorySegment(F, sr, ro + bytes(i), NATIVE, m);
+            g.fma(y, r).intoMemorySegment(sr, ro + bytes(i), NATIVE, m);
         }
     }
 
     private void addBroadcast(long xo, long oo, long yOff) {
-        for (int i = 0; i < d; i += L) {
-            VectorMask<Float> m = i + L <= d ? null : F.indexInRange(i, d);
-            FloatVector v = load(x.seg, xo, i, m).add(load(p.seg, yOff, i, m));
-            if (m == null) v.intoMemorySegment(out.seg, oo + bytes(i), NATIVE);
-            else v.intoMemorySegment(out.seg, oo + bytes(i), NATIVE, m);
+        MemorySegment sx = x.seg, so = out.seg, sy = p.seg;
+        int i = 0;
+        for (int body = F.loopBound(d); i < body; i += L) {
+            FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE)
+                    .add(FloatVector.fromMemorySegment(F, sy, yOff + bytes(i), NATIVE))
+                    .intoMemorySegment(so, oo + bytes(i), NATIVE);
+        }
+        if (i < d) {
+            VectorMask<Float> m = F.indexInRange(i, d);
+            FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m)
+                    .add(FloatVector.fromMemorySegment(F, sy, yOff + bytes(i), NATIVE, m))
+                    .intoMemorySegment(so, oo + bytes(i), NATIVE, m);
         }
     }
 }

@@ -35,14 +35,25 @@ class CpuAllocationTest {
             Tensor f = be.upload(random(rnd, rows * d), rows, d), z = be.upload(random(rnd, rows * d), rows, d);
             Tensor out = be.allocate(rows, d);
             Tensor q = qkv.colRange(0, d), k = qkv.colRange(d, d), v = qkv.colRange(2 * d, d);
+            // odd shapes too, so masked tails are as hot as full vectors (as after a varied test run)
+            Tensor xOdd = be.upload(random(rnd, 70 * 33), 70, 33), outOdd = be.allocate(70, 50);
+            PackedWeight wOdd = be.pack(be.upload(random(rnd, 50 * 33), 50, 33));
+            Tensor rowsOdd = be.upload(random(rnd, 9 * 100), 9, 100), normOdd = be.allocate(9, 100);
+            Tensor qkvOdd = be.upload(random(rnd, 2 * 37 * 3 * 60), 2 * 37, 3 * 60), attOdd = be.allocate(2 * 37, 60);
+            Tensor qOdd = qkvOdd.colRange(0, 60), kOdd = qkvOdd.colRange(60, 60), vOdd = qkvOdd.colRange(120, 60);
 
             Runnable[] ops = {
                 () -> be.linear(x, w, bias, qkv),
                 () -> be.attention(q, k, v, items, seq, heads, 0.125f, att),
                 () -> be.layerNorm(att, gamma, beta, 1e-6f, norm),
                 () -> be.sdeUpdate(x, f, 0.02f, 0.1f, z, out),
+                () -> be.linear(xOdd, wOdd, null, outOdd),
+                () -> be.attention(qOdd, kOdd, vOdd, 2, 37, 3, 0.2f, attOdd),
+                () -> be.layerNorm(rowsOdd, null, null, 1e-6f, normOdd),
+                () -> be.sdeUpdate(rowsOdd, rowsOdd, 0.02f, 0.1f, normOdd, normOdd),
             };
-            String[] names = {"linear", "attention", "layerNorm", "sdeUpdate"};
+            String[] names = {"linear", "attention", "layerNorm", "sdeUpdate", "linear(tails)", "attention(tails)",
+                "layerNorm(tails)", "sdeUpdate(tails)"};
             for (int i = 0; i < 3000; i++) {
                 for (Runnable op : ops) op.run(); // warm-up: C2 compiles every kernel
             }
