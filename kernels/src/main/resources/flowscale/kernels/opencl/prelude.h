@@ -30,7 +30,12 @@
 #define SIN(x)        sin(x)
 #define FMAX(a, b)    fmax(a, b)
 #define ISNAN(x)      isnan(x)
+/* FLOWSCALE_GENERIC_ONLY builds only what a CUDA build would: tests use it to prove that path stands alone. */
+#ifdef FLOWSCALE_GENERIC_ONLY
+#define HAS_VECTOR_TYPES 0
+#else
 #define HAS_VECTOR_TYPES 1
+#endif
 typedef long idx_t;
 
 #elif defined(__CUDACC__)
