@@ -75,8 +75,14 @@ public final class OpenClBackend implements Backend {
         this.name = device.spec();
         this.vectorKernels = vectorKernels;
         this.cl = new ClContext(device, cacheDirectory, BUILD_OPTIONS);
-        this.partials = newStorage(REDUCE_GROUPS);
-        this.scratch = newStorage(1 << 16);
+        try {
+            this.partials = newStorage(REDUCE_GROUPS);
+            this.scratch = newStorage(1 << 16);
+        } catch (RuntimeException e) {
+            for (ClStorage s : live) s.releaseQuietly();
+            cl.close();
+            throw e;
+        }
     }
 
     /** The device this backend runs on. */
