@@ -27,6 +27,7 @@ final class ClContext implements AutoCloseable {
     private final cl_program program;
     private final boolean programFromCache;
     private final Map<String, cl_kernel> kernels = new HashMap<>();
+    private final Map<String, ClLaunch> launches = new HashMap<>();
 
     ClContext(ClDevice device, Path cacheDirectory, String buildOptions) {
         CL.setExceptionsEnabled(true);
@@ -54,6 +55,7 @@ final class ClContext implements AutoCloseable {
         }
         this.queue = q;
         this.program = p;
+        kernels.forEach((name, k) -> launches.put(name, new ClLaunch(k, queue)));
     }
 
     @SuppressWarnings("deprecation")
@@ -84,16 +86,11 @@ final class ClContext implements AutoCloseable {
         return programFromCache;
     }
 
-    /** A launch of the named kernel, its arguments to be set in order. */
+    /** The named kernel's launch, its arguments to be set in order. */
     ClLaunch kernel(String name) {
-        cl_kernel k = kernels.get(name);
-        if (k == null) throw new IllegalStateException("kernel " + name + " is missing from the OpenCL program");
-        return new ClLaunch(k);
-    }
-
-    /** Enqueues the kernel over {@code global} work-items; {@code local} null lets the driver choose. */
-    void launch(ClLaunch l, long[] global, long[] local) {
-        clEnqueueNDRangeKernel(queue, l.kernel(), global.length, null, global, local, 0, null, null);
+        ClLaunch l = launches.get(name);
+        if (l == null) throw new IllegalStateException("kernel " + name + " is missing from the OpenCL program");
+        return l.reset();
     }
 
     void finish() {
@@ -110,6 +107,7 @@ final class ClContext implements AutoCloseable {
         }
         for (cl_kernel k : kernels.values()) clReleaseKernel(k);
         kernels.clear();
+        launches.clear();
         clReleaseProgram(program);
         clReleaseCommandQueue(queue);
         clReleaseContext(context);

@@ -2,6 +2,7 @@ package flowscale.kernels.opencl;
 
 import flowscale.kernels.Backend;
 import flowscale.kernels.Storage;
+import org.jocl.Pointer;
 import org.jocl.cl_mem;
 
 import static org.jocl.CL.clReleaseMemObject;
@@ -11,12 +12,14 @@ public final class ClStorage implements Storage, AutoCloseable {
     private final OpenClBackend backend;
     private final cl_mem mem;
     private final long capacity;
+    private final Pointer pointer;
     private boolean released;
 
     ClStorage(OpenClBackend backend, cl_mem mem, long capacity) {
         this.backend = backend;
         this.mem = mem;
         this.capacity = capacity;
+        this.pointer = Pointer.to(mem);
     }
 
     @Override
@@ -33,6 +36,12 @@ public final class ClStorage implements Storage, AutoCloseable {
     public cl_mem mem() {
         if (released) throw new IllegalStateException("OpenCL buffer used after it was released");
         return mem;
+    }
+
+    /** A pointer to the buffer handle, made once, for kernel arguments. */
+    Pointer pointer() {
+        mem();
+        return pointer;
     }
 
     @Override

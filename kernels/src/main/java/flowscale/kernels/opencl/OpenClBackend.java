@@ -248,10 +248,10 @@ public final class OpenClBackend implements Backend {
         long[] ds = rank4(shape, dstStrides, 0);
         long n = dims[0] * dims[1] * dims[2] * dims[3];
         if (n == 0) return;
-        launch(kernel("copy_strided")
+        kernel("copy_strided")
                 .i64(n).i32(Math.toIntExact(dims[1])).i32(Math.toIntExact(dims[2])).i32(Math.toIntExact(dims[3]))
                 .mem(src).i64(srcOff).i64(ss[0]).i64(ss[1]).i64(ss[2]).i64(ss[3])
-                .mem(dst).i64(dstOff).i64(ds[0]).i64(ds[1]).i64(ds[2]).i64(ds[3]), new long[] {n}, null);
+                .mem(dst).i64(dstOff).i64(ds[0]).i64(ds[1]).i64(ds[2]).i64(ds[3]).run(n);
     }
 
     /** {@code values} (one per dimension of {@code shape}) right-aligned in four slots, the rest {@code pad}. */
@@ -270,9 +270,9 @@ public final class OpenClBackend implements Backend {
         if (n == 0) return;
         long[] dims = rank4(dst.shape(), dst.shape(), 1);
         long[] ds = rank4(dst.shape(), dst.strides(), 0);
-        launch(kernel("fill_strided")
+        kernel("fill_strided")
                 .i64(n).i32(Math.toIntExact(dims[1])).i32(Math.toIntExact(dims[2])).i32(Math.toIntExact(dims[3]))
-                .mem(s).i64(dst.offset()).i64(ds[0]).i64(ds[1]).i64(ds[2]).i64(ds[3]).f32(value), new long[] {n}, null);
+                .mem(s).i64(dst.offset()).i64(ds[0]).i64(ds[1]).i64(ds[2]).i64(ds[3]).f32(value).run(n);
     }
 
     // ------------------------------------------------------------------------------------ linear algebra
@@ -314,7 +314,7 @@ public final class OpenClBackend implements Backend {
                     .mem(pw.transposed()).i32(pw.paddedOut())
                     .mem(ov.storage()).i64(ov.offset()).i64(ov.ld());
             withBias(l, bv, ov);
-            launch(l, new long[] {pw.paddedOut() / PACK_ALIGN, (m + 7) / 8}, null);
+            l.run(pw.paddedOut() / PACK_ALIGN, (m + 7) / 8);
             return;
         }
         ClLaunch l = kernel("gemm_tiled").i32(m).i32(n).i32(k)
@@ -334,7 +334,7 @@ public final class OpenClBackend implements Backend {
     private void launchGemm(ClLaunch l, int m, int n) {
         long gx = (n + GEMM_TILE - 1) / GEMM_TILE * 16L;
         long gy = (m + GEMM_TILE - 1) / GEMM_TILE * 16L;
-        launch(l, new long[] {gx, gy}, new long[] {16, 16});
+        l.runGroups(gx, gy, 16, 16);
     }
 
     @Override
@@ -403,8 +403,8 @@ public final class OpenClBackend implements Backend {
 
     /** A row kernel: one work-item per row on CPU devices, one work-group per row otherwise. */
     private void launchRows(ClLaunch l, int rows) {
-        if (vectorKernels) launch(l, new long[] {rows}, null);
-        else launch(l, new long[] {(long) rows * NORM_WG}, new long[] {NORM_WG});
+        if (vectorKernels) l.run(rows);
+        else l.runGroups((long) rows * NORM_WG, NORM_WG);
     }
 
     private ClView vector(Tensor t, int length, String what) {
@@ -534,8 +534,8 @@ public final class OpenClBackend implements Backend {
                 .mem(kv.storage()).i64(kv.offset()).i64(kv.ld())
                 .mem(vv.storage()).i64(vv.offset()).i64(vv.ld())
                 .mem(ov.storage()).i64(ov.offset()).i64(ov.ld());
-        if (rows) launch(l, new long[] {seq, (long) batch * heads}, null);
-        else launch(l, new long[] {(long) (seq + ATT_BQ - 1) / ATT_BQ * ATT_BQ, (long) batch * heads}, new long[] {ATT_BQ, 1});
+        if (rows) l.run(seq, (long) batch * heads);
+        else l.runGroups((long) (seq + ATT_BQ - 1) / ATT_BQ * ATT_BQ, (long) batch * heads, ATT_BQ, 1);
     }
 
     // ------------------------------------------------------------------------------------ embeddings, layout
@@ -595,9 +595,9 @@ public final class OpenClBackend implements Backend {
             throw new IllegalArgumentException("patch tokens " + tv.rows() + "x" + tv.cols() + " do not match image " + img);
         }
         if (img.size() == 0) return;
-        launch(kernel("patch_fold").i64(tv.rows()).i32(channels).i32(height).i32(width).i32(patch).i32(toTokens ? 1 : 0)
-                .mem(is).i64(img.offset()).mem(tv.storage()).i64(tv.offset()).i64(tv.ld()),
-                new long[] {tv.cols(), tv.rows()}, null);
+        kernel("patch_fold").i64(tv.rows()).i32(channels).i32(height).i32(width).i32(patch).i32(toTokens ? 1 : 0)
+                .mem(is).i64(img.offset()).mem(tv.storage()).i64(tv.offset()).i64(tv.ld())
+                .run(tv.cols(), tv.rows());
     }
 
     // ------------------------------------------------------------------------------------ element-wise
@@ -614,9 +614,9 @@ public final class OpenClBackend implements Backend {
     private void axpbyViews(float a, ClView xv, float b, ClView yv, ClView ov) {
         if (xv.size() == 0) return;
         if (vectorKernels && xv.contiguous() && yv.contiguous() && ov.contiguous()) {
-            launch(kernel("axpby_vec4").i64(xv.size()).f32(a).f32(b)
-                    .mem(xv.storage()).i64(xv.offset()).mem(yv.storage()).i64(yv.offset()).mem(ov.storage()).i64(ov.offset()),
-                    new long[] {(xv.size() + 3) / 4}, null);
+            kernel("axpby_vec4").i64(xv.size()).f32(a).f32(b)
+                    .mem(xv.storage()).i64(xv.offset()).mem(yv.storage()).i64(yv.offset()).mem(ov.storage()).i64(ov.offset())
+                    .run((xv.size() + 3) / 4);
             return;
         }
         launch2d(kernel("axpby").i32(xv.rows()).i32(xv.cols()).f32(a).f32(b)
@@ -637,10 +637,10 @@ public final class OpenClBackend implements Backend {
         if (xv.size() == 0) return;
         ClView zArg = hasZ ? zv : xv;
         if (vectorKernels && xv.contiguous() && fv.contiguous() && ov.contiguous() && zArg.contiguous()) {
-            launch(kernel("sde_update_vec4").i64(xv.size()).f32(dt).f32(gSqrtDt).i32(hasZ ? 1 : 0)
+            kernel("sde_update_vec4").i64(xv.size()).f32(dt).f32(gSqrtDt).i32(hasZ ? 1 : 0)
                     .mem(xv.storage()).i64(xv.offset()).mem(fv.storage()).i64(fv.offset())
-                    .mem(zArg.storage()).i64(zArg.offset()).mem(ov.storage()).i64(ov.offset()),
-                    new long[] {(xv.size() + 3) / 4}, null);
+                    .mem(zArg.storage()).i64(zArg.offset()).mem(ov.storage()).i64(ov.offset())
+                    .run((xv.size() + 3) / 4);
             return;
         }
         launch2d(kernel("sde_update").i32(xv.rows()).i32(xv.cols()).f32(dt).f32(gSqrtDt).i32(hasZ ? 1 : 0)
@@ -688,9 +688,9 @@ public final class OpenClBackend implements Backend {
         long n = xv.size();
         if (n == 0) return op == 2 ? Double.NEGATIVE_INFINITY : 0.0;
         int groups = (int) Math.min(REDUCE_GROUPS, (n + REDUCE_WG - 1) / REDUCE_WG);
-        launch(kernel("reduce_partial").i32(op).i32(xv.rows()).i32(xv.cols())
-                .mem(xv.storage()).i64(xv.offset()).i64(xv.ld()).mem(partials),
-                new long[] {(long) groups * REDUCE_WG}, new long[] {REDUCE_WG});
+        kernel("reduce_partial").i32(op).i32(xv.rows()).i32(xv.cols())
+                .mem(xv.storage()).i64(xv.offset()).i64(xv.ld()).mem(partials)
+                .runGroups((long) groups * REDUCE_WG, REDUCE_WG);
         clEnqueueReadBuffer(cl.queue(), partials.mem(), CL_TRUE, 0, (long) groups * Float.BYTES, Pointer.to(partialsHost), 0, null, null);
         if (op == 2) {
             double m = Double.NEGATIVE_INFINITY;
@@ -741,11 +741,7 @@ public final class OpenClBackend implements Backend {
         return cl.kernel(kernelName);
     }
 
-    private void launch2d(ClLaunch l, ClView shape) {
-        launch(l, new long[] {shape.cols(), shape.rows()}, null);
-    }
-
-    private void launch(ClLaunch l, long[] global, long[] local) {
-        cl.launch(l, global, local);
+    private static void launch2d(ClLaunch l, ClView shape) {
+        l.run(shape.cols(), shape.rows());
     }
 }
