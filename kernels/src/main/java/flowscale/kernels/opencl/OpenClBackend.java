@@ -52,6 +52,7 @@ public final class OpenClBackend implements Backend {
     private ClStorage scratch;                     // strided transfers, timestep angles
     private final ClStorage partials;
     private final float[] partialsHost = new float[REDUCE_GROUPS];
+    private final Pointer partialsHostPointer = Pointer.to(partialsHost);
     private float[] hostScratch = new float[0];
     private boolean closed;
 
@@ -691,7 +692,7 @@ public final class OpenClBackend implements Backend {
         kernel("reduce_partial").i32(op).i32(xv.rows()).i32(xv.cols())
                 .mem(xv.storage()).i64(xv.offset()).i64(xv.ld()).mem(partials)
                 .runGroups((long) groups * REDUCE_WG, REDUCE_WG);
-        clEnqueueReadBuffer(cl.queue(), partials.mem(), CL_TRUE, 0, (long) groups * Float.BYTES, Pointer.to(partialsHost), 0, null, null);
+        clEnqueueReadBuffer(cl.queue(), partials.mem(), CL_TRUE, 0, (long) groups * Float.BYTES, partialsHostPointer, 0, null, null);
         if (op == 2) {
             double m = Double.NEGATIVE_INFINITY;
             for (int g = 0; g < groups; g++) {
