@@ -1,5 +1,7 @@
 package flowscale.kernels;
 
+import flowscale.kernels.opencl.ClDevices;
+import flowscale.kernels.opencl.OpenClBackend;
 import flowscale.kernels.reference.ReferenceBackend;
 
 import java.lang.reflect.InvocationTargetException;
@@ -8,7 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Creates backends from a spec string: {@code reference}, {@code cpu} or {@code cpu:THREADS}. A spec is a
+ * Creates backends from a spec string: {@code reference}, {@code cpu}, {@code cpu:THREADS}, {@code opencl},
+ * {@code opencl:P:D}, {@code opencl:cpu|gpu|accelerator} or {@code opencl:NAME}. A spec is a
  * kind name followed by colon-separated arguments, so a new kind (e.g. {@code opencl:PLATFORM:DEVICE}) is one
  * more {@link Kind} in {@link #KINDS}.
  *
@@ -20,7 +23,7 @@ public final class Backends {
     static final String CPU_CLASS = "flowscale.kernels.cpu.CpuBackend";
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
-    private static final List<Kind> KINDS = List.of(new ReferenceKind(), new CpuKind());
+    private static final List<Kind> KINDS = List.of(new ReferenceKind(), new CpuKind(), new OpenClKind());
 
     private Backends() {}
 
@@ -155,6 +158,25 @@ public final class Backends {
                 return Class.forName(CPU_CLASS, false, Backends.class.getClassLoader());
             } catch (ClassNotFoundException | LinkageError e) {
                 return null;
+            }
+        }
+    }
+
+    /** OpenCL devices through JOCL; available when an OpenCL platform with a device is installed. */
+    private static final class OpenClKind implements Kind {
+        @Override public String name() { return "opencl"; }
+
+        @Override public String usage() { return "opencl[:P:D|:cpu|:gpu|:accelerator|:NAME]"; }
+
+        @Override public boolean available() { return ClDevices.available(); }
+
+        @Override
+        public Backend create(String spec, List<String> args) {
+            try {
+                return OpenClBackend.create(spec);
+            } catch (flowscale.kernels.opencl.OpenClUnavailableException e) {
+                // No OpenCL library or platform: the message already carries the remedy.
+                throw new IllegalArgumentException("backend '" + spec + "': " + e.getMessage(), e);
             }
         }
     }

@@ -11,14 +11,15 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code flowscale info}: what this JVM and build offer: Java, OS, cores, heap, the backends found, the
- * Vector API's preferred species and the cpu backend's thread count. Anything missing gets a one-line
+ * Vector API's preferred species, the cpu backend's thread count and the OpenCL devices. Anything missing gets a one-line
  * remedy instead of a failure, since this is the command to run when something is missing.
  */
 @Command(name = "info",
         mixinStandardHelpOptions = true,
         description = {
             "Show the Java runtime, OS, processors, heap, the backends this build provides,",
-            "the Vector API's preferred species and the threads the cpu backend would use."})
+            "the Vector API's preferred species, the threads the cpu backend would use",
+            "and every OpenCL platform and device."})
 public final class InfoCommand implements Callable<Integer> {
     private static final String VECTOR_REMEDY =
             "missing: start java with --add-modules jdk.incubator.vector (the ./flowscale launcher does)";
@@ -38,6 +39,7 @@ public final class InfoCommand implements Callable<Integer> {
         row(out, "backends", String.join(", ", Backends.available()));
         row(out, "vector api", vectorApi());
         row(out, "cpu threads", cpuThreads());
+        OpenClInfo.print(out);
         out.flush();
         return Main.EXIT_OK;
     }
