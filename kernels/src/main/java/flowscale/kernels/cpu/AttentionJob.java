@@ -1,0 +1,204 @@
+package flowscale.kernels.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+import static flowscale.kernels.cpu.Simd.F;
+import static flowscale.kernels.cpu.Simd.L;
+import static flowscale.kernels.cpu.Simd.NATIVE;
+
+/**
+ * Blocked ("flash") softmax attention. Work items are (batch item, head) pairs, split into one
+ * contiguous range per chunk. For an item, K is transposed into {@code kT[hd][S']} and V copied into
+ * {@code v[S][hd']} (S', hd' padded to whole vectors) in the chunk's scratch; then for each block of
+ * {@link #QB} queries the keys are visited in blocks of {@link #KB}: the scores of the block are a small
+ * register-tiled product (queries x key vectors, vectorised over keys), the running max and denominator
+ * are updated (online softmax) and the block's probabilities are folded into the output accumulators
+ * (vectorised over the head dimension). Only a {@code QB x KB} score block ever exists.
+ */
+final class AttentionJob implements WorkerPool.Job {
+    static final int QB = 4;
+    /** Keys per block: a multiple of two vectors (the score kernel's width), at least 64. */
+    static final int KB = Math.max(64, 2 * L);
+
+    MemorySegment qSeg, kSeg, vSeg, oSeg;
+    long qBase, kBase, vBase, oBase; // elements
+    long qStride, kStride, vStride, oStride; // row strides, elements
+    int batch, seq, heads, hd;
+    float scale;
+
+    private Scratch[] scratch = new Scratch[0];
+
+    private static final class Scratch {
+        float[] kT = new float[0], v = new float[0], acc = new float[0], q = new float[0];
+        final float[] scores = new float[QB * KB];
+        final float[] max = new float[QB], denom = new float[QB];
+
+        void ensure(int seqPad, int hd, int hdPad, int seq) {
+            if (kT.length < hd * seqPad) kT = new float[hd * seqPad];
+            if (v.length < seq * hdPad) v = new float[seq * hdPad];
+            if (acc.length < QB * hdPad) acc = new float[QB * hdPad];
+            if (q.length < QB * hd) q = new float[QB * hd];
+        }
+    }
+
+    void ensureChunks(int threads) {
+        if (scratch.length < threads) {
+            Scratch[] grown = new Scratch[threads];
+            for (int i = 0; i < threads; i++) grown[i] = i < scratch.length ? scratch[i] : new Scratch();
+            scratch = grown;
+        }
+    }
+
+    int chunksFor(int threads) {
+        long flops = 4L * batch * heads * seq * (long) seq * hd;
+        return (int) Math.max(1, Math.min(Math.min(threads, (long) batch * heads), flops / 200_000));
+    }
+
+    @Override
+    public void run(int chunk, int chunks) {
+        int items = batch * heads;
+        int lo = (int) ((long) items * chunk / chunks), hi = (int) ((long) items * (chunk + 1) / chunks);
+        int seqPad = Simd.roundUp(seq, 2 * L), hdPad = Simd.roundUp(hd, L);
+        Scratch s = scratch[chunk];
+        s.ensure(seqPad, hd, hdPad, seq);
+        for (int item = lo; item < hi; item++) {
+            int bi = item / heads, h = item % heads;
+            loadKeysValues(s, bi, h, seqPad, hdPad);
+            for (int q0 = 0; q0 < seq; q0 += QB) {
+                queryBlock(s, bi, h, q0, Math.min(QB, seq - q0), seqPad, hdPad);
+            }
+        }
+    }
+
+    private void loadKeysValues(Scratch s, int bi, int h, int seqPad, int hdPad) {
+        float[] kT = s.kT, v = s.v, row = s.q; // q scratch doubles as a row buffer here (length >= hd)
+        for (int j = 0; j < seq; j++) {
+            long r = (long) bi * seq + j;
+            MemorySegment.copy(kSeg, Simd.FLOAT, (kBase + r * kStride + (long) h * hd) * Float.BYTES, row, 0, hd);
+            for (int d = 0, o = j; d < hd; d++, o += seqPad) kT[o] = row[d];
+            MemorySegment.copy(vSeg, Simd.FLOAT, (vBase + r * vStride + (long) h * hd) * Float.BYTES, v, j * hdPad, hd);
+        }
+    }
+
+    private void queryBlock(Scratch s, int bi, int h, int q0, int qn, int seqPad, int hdPad) {
+        float[] q = s.q, acc = s.acc, sc = s.scores, mx = s.max, den = s.denom;
+        for (int i = 0; i < QB; i++) {
+            if (i < qn) {
+                long r = (long) bi * seq + q0 + i;
+                MemorySegment.copy(qSeg, Simd.FLOAT, (qBase + r * qStride + (long) h * hd) * Float.BYTES, q, i * hd, hd);
+                for (int d = 0; d < hd; d++) q[i * hd + d] *= scale;
+            } else {
+                for (int d = 0; d < hd; d++) q[i * hd + d] = 0f;
+            }
+            mx[i] = Float.NEGATIVE_INFINITY;
+            den[i] = 0f;
+        }
+        java.util.Arrays.fill(acc, 0, QB * hdPad, 0f);
+        for (int k0 = 0; k0 < seq; k0 += KB) {
+            int valid = Math.min(KB, seq - k0);
+            int width = Math.min(KB, seqPad - k0); // whole pairs of vectors
+            scores(s, k0, width, seqPad);
+            for (int i = 0; i < QB; i++) softmaxRow(s, i, valid, width, hdPad);
+            accumulate(s, k0, valid, hdPad);
+        }
+        for (int i = 0; i < qn; i++) {
+            long r = (long) bi * seq + q0 + i;
+            long off = (oBase + r * oStride + (long) h * hd) * Float.BYTES;
+            float inv = 1f / den[i];
+            for (int d = 0; d < hd; d += L) {
+                FloatVector o = FloatVector.fromArray(F, acc, i * hdPad + d).mul(inv);
+                if (d + L <= hd) o.intoMemorySegment(oSeg, off + (long) d * Float.BYTES, NATIVE);
+                else o.intoMemorySegment(oSeg, off + (long) d * Float.BYTES, NATIVE, F.indexInRange(d, hd));
+            }
+        }
+    }
+
+    /** {@code scores[i][j] = q_i . k_{k0+j}} for j < width (a multiple of 2L), two key vectors x QB queries at a time. */
+    private void scores(Scratch s, int k0, int width, int seqPad) {
+        float[] kT = s.kT, q = s.q, sc = s.scores;
+        int hd = this.hd;
+        for (int j = 0; j < width; j += 2 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+            FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
+            FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
+            FloatVector e0 = FloatVector.zero(F), e1 = FloatVector.zero(F);
+            int kOff = k0 + j;
+            for (int d = 0; d < hd; d++, kOff += seqPad) {
+                FloatVector k0v = FloatVector.fromArray(F, kT, kOff);
+                FloatVector k1v = FloatVector.fromArray(F, kT, kOff + L);
+                FloatVector qa = FloatVector.broadcast(F, q[d]);
+                a0 = qa.fma(k0v, a0);
+                a1 = qa.fma(k1v, a1);
+                FloatVector qb = FloatVector.broadcast(F, q[hd + d]);
+                b0 = qb.fma(k0v, b0);
+                b1 = qb.fma(k1v, b1);
+                FloatVector qc = FloatVector.broadcast(F, q[2 * hd + d]);
+                c0 = qc.fma(k0v, c0);
+                c1 = qc.fma(k1v, c1);
+                FloatVector qe = FloatVector.broadcast(F, q[3 * hd + d]);
+                e0 = qe.fma(k0v, e0);
+                e1 = qe.fma(k1v, e1);
+            }
+            a0.intoArray(sc, j);
+            a1.intoArray(sc, j + L);
+            b0.intoArray(sc, KB + j);
+            b1.intoArray(sc, KB + j + L);
+            c0.intoArray(sc, 2 * KB + j);
+            c1.intoArray(sc, 2 * KB + j + L);
+            e0.intoArray(sc, 3 * KB + j);
+            e1.intoArray(sc, 3 * KB + j + L);
+        }
+    }
+
+    /** Online softmax step for query row i: turns its scores into exp(s - newMax) and rescales its accumulator. */
+    private void softmaxRow(Scratch s, int i, int valid, int width, int hdPad) {
+        float[] sc = s.scores;
+        int base = i * KB;
+        for (int j = valid; j < width; j++) sc[base + j] = Float.NEGATIVE_INFINITY;
+        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < width; j += L) vmax = vmax.max(FloatVector.fromArray(F, sc, base + j));
+        float blockMax = vmax.reduceLanes(VectorOperators.MAX);
+        float newMax = Math.max(s.max[i], blockMax);
+        float correction = (float) Math.exp(s.max[i] - newMax);
+        s.max[i] = newMax;
+        FloatVector sum = FloatVector.zero(F);
+        for (int j = 0; j < width; j += L) {
+            FloatVector p = FloatVector.fromArray(F, sc, base + j).sub(newMax).lanewise(VectorOperators.EXP);
+            p.intoArray(sc, base + j);
+            sum = sum.add(p);
+        }
+        s.denom[i] = s.denom[i] * correction + sum.reduceLanes(VectorOperators.ADD);
+        if (correction != 1f) {
+            float[] acc = s.acc;
+            for (int d = 0; d < hdPad; d += L) {
+                FloatVector.fromArray(F, acc, i * hdPad + d).mul(correction).intoArray(acc, i * hdPad + d);
+            }
+        }
+    }
+
+    /** {@code acc[i] += sum_j p[i][j] v[k0+j]} for the QB rows, one head-dimension vector at a time. */
+    private void accumulate(Scratch s, int k0, int valid, int hdPad) {
+        float[] acc = s.acc, v = s.v, p = s.scores;
+        for (int d = 0; d < hdPad; d += L) {
+            FloatVector r0 = FloatVector.fromArray(F, acc, d);
+            FloatVector r1 = FloatVector.fromArray(F, acc, hdPad + d);
+            FloatVector r2 = FloatVector.fromArray(F, acc, 2 * hdPad + d);
+            FloatVector r3 = FloatVector.fromArray(F, acc, 3 * hdPad + d);
+            int vo = k0 * hdPad + d;
+            for (int j = 0; j < valid; j++, vo += hdPad) {
+                FloatVector vv = FloatVector.fromArray(F, v, vo);
+                r0 = FloatVector.broadcast(F, p[j]).fma(vv, r0);
+                r1 = FloatVector.broadcast(F, p[KB + j]).fma(vv, r1);
+                r2 = FloatVector.broadcast(F, p[2 * KB + j]).fma(vv, r2);
+                r3 = FloatVector.broadcast(F, p[3 * KB + j]).fma(vv, r3);
+            }
+            r0.intoArray(acc, d);
+            r1.intoArray(acc, hdPad + d);
+            r2.intoArray(acc, 2 * hdPad + d);
+            r3.intoArray(acc, 3 * hdPad + d);
+        }
+    }
+}

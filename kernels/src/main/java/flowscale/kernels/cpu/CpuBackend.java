@@ -1,0 +1,498 @@
+package flowscale.kernels.cpu;
+
+import flowscale.kernels.HostBackend;
+import flowscale.kernels.PackedWeight;
+import flowscale.kernels.Tensor;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The default backend: Java Vector API kernels over off-heap memory, run on a dedicated pool of
+ * {@code threads} workers (the caller included) with one contiguous chunk of work per worker.
+ *
+ * <p>Every op binds its operands into a job object allocated once with the backend and hands it to
+ * the pool, so steady-state calls allocate nothing. Ops run one at a time (the pool is synchronized);
+ * scratch memory grows to the largest shape seen and is then reused.
+ */
+public final class CpuBackend extends HostBackend {
+    /** Element-wise work below this many elements per chunk runs on the caller alone. */
+    private static final long ELEMENTWISE_GRAIN = 1 << 15;
+    private static final long ROW_GRAIN = 1 << 14;
+
+    private final String name;
+    private final WorkerPool pool;
+    private final ElementwiseJob elementwise = new ElementwiseJob();
+    private final ReductionJob reduction = new ReductionJob();
+    private final NormalJob normal = new NormalJob();
+    private final RowJob rows = new RowJob();
+    private final GemmJob gemm = new GemmJob();
+    private final AttentionJob attention = new AttentionJob();
+    private float[] gemmPanels = new float[0];
+
+    /** {@code flowscale.threads} workers if set, else one per available processor. */
+    public CpuBackend() {
+        this("cpu", Integer.getInteger("flowscale.threads", Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** A backend with exactly {@code threads} threads (the caller counts as one); named {@code cpu:N}. */
+    public CpuBackend(int threads) {
+        this("cpu:" + threads, threads);
+    }
+
+    private CpuBackend(String name, int threads) {
+        if (threads < 1) throw new IllegalArgumentException("cpu backend needs at least 1 thread, got " + threads);
+        this.name = name;
+        this.pool = new WorkerPool(threads, "flowscale-cpu-");
+        reduction.ensureChunks(threads);
+        normal.ensureChunks(threads);
+        gemm.ensureChunks(threads);
+        attention.ensureChunks(threads);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int threads() {
+        return pool.threads();
+    }
+
+    /** The vector shape every kernel of this JVM uses ({@code flowscale.vector.bits} or the preferred one). */
+    public VectorSpecies<Float> species() {
+        return Simd.F;
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    /** The host segment behind an operand, checking that it belongs to this backend. */
+    MemorySegment host(Tensor t) {
+        return segment(t, "operand");
+    }
+
+    @Override
+    public void fill(Tensor dst, float value) {
+        if (!Simd.contiguous(dst) && (dst.rank() != 2 || dst.stride(1) != 1)) {
+            super.fill(dst, value); // general strided views: the element-wise walk of HostBackend
+            return;
+        }
+        elementwise.op = ElementwiseJob.Op.FILL;
+        elementwise.a = value;
+        runElementwise(dst, null, null, null);
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    @Override
+    public PackedWeight pack(Tensor w) {
+        return PackedPanels.pack(w, host(w));
+    }
+
+    @Override
+    public void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) {
+        if (!(w instanceof PackedPanels p)) {
+            throw new IllegalArgumentException("linear needs a weight packed by the cpu backend, got " + w);
+        }
+        int k = p.k, n = p.n;
+        int m = matrixRows(x, k, "linear input");
+        GemmJob g = gemm;
+        bindA(g, x, false, k);
+        bindC(g, out, m, n, "linear output");
+        if (bias != null) {
+            if (bias.size() != n || !(Simd.contiguous(bias) || (bias.rank() == 2 && bias.dim(0) == 1))) {
+                throw new IllegalArgumentException("bias must hold " + n + " contiguous floats, got " + bias);
+            }
+            g.biasSeg = host(bias);
+            g.biasBase = bias.offset();
+        } else {
+            g.biasSeg = null;
+        }
+        g.b = p.data;
+        g.m = m;
+        g.n = n;
+        g.k = k;
+        g.linear = true;
+        g.phase = GemmJob.Phase.MULTIPLY;
+        runGemm(g);
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        require2d(a, "gemm a");
+        require2d(b, "gemm b");
+        require2d(c, "gemm c");
+        int m = transA ? a.cols() : a.rows(), k = transA ? a.rows() : a.cols();
+        int kb = transB ? b.cols() : b.rows(), n = transB ? b.rows() : b.cols();
+        if (k != kb || c.rows() != m || c.cols() != n) {
+            throw new IllegalArgumentException("gemm shapes do not match: op(a) " + m + "x" + k + ", op(b) " + kb + "x" + n
+                    + ", c " + c.rows() + "x" + c.cols());
+        }
+        GemmJob g = gemm;
+        g.aSeg = host(a);
+        g.aBase = a.offset();
+        g.aRowStride = a.rowStride();
+        g.transA = transA;
+        bindC(g, c, m, n, "gemm c");
+        g.biasSeg = null;
+        g.m = m;
+        g.n = n;
+        g.k = k;
+        g.linear = false;
+        g.alpha = alpha;
+        g.beta = beta;
+        int need = Math.multiplyExact(PackedPanels.panels(n), Math.multiplyExact(k, GemmKernel.NR));
+        if (gemmPanels.length < need) gemmPanels = new float[need];
+        g.b = gemmPanels;
+        g.bSeg = host(b);
+        g.bBase = b.offset();
+        g.bRowStride = b.rowStride();
+        g.transB = transB;
+        if (m == 0 || n == 0) return;
+        g.phase = GemmJob.Phase.PACK_B;
+        int packChunks = (int) Math.max(1, Math.min(pool.threads(), Math.min(PackedPanels.panels(n), (long) n * k / ELEMENTWISE_GRAIN)));
+        pool.run(g, packChunks);
+        g.phase = GemmJob.Phase.MULTIPLY;
+        runGemm(g);
+    }
+
+    private void runGemm(GemmJob g) {
+        if (g.m == 0 || g.n == 0) return;
+        pool.run(g, g.plan(pool.threads()));
+        g.aSeg = null;
+        g.cSeg = null;
+        g.bSeg = null;
+        g.biasSeg = null;
+    }
+
+    private void bindA(GemmJob g, Tensor x, boolean trans, int k) {
+        g.aSeg = host(x);
+        g.aBase = x.offset();
+        g.aRowStride = x.rank() == 2 ? x.rowStride() : k;
+        g.transA = trans;
+    }
+
+    private void bindC(GemmJob g, Tensor c, int m, int n, String what) {
+        if (matrixRows(c, n, what) != m) {
+            throw new IllegalArgumentException(what + " must be [" + m + ", " + n + "], got " + c);
+        }
+        g.cSeg = host(c);
+        g.cBase = c.offset();
+        g.cRowStride = c.rank() == 2 ? c.rowStride() : n;
+    }
+
+    /** Rows of {@code t} read as a matrix with {@code cols} columns: a 2-D view with unit columns, or contiguous. */
+    private static int matrixRows(Tensor t, int cols, String what) {
+        if (t.rank() == 2 && t.stride(1) == 1 && t.dim(1) == cols) return t.rows();
+        if (Simd.contiguous(t) && cols > 0 && t.size() % cols == 0) return Math.toIntExact(t.size() / cols);
+        if (Simd.contiguous(t) && cols == 0 && t.rank() == 2) return t.rows();
+        throw new IllegalArgumentException(what + " must be a [rows, " + cols + "] matrix with unit column stride, got " + t);
+    }
+
+    private static void require2d(Tensor t, String what) {
+        if (t.rank() != 2 || (t.stride(1) != 1 && t.dim(1) > 1)) {
+            throw new IllegalArgumentException(what + " must be a 2-D view with unit column stride, got " + t);
+        }
+    }
+
+    // ---------------------------------------------------------------- normalisation and activations
+
+    @Override
+    public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out) {
+        if ((gamma == null) != (beta == null)) {
+            throw new IllegalArgumentException("layerNorm takes both gamma and beta or neither");
+        }
+        runNorm(RowJob.Op.LAYER_NORM, x, gamma, beta, eps, out);
+    }
+
+    @Override
+    public void rmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) {
+        runNorm(RowJob.Op.RMS_NORM, x, gamma, null, eps, out);
+    }
+
+    private void runNorm(RowJob.Op op, Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out) {
+        int d = Math.toIntExact(x.dim(x.rank() - 1));
+        int r = d == 0 ? 0 : Math.toIntExact(x.size() / d);
+        RowJob j = rows;
+        RowJob.bindMatrix(this, j.x, x, r, d, "normalisation input");
+        RowJob.bindMatrix(this, j.out, out, r, d, "normalisation output");
+        RowJob.bindVector(this, j.p, gamma, d, "gamma");
+        RowJob.bindVector(this, j.q, beta, d, "beta");
+        j.op = op;
+        j.rows = r;
+        j.d = d;
+        j.eps = eps;
+        runRows(j);
+    }
+
+    @Override
+    public void gelu(Tensor x, Tensor out) {
+        elementwise.op = ElementwiseJob.Op.GELU;
+        runElementwise(out, x, null, null);
+    }
+
+    @Override
+    public void silu(Tensor x, Tensor out) {
+        elementwise.op = ElementwiseJob.Op.SILU;
+        runElementwise(out, x, null, null);
+    }
+
+    // ---------------------------------------------------------------- adaLN
+
+    @Override
+    public void modulate(Tensor x, Tensor shift, Tensor scale, int tokensPerItem, Tensor out) {
+        RowJob j = rows;
+        int r = bindRowOp(j, x, out, tokensPerItem, true, "modulate");
+        int items = r / tokensPerItem;
+        RowJob.bindMatrix(this, j.p, shift, items, j.d, "modulate shift");
+        RowJob.bindMatrix(this, j.q, scale, items, j.d, "modulate scale");
+        j.op = RowJob.Op.MODULATE;
+        runRows(j);
+    }
+
+    @Override
+    public void gatedAdd(Tensor residual, Tensor y, Tensor gate, int tokensPerItem) {
+        RowJob j = rows;
+        int r = bindRowOp(j, y, residual, tokensPerItem, true, "gatedAdd");
+        RowJob.bindMatrix(this, j.p, gate, r / tokensPerItem, j.d, "gatedAdd gate");
+        j.q.clear();
+        j.op = RowJob.Op.GATED_ADD;
+        runRows(j);
+    }
+
+    @Override
+    public void addBroadcastRows(Tensor x, Tensor y, Tensor out) {
+        RowJob j = rows;
+        int d = Math.toIntExact(x.dim(x.rank() - 1));
+        int period = d == 0 ? 0 : Math.toIntExact(y.size() / d);
+        if (period == 0 && x.size() > 0) throw new IllegalArgumentException("addBroadcastRows: y has no rows: " + y);
+        bindRowOp(j, x, out, Math.max(1, period), false, "addBroadcastRows");
+        RowJob.bindMatrix(this, j.p, y, period, d, "addBroadcastRows y");
+        j.q.clear();
+        j.op = RowJob.Op.ADD_BROADCAST;
+        runRows(j);
+    }
+
+    /** Binds x and out as [rows, d] and sets the period (which must divide rows when {@code whole}); returns rows. */
+    private int bindRowOp(RowJob j, Tensor x, Tensor out, int period, boolean whole, String what) {
+        if (period < 1) throw new IllegalArgumentException(what + ": tokensPerItem must be >= 1, got " + period);
+        int d = Math.toIntExact(x.dim(x.rank() - 1));
+        int r = d == 0 ? 0 : Math.toIntExact(x.size() / d);
+        if (whole && r % period != 0) {
+            throw new IllegalArgumentException(what + ": " + r + " rows are not a multiple of " + period + " tokens per item");
+        }
+        RowJob.bindMatrix(this, j.x, x, r, d, what + " input");
+        RowJob.bindMatrix(this, j.out, out, r, d, what + " output");
+        j.rows = r;
+        j.d = d;
+        j.period = period;
+        return r;
+    }
+
+    private void runRows(RowJob j) {
+        if (j.rows > 0 && j.d > 0) pool.run(j, j.chunksFor(pool.threads(), ROW_GRAIN));
+        j.x.clear();
+        j.out.clear();
+        j.p.clear();
+        j.q.clear();
+    }
+
+    // ---------------------------------------------------------------- attention
+
+    @Override
+    public void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
+        if (batch < 0 || seq < 0 || heads < 1) {
+            throw new IllegalArgumentException("attention: bad batch " + batch + ", seq " + seq + ", heads " + heads);
+        }
+        int width = Math.toIntExact(q.dim(q.rank() - 1));
+        if (width % heads != 0) throw new IllegalArgumentException("attention: " + width + " columns do not split into " + heads + " heads");
+        int hd = width / heads;
+        long rowsNeeded = (long) batch * seq;
+        AttentionJob a = attention;
+        a.qSeg = host(q);
+        a.kSeg = host(k);
+        a.vSeg = host(v);
+        a.oSeg = host(out);
+        a.qBase = q.offset();
+        a.kBase = k.offset();
+        a.vBase = v.offset();
+        a.oBase = out.offset();
+        a.qStride = attentionStride(q, rowsNeeded, width, "q");
+        a.kStride = attentionStride(k, rowsNeeded, width, "k");
+        a.vStride = attentionStride(v, rowsNeeded, width, "v");
+        a.oStride = attentionStride(out, rowsNeeded, width, "out");
+        a.batch = batch;
+        a.seq = seq;
+        a.heads = heads;
+        a.hd = hd;
+        a.scale = scale;
+        if (rowsNeeded > 0 && hd > 0) pool.run(a, a.chunksFor(pool.threads()));
+        a.qSeg = a.kSeg = a.vSeg = a.oSeg = null;
+    }
+
+    private static long attentionStride(Tensor t, long rows, int width, String what) {
+        if (t.rank() == 2 && t.dim(0) == rows && t.dim(1) == width && t.stride(1) == 1) return t.rowStride();
+        if (Simd.contiguous(t) && t.size() == rows * width) return width;
+        throw new IllegalArgumentException("attention " + what + " must be [" + rows + ", " + width + "], got " + t);
+    }
+
+    // ---------------------------------------------------------------- embeddings and layout
+
+    @Override
+    public void timestepEmbedding(float[] t, float maxPeriod, Tensor out) {
+        int dim = Math.toIntExact(out.dim(out.rank() - 1));
+        int b = dim == 0 ? 0 : Math.toIntExact(out.size() / dim);
+        if (b != t.length) throw new IllegalArgumentException("timestepEmbedding: " + t.length + " timesteps for output " + out);
+        MemorySegment seg = host(out);
+        long stride = out.rank() == 2 ? out.rowStride() : dim;
+        if (out.rank() != 2 && !Simd.contiguous(out)) throw new IllegalArgumentException("timestepEmbedding output must be 2-D, got " + out);
+        int half = dim / 2;
+        double logPeriod = Math.log(maxPeriod);
+        for (int i = 0; i < b; i++) {
+            long row = (out.offset() + i * stride) * Float.BYTES;
+            for (int f = 0; f < half; f++) {
+                double arg = t[i] * Math.exp(-logPeriod * f / half);
+                seg.set(Simd.FLOAT, row + (long) f * Float.BYTES, (float) Math.cos(arg));
+                seg.set(Simd.FLOAT, row + (long) (half + f) * Float.BYTES, (float) Math.sin(arg));
+            }
+            if ((dim & 1) == 1) seg.set(Simd.FLOAT, row + (long) (dim - 1) * Float.BYTES, 0f);
+        }
+    }
+
+    @Override
+    public void patchify(Tensor img, int channels, int height, int width, int patch, Tensor out) {
+        movePatches(img, channels, height, width, patch, out, true);
+    }
+
+    @Override
+    public void unpatchify(Tensor tokens, int channels, int height, int width, int patch, Tensor img) {
+        movePatches(img, channels, height, width, patch, tokens, false);
+    }
+
+    /** Copies between an image batch and its patch tokens, in the direction {@code toTokens}. */
+    private void movePatches(Tensor img, int c, int h, int w, int p, Tensor tokens, boolean toTokens) {
+        if (p < 1 || c < 1 || h % p != 0 || w % p != 0) {
+            throw new IllegalArgumentException("patchify: image " + c + "x" + h + "x" + w + " does not split into " + p + "x" + p + " patches");
+        }
+        if (!Simd.contiguous(img)) throw new IllegalArgumentException("patchify: image must be contiguous, got " + img);
+        long perImage = (long) c * h * w;
+        if (img.size() % perImage != 0) throw new IllegalArgumentException("patchify: " + img + " is not a batch of " + c + "x" + h + "x" + w + " images");
+        int batch = Math.toIntExact(img.size() / perImage);
+        int gh = h / p, gw = w / p, feat = c * p * p;
+        long tokenRows = (long) batch * gh * gw;
+        int rows = matrixRows(tokens, feat, "patch tokens");
+        if (rows != tokenRows) throw new IllegalArgumentException("patch tokens must be [" + tokenRows + ", " + feat + "], got " + tokens);
+        long ts = tokens.rank() == 2 ? tokens.rowStride() : feat;
+        MemorySegment is = host(img), tsg = host(tokens);
+        long ib = img.offset(), tb = tokens.offset();
+        for (int b = 0; b < batch; b++) {
+            for (int gy = 0; gy < gh; gy++) {
+                for (int gx = 0; gx < gw; gx++) {
+                    long tokenOff = tb + ((long) (b * gh + gy) * gw + gx) * ts;
+                    int f = 0;
+                    for (int ch = 0; ch < c; ch++) {
+                        for (int py = 0; py < p; py++) {
+                            long pixOff = ib + (((long) b * c + ch) * h + gy * p + py) * w + (long) gx * p;
+                            for (int px = 0; px < p; px++, f++) {
+                                long io = (pixOff + px) * Float.BYTES, to = (tokenOff + f) * Float.BYTES;
+                                if (toTokens) tsg.set(Simd.FLOAT, to, is.get(Simd.FLOAT, io));
+                                else is.set(Simd.FLOAT, io, tsg.get(Simd.FLOAT, to));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- element-wise and reductions
+
+    @Override
+    public void axpby(float a, Tensor x, float b, Tensor y, Tensor out) {
+        elementwise.op = ElementwiseJob.Op.AXPBY;
+        elementwise.a = a;
+        elementwise.b = b;
+        runElementwise(out, x, y, null);
+    }
+
+    @Override
+    public void sdeUpdate(Tensor x, Tensor f, float dt, float gSqrtDt, Tensor z, Tensor out) {
+        if (z == null && gSqrtDt != 0f) throw new IllegalArgumentException("sdeUpdate: noise z is required when gSqrtDt != 0");
+        elementwise.op = ElementwiseJob.Op.SDE;
+        elementwise.a = -dt;
+        elementwise.b = gSqrtDt;
+        runElementwise(out, x, f, gSqrtDt == 0f ? null : z);
+    }
+
+    @Override
+    public void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out) {
+        elementwise.op = ElementwiseJob.Op.AXPBY;
+        elementwise.a = (float) (-sigmaDot / d);
+        elementwise.b = (float) (sigma / d);
+        runElementwise(out, x, u, null);
+    }
+
+    private void runElementwise(Tensor out, Tensor x, Tensor y, Tensor z) {
+        ElementwiseJob e = elementwise;
+        e.bind(this, out, x, y, z);
+        if (e.total() > 0) pool.run(e, e.chunksFor(pool.threads(), ELEMENTWISE_GRAIN));
+        e.out.clear();
+        e.x.clear();
+        e.y.clear();
+        e.z.clear();
+    }
+
+    @Override
+    public double sum(Tensor x) {
+        return reduce(ReductionJob.Op.SUM, x);
+    }
+
+    @Override
+    public double max(Tensor x) {
+        if (x.size() == 0) return Double.NEGATIVE_INFINITY;
+        return reduce(ReductionJob.Op.MAX, x);
+    }
+
+    @Override
+    public double norm2(Tensor x) {
+        return Math.sqrt(reduce(ReductionJob.Op.SUM_SQUARES, x));
+    }
+
+    private double reduce(ReductionJob.Op op, Tensor x) {
+        ReductionJob r = reduction;
+        r.op = op;
+        r.bind(this, x, null, null, null);
+        int chunks = r.chunksFor(pool.threads(), ELEMENTWISE_GRAIN);
+        double result;
+        if (r.total() == 0) {
+            result = op == ReductionJob.Op.MAX ? Double.NEGATIVE_INFINITY : 0.0;
+        } else {
+            pool.run(r, chunks);
+            result = r.combine(Math.min(chunks, pool.threads()));
+        }
+        r.out.clear();
+        return result;
+    }
+
+    // ---------------------------------------------------------------- randomness
+
+    @Override
+    public void normal(long key, int s0, int s1, int s2, Tensor out) {
+        NormalJob j = normal;
+        j.key = key;
+        j.s0 = s0;
+        j.s1 = s1;
+        j.s2 = s2;
+        j.bind(this, out, null, null, null);
+        // the generator is compute-bound (~30 ns per element), so even small fills are worth splitting
+        if (j.total() > 0) pool.run(j, j.chunksFor(pool.threads(), 1 << 12));
+        j.out.clear();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        super.close();
+    }
+}

@@ -1,0 +1,125 @@
+package flowscale.kernels.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+import static flowscale.kernels.cpu.Simd.F;
+import static flowscale.kernels.cpu.Simd.L;
+import static flowscale.kernels.cpu.Simd.NATIVE;
+
+/**
+ * The fused element-wise kernels: one pass over memory, full vectors in the body and one masked vector
+ * at the tail of each span. Operands: {@code out}, then {@code x}, {@code y}, {@code z} as the op needs.
+ */
+final class ElementwiseJob extends SpanJob {
+    enum Op {
+        /** out = x / (1 + exp(-2u)), u = sqrt(2/pi) (x + 0.044715 x^3): the tanh-form GELU, since 0.5 (1 + tanh u) = sigmoid(2u). */
+        GELU,
+        /** out = x / (1 + exp(-x)). */
+        SILU,
+        /** out = a x + b y (also the Tweedie estimate with a = -sigmaDot/d, b = sigma/d). */
+        AXPBY,
+        /** out = x + a f + b z with a = -dt, b = g sqrt(dt); z absent when b == 0. */
+        SDE,
+        /** out = a. */
+        FILL
+    }
+
+    private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
+    private static final float GELU_C3 = (float) (Math.sqrt(2.0 / Math.PI) * 0.044715);
+
+    Op op;
+    float a, b;
+
+    @Override
+    void span(int chunk, long row, long col, long flat, int len) {
+        long o = out.at(row, col);
+        MemorySegment so = out.seg;
+        switch (op) {
+            case GELU -> gelu(x.seg, x.at(row, col), so, o, len);
+            case SILU -> silu(x.seg, x.at(row, col), so, o, len);
+            case AXPBY -> axpby(a, x.seg, x.at(row, col), b, y.seg, y.at(row, col), so, o, len);
+            case SDE -> {
+                if (z.seg == null) axpby(1f, x.seg, x.at(row, col), a, y.seg, y.at(row, col), so, o, len);
+                else sde(x.seg, x.at(row, col), a, y.seg, y.at(row, col), b, z.seg, z.at(row, col), so, o, len);
+            }
+            case FILL -> fill(a, so, o, len);
+        }
+    }
+
+    private static long bytes(int i) {
+        return (long) i * Float.BYTES;
+    }
+
+    private static void gelu(MemorySegment sx, long xo, MemorySegment so, long o, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
+            FloatVector minus2u = v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v);
+            v.div(minus2u.lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
+        }
+        if (i < n) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
+            FloatVector minus2u = v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v);
+            v.div(minus2u.lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
+        }
+    }
+
+    private static void silu(MemorySegment sx, long xo, MemorySegment so, long o, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
+            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
+        }
+        if (i < n) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
+            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
+        }
+    }
+
+    private static void axpby(float a, MemorySegment sx, long xo, float b, MemorySegment sy, long yo,
+                              MemorySegment so, long o, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector vx = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
+            FloatVector vy = FloatVector.fromMemorySegment(F, sy, yo + bytes(i), NATIVE);
+            vx.mul(a).add(vy.mul(b)).intoMemorySegment(so, o + bytes(i), NATIVE);
+        }
+        if (i < n) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector vx = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
+            FloatVector vy = FloatVector.fromMemorySegment(F, sy, yo + bytes(i), NATIVE, m);
+            vx.mul(a).add(vy.mul(b)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
+        }
+    }
+
+    private static void sde(MemorySegment sx, long xo, float a, MemorySegment sf, long fo, float b,
+                            MemorySegment sz, long zo, MemorySegment so, long o, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector vx = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
+            FloatVector vf = FloatVector.fromMemorySegment(F, sf, fo + bytes(i), NATIVE);
+            FloatVector vz = FloatVector.fromMemorySegment(F, sz, zo + bytes(i), NATIVE);
+            vf.mul(a).add(vx).add(vz.mul(b)).intoMemorySegment(so, o + bytes(i), NATIVE);
+        }
+        if (i < n) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector vx = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
+            FloatVector vf = FloatVector.fromMemorySegment(F, sf, fo + bytes(i), NATIVE, m);
+            FloatVector vz = FloatVector.fromMemorySegment(F, sz, zo + bytes(i), NATIVE, m);
+            vf.mul(a).add(vx).add(vz.mul(b)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
+        }
+    }
+
+    private static void fill(float value, MemorySegment so, long o, int n) {
+        FloatVector v = FloatVector.broadcast(F, value);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) v.intoMemorySegment(so, o + bytes(i), NATIVE);
+        if (i < n) v.intoMemorySegment(so, o + bytes(i), NATIVE, F.indexInRange(i, n));
+    }
+}

@@ -1,0 +1,207 @@
+package flowscale.kernels.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+import java.lang.foreign.MemorySegment;
+
+import static flowscale.kernels.cpu.GemmKernel.MR;
+import static flowscale.kernels.cpu.GemmKernel.NR;
+import static flowscale.kernels.cpu.Simd.F;
+import static flowscale.kernels.cpu.Simd.L;
+import static flowscale.kernels.cpu.Simd.NATIVE;
+
+/**
+ * {@code C = op(A) B} with B already in panel layout ({@link PackedPanels}), blocked for cache: for
+ * each K block of {@link #KC}, each worker packs {@link #MC} rows of A into MR-row micro-panels (L2
+ * resident) and sweeps its B panels (one K block of a panel is {@code KC x NR} floats, L1 resident)
+ * across them. Chunks own either a contiguous range of MR-row tiles or, when M is small, a contiguous
+ * range of B panels, so no two chunks write the same part of C.
+ *
+ * <p>Two epilogues: {@code LINEAR} ({@code C = acc + bias}) and {@code GEMM} ({@code C = alpha acc + beta C},
+ * with the old C ignored when {@code beta == 0}). Later K blocks add into C.
+ */
+final class GemmJob implements WorkerPool.Job {
+    static final int KC = 256;
+    static final int MC = 128;
+
+    enum Phase { PACK_B, MULTIPLY }
+
+    // operands (set by the backend before each run)
+    MemorySegment aSeg;
+    long aBase, aRowStride; // elements
+    boolean transA;
+    float[] b; // packed panels
+    MemorySegment cSeg;
+    long cBase, cRowStride; // elements
+    MemorySegment biasSeg;
+    long biasBase;
+    boolean linear;
+    float alpha, beta;
+    int m, n, k;
+    boolean splitN;
+    Phase phase = Phase.MULTIPLY;
+
+    // the unpacked B for the PACK_B phase of a general gemm
+    MemorySegment bSeg;
+    long bBase, bRowStride;
+    boolean transB;
+
+    private Scratch[] scratch = new Scratch[0];
+
+    private static final class Scratch {
+        final float[] aPack = new float[MC * KC];
+        final float[] tile = new float[MR * NR];
+        final float[] row = new float[KC];
+        float[] bRow = new float[0];
+    }
+
+    void ensureChunks(int threads) {
+        if (scratch.length < threads) {
+            Scratch[] grown = new Scratch[threads];
+            for (int i = 0; i < threads; i++) grown[i] = i < scratch.length ? scratch[i] : new Scratch();
+            scratch = grown;
+        }
+    }
+
+    /** Chooses the partition and returns how many chunks are worth running. */
+    int plan(int threads) {
+        int tilesM = (m + MR - 1) / MR, panels = PackedPanels.panels(n);
+        long flops = 2L * m * n * Math.max(k, 1);
+        int useful = (int) Math.max(1, Math.min(threads, flops / 200_000));
+        // split N when M is too short to give every chunk a few full tiles
+        splitN = tilesM < 4 * useful && panels >= useful;
+        return Math.max(1, Math.min(useful, splitN ? panels : tilesM));
+    }
+
+    @Override
+    public void run(int chunk, int chunks) {
+        Scratch s = scratch[chunk];
+        if (phase == Phase.PACK_B) {
+            int panels = PackedPanels.panels(n);
+            packB(s, panels * chunk / chunks, panels * (chunk + 1) / chunks);
+            return;
+        }
+        int tilesM = (m + MR - 1) / MR, panels = PackedPanels.panels(n);
+        int mLo = 0, mHi = m, pLo = 0, pHi = panels;
+        if (splitN) {
+            pLo = panels * chunk / chunks;
+            pHi = panels * (chunk + 1) / chunks;
+        } else {
+            mLo = Math.min(m, tilesM * chunk / chunks * MR);
+            mHi = Math.min(m, tilesM * (chunk + 1) / chunks * MR);
+        }
+        multiply(s, mLo, mHi, pLo, pHi);
+    }
+
+    private void multiply(Scratch s, int mLo, int mHi, int pLo, int pHi) {
+        int kBlocks = Math.max(1, (k + KC - 1) / KC);
+        long panelStride = (long) k * NR;
+        for (int kb = 0; kb < kBlocks; kb++) {
+            int k0 = kb * KC, kc = Math.min(KC, k - k0);
+            boolean first = kb == 0;
+            for (int mc0 = mLo; mc0 < mHi; mc0 += MC) {
+                int mc = Math.min(MC, mHi - mc0);
+                int tiles = (mc + MR - 1) / MR;
+                packA(s, mc0, mc, k0, kc);
+                for (int p = pLo; p < pHi; p++) {
+                    int bOff = (int) (p * panelStride + (long) k0 * NR);
+                    for (int t = 0; t < tiles; t++) {
+                        GemmKernel.multiply(s.aPack, t * kc * MR, b, bOff, kc, s.tile);
+                        store(s.tile, mc0 + t * MR, Math.min(MR, mc - t * MR), p * NR, first);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs rows {@code [m0, m0+mc)} x columns {@code [k0, k0+kc)} of op(A) into MR-row micro-panels, zero-padded. */
+    private void packA(Scratch s, int m0, int mc, int k0, int kc) {
+        float[] dst = s.aPack;
+        int tiles = (mc + MR - 1) / MR;
+        for (int t = 0; t < tiles; t++) {
+            int base = t * kc * MR;
+            int rows = Math.min(MR, mc - t * MR);
+            if (!transA) {
+                for (int i = 0; i < MR; i++) {
+                    if (i < rows) {
+                        long off = (aBase + (long) (m0 + t * MR + i) * aRowStride + k0) * Float.BYTES;
+                        MemorySegment.copy(aSeg, Simd.FLOAT, off, s.row, 0, kc);
+                        float[] row = s.row;
+                        for (int kk = 0, o = base + i; kk < kc; kk++, o += MR) dst[o] = row[kk];
+                    } else {
+                        for (int kk = 0, o = base + i; kk < kc; kk++, o += MR) dst[o] = 0f;
+                    }
+                }
+            } else {
+                for (int kk = 0; kk < kc; kk++) {
+                    long off = (aBase + (long) (k0 + kk) * aRowStride + m0 + t * MR) * Float.BYTES;
+                    int o = base + kk * MR;
+                    MemorySegment.copy(aSeg, Simd.FLOAT, off, dst, o, rows);
+                    for (int i = rows; i < MR; i++) dst[o + i] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Packs panels {@code [pLo, pHi)} of op(B)^T into {@link #b} (the general-gemm path). */
+    private void packB(Scratch s, int pLo, int pHi) {
+        for (int p = pLo; p < pHi; p++) {
+            int base = p * k * NR;
+            int cols = Math.min(NR, n - p * NR);
+            if (transB) {
+                // b is [N, K]: panel column j is row p*NR + j of b
+                if (s.bRow.length < k) s.bRow = new float[k];
+                for (int j = 0; j < NR; j++) {
+                    if (j < cols) {
+                        long off = (bBase + (long) (p * NR + j) * bRowStride) * Float.BYTES;
+                        MemorySegment.copy(bSeg, Simd.FLOAT, off, s.bRow, 0, k);
+                        for (int kk = 0, o = base + j; kk < k; kk++, o += NR) b[o] = s.bRow[kk];
+                    } else {
+                        for (int kk = 0, o = base + j; kk < k; kk++, o += NR) b[o] = 0f;
+                    }
+                }
+            } else {
+                // b is [K, N]: panel row kk is a contiguous piece of row kk of b
+                for (int kk = 0; kk < k; kk++) {
+                    long off = (bBase + (long) kk * bRowStride + (long) p * NR) * Float.BYTES;
+                    int o = base + kk * NR;
+                    MemorySegment.copy(bSeg, Simd.FLOAT, off, b, o, cols);
+                    for (int j = cols; j < NR; j++) b[o + j] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes rows {@code [row0, row0+rows)} x columns {@code [col0, col0+NR)} (clipped to N) of the tile
+     * into C. Every vector stays a local of this one method: a vector passed to or returned from a call
+     * that C2 declines to inline would be boxed on the heap.
+     */
+    private void store(float[] tile, int row0, int rows, int col0, boolean first) {
+        boolean addBias = linear && first && biasSeg != null;
+        boolean readC = linear ? !first : !(first && beta == 0f);
+        float cScale = linear ? 1f : (first ? beta : 1f);
+        float accScale = linear ? 1f : alpha;
+        for (int i = 0; i < rows; i++) {
+            long rowOff = (cBase + (long) (row0 + i) * cRowStride) * Float.BYTES;
+            for (int v = 0; v < NR; v += L) {
+                int col = col0 + v;
+                if (col >= n) break;
+                long off = rowOff + (long) col * Float.BYTES;
+                long biasOff = (biasBase + col) * Float.BYTES;
+                FloatVector r = FloatVector.fromArray(F, tile, i * NR + v).mul(accScale);
+                if (col + L <= n) {
+                    if (addBias) r = r.add(FloatVector.fromMemorySegment(F, biasSeg, biasOff, NATIVE));
+                    if (readC) r = r.add(FloatVector.fromMemorySegment(F, cSeg, off, NATIVE).mul(cScale));
+                    r.intoMemorySegment(cSeg, off, NATIVE);
+                } else {
+                    VectorMask<Float> m = F.indexInRange(col, n);
+                    if (addBias) r = r.add(FloatVector.fromMemorySegment(F, biasSeg, biasOff, NATIVE, m));
+                    if (readC) r = r.add(FloatVector.fromMemorySegment(F, cSeg, off, NATIVE, m).mul(cScale));
+                    r.intoMemorySegment(cSeg, off, NATIVE, m);
+                }
+            }
+        }
+    }
+}

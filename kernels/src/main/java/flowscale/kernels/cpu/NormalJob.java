@@ -1,0 +1,38 @@
+package flowscale.kernels.cpu;
+
+import flowscale.kernels.Philox;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Fills {@code out} with the Philox normal stream. The generator is counter-based, so every chunk
+ * produces its own disjoint index range through {@link Philox#fillNormal} and the result is bit-identical
+ * to a single-threaded fill whatever the chunking.
+ */
+final class NormalJob extends SpanJob {
+    private static final int BUFFER = 4096;
+
+    long key;
+    int s0, s1, s2;
+    private float[][] buffers = new float[0][];
+
+    void ensureChunks(int threads) {
+        if (buffers.length < threads) {
+            float[][] grown = new float[threads][];
+            for (int i = 0; i < threads; i++) grown[i] = i < buffers.length ? buffers[i] : new float[BUFFER];
+            buffers = grown;
+        }
+    }
+
+    @Override
+    void span(int chunk, long row, long col, long flat, int len) {
+        float[] buf = buffers[chunk];
+        MemorySegment seg = out.seg;
+        long o = out.at(row, col);
+        for (int s = 0; s < len; s += BUFFER) {
+            int n = Math.min(BUFFER, len - s);
+            Philox.fillNormal(key, s0, s1, s2, flat + s, buf, 0, n);
+            MemorySegment.copy(buf, 0, seg, Simd.FLOAT, o + (long) s * Float.BYTES, n);
+        }
+    }
+}

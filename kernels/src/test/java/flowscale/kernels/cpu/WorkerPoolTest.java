@@ -1,0 +1,54 @@
+package flowscale.kernels.cpu;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Every chunk runs exactly once per call, failures reach the caller, and fresh pools never miss a job. */
+class WorkerPoolTest {
+    @Test
+    void runsEachChunkOnce() {
+        try (WorkerPool pool = new WorkerPool(3, "test-pool-")) {
+            for (int chunks = 1; chunks <= 5; chunks++) {
+                AtomicIntegerArray seen = new AtomicIntegerArray(3);
+                int[] reported = new int[3];
+                pool.run((c, n) -> {
+                    seen.incrementAndGet(c);
+                    reported[c] = n;
+                }, chunks);
+                int expectedChunks = Math.min(chunks, 3);
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(c < expectedChunks ? 1 : 0, seen.get(c), "chunk " + c + " of " + chunks);
+                    if (c < expectedChunks) assertEquals(expectedChunks, reported[c]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aJobPublishedRightAfterStartIsNotMissed() {
+        for (int i = 0; i < 50; i++) {
+            try (WorkerPool pool = new WorkerPool(2, "test-pool-")) {
+                AtomicIntegerArray seen = new AtomicIntegerArray(2);
+                pool.run((c, n) -> seen.incrementAndGet(c), 2);
+                assertEquals(1, seen.get(1));
+            }
+        }
+    }
+
+    @Test
+    void workerFailureReachesTheCaller() {
+        try (WorkerPool pool = new WorkerPool(2, "test-pool-")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.run((c, n) -> {
+                if (c == 1) throw new IllegalStateException("chunk 1 failed");
+            }, 2));
+            assertEquals("chunk 1 failed", e.getMessage());
+            AtomicIntegerArray seen = new AtomicIntegerArray(2);
+            pool.run((c, n) -> seen.incrementAndGet(c), 2); // still usable afterwards
+            assertEquals(1, seen.get(1));
+        }
+    }
+}
