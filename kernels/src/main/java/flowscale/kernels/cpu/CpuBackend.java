@@ -3,6 +3,7 @@ package flowscale.kernels.cpu;
 import flowscale.kernels.HostBackend;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
+import flowscale.kernels.TrainingBackend;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -15,7 +16,7 @@ import java.lang.foreign.MemorySegment;
  * the pool, so steady-state calls allocate nothing. Ops run one at a time (the pool is synchronized);
  * scratch memory grows to the largest shape seen and is then reused.
  */
-public final class CpuBackend extends HostBackend {
+public final class CpuBackend extends HostBackend implements TrainingBackend {
     /** Element-wise work below this many elements per chunk runs on the caller alone. */
     private static final long ELEMENTWISE_GRAIN = 1 << 15;
     private static final long ROW_GRAIN = 1 << 14;
@@ -29,6 +30,7 @@ public final class CpuBackend extends HostBackend {
     private final GemmJob gemm = new GemmJob();
     private final AttentionJob attention = new AttentionJob();
     private float[] gemmPanels = new float[0];
+    private final CpuBackward backward;
 
     /** {@code flowscale.threads} workers if set, else one per available processor. */
     public CpuBackend() {
@@ -48,6 +50,7 @@ public final class CpuBackend extends HostBackend {
         normal.ensureChunks(threads);
         gemm.ensureChunks(threads);
         attention.ensureChunks(threads);
+        this.backward = new CpuBackward(this, pool);
     }
 
     @Override
@@ -488,6 +491,75 @@ public final class CpuBackend extends HostBackend {
         // the generator is compute-bound (~30 ns per element), so even small fills are worth splitting
         if (j.total() > 0) pool.run(j, j.chunksFor(pool.threads(), 1 << 12));
         j.out.clear();
+    }
+
+    // ---------------------------------------------------------------- training (TrainingBackend), in CpuBackward
+
+    @Override
+    public void sumRows(Tensor dy, Tensor out, boolean accumulate) {
+        backward.sumRows(dy, out, accumulate);
+    }
+
+    @Override
+    public void addBroadcastRowsBackward(Tensor dout, Tensor dyTable, boolean accumulate) {
+        backward.addBroadcastRowsBackward(dout, dyTable, accumulate);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor x, Tensor gamma, float eps, Tensor dy, Tensor dx, Tensor dgamma, Tensor dbeta) {
+        backward.normBackward(true, x, gamma, eps, dy, dx, dgamma, dbeta);
+    }
+
+    @Override
+    public void rmsNormBackward(Tensor x, Tensor gamma, float eps, Tensor dy, Tensor dx, Tensor dgamma) {
+        backward.normBackward(false, x, gamma, eps, dy, dx, dgamma, null);
+    }
+
+    @Override
+    public void geluBackward(Tensor x, Tensor dy, Tensor dx) {
+        backward.activationBackward(BackwardElementwiseJob.Op.GELU_BACKWARD, x, dy, dx);
+    }
+
+    @Override
+    public void siluBackward(Tensor x, Tensor dy, Tensor dx) {
+        backward.activationBackward(BackwardElementwiseJob.Op.SILU_BACKWARD, x, dy, dx);
+    }
+
+    @Override
+    public void modulateBackward(Tensor x, Tensor scale, Tensor dy, int tokensPerItem, Tensor dx, Tensor dshift, Tensor dscale) {
+        backward.modulateBackward(x, scale, dy, tokensPerItem, dx, dshift, dscale);
+    }
+
+    @Override
+    public void gatedAddBackward(Tensor y, Tensor gate, Tensor dres, int tokensPerItem, Tensor dy, Tensor dgate) {
+        backward.gatedAddBackward(y, gate, dres, tokensPerItem, dy, dgate);
+    }
+
+    @Override
+    public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor dout, int batch, int seq, int heads,
+                                  float scale, Tensor dq, Tensor dk, Tensor dv) {
+        backward.attentionBackward(q, k, v, out, dout, batch, seq, heads, scale, dq, dk, dv);
+    }
+
+    @Override
+    public void embedding(int[] ids, Tensor table, Tensor out) {
+        backward.embedding(ids, table, out);
+    }
+
+    @Override
+    public void embeddingBackward(int[] ids, Tensor dy, Tensor dTable) {
+        backward.embeddingBackward(ids, dy, dTable);
+    }
+
+    @Override
+    public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+                      float weightDecay, long step) {
+        backward.adamw(param, grad, m, v, lr, beta1, beta2, eps, weightDecay, step);
+    }
+
+    @Override
+    public void scale(Tensor x, float alpha) {
+        backward.scale(x, alpha);
     }
 
     @Override
