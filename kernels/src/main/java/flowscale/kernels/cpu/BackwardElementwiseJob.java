@@ -1,7 +1,6 @@
 package flowscale.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -51,24 +50,26 @@ final class BackwardElementwiseJob extends SpanJob {
         return (long) i * Float.BYTES;
     }
 
+    // Bodies run full vectors; the tail (< one vector) runs the same formula on scalars. That keeps each
+    // kernel small enough for C1 and C2 to compile early (a masked vector tail doubles the live vectors
+    // of the AdamW step, which C1 cannot register-allocate), so warm-up is short and nothing is boxed.
+
     private static void geluBackward(MemorySegment sx, long xo, MemorySegment sd, long dO, MemorySegment so, long o, int n) {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
             FloatVector g = FloatVector.fromMemorySegment(F, sd, dO + bytes(i), NATIVE);
             FloatVector v2 = v.mul(v);
-            FloatVector s = FloatVector.broadcast(F, 1f).div(v2.mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v).lanewise(VectorOperators.EXP).add(1f));
+            FloatVector e = v2.mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v).lanewise(VectorOperators.EXP);
+            FloatVector s = FloatVector.broadcast(F, 1f).div(e.add(1f));
             FloatVector inner = v2.mul(3f * GELU_C3).add(GELU_C).mul(v).mul(s.neg().add(1f)).mul(2f).add(1f);
             g.mul(s).mul(inner).intoMemorySegment(so, o + bytes(i), NATIVE);
         }
-        if (i < n) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
-            FloatVector g = FloatVector.fromMemorySegment(F, sd, dO + bytes(i), NATIVE, m);
-            FloatVector v2 = v.mul(v);
-            FloatVector s = FloatVector.broadcast(F, 1f).div(v2.mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v).lanewise(VectorOperators.EXP).add(1f));
-            FloatVector inner = v2.mul(3f * GELU_C3).add(GELU_C).mul(v).mul(s.neg().add(1f)).mul(2f).add(1f);
-            g.mul(s).mul(inner).intoMemorySegment(so, o + bytes(i), NATIVE, m);
+        for (; i < n; i++) {
+            float v = sx.get(Simd.FLOAT, xo + bytes(i));
+            float s = (float) (1.0 / (1.0 + Math.exp((-2f * GELU_C3 * v * v - 2f * GELU_C) * v)));
+            float inner = 1f + 2f * v * (1f - s) * (GELU_C + 3f * GELU_C3 * v * v);
+            so.set(Simd.FLOAT, o + bytes(i), sd.get(Simd.FLOAT, dO + bytes(i)) * s * inner);
         }
     }
 
@@ -80,12 +81,10 @@ final class BackwardElementwiseJob extends SpanJob {
             FloatVector s = FloatVector.broadcast(F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
             g.mul(s).mul(s.neg().add(1f).mul(v).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
         }
-        if (i < n) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
-            FloatVector g = FloatVector.fromMemorySegment(F, sd, dO + bytes(i), NATIVE, m);
-            FloatVector s = FloatVector.broadcast(F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-            g.mul(s).mul(s.neg().add(1f).mul(v).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
+        for (; i < n; i++) {
+            float v = sx.get(Simd.FLOAT, xo + bytes(i));
+            float s = (float) (1.0 / (1.0 + Math.exp(-v)));
+            so.set(Simd.FLOAT, o + bytes(i), sd.get(Simd.FLOAT, dO + bytes(i)) * s * (1f + v * (1f - s)));
         }
     }
 
@@ -94,10 +93,7 @@ final class BackwardElementwiseJob extends SpanJob {
         for (int bound = F.loopBound(n); i < bound; i += L) {
             FloatVector.fromMemorySegment(F, so, o + bytes(i), NATIVE).mul(alpha).intoMemorySegment(so, o + bytes(i), NATIVE);
         }
-        if (i < n) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector.fromMemorySegment(F, so, o + bytes(i), NATIVE, m).mul(alpha).intoMemorySegment(so, o + bytes(i), NATIVE, m);
-        }
+        for (; i < n; i++) so.set(Simd.FLOAT, o + bytes(i), so.get(Simd.FLOAT, o + bytes(i)) * alpha);
     }
 
     private void adamw(MemorySegment sp, long po, MemorySegment sg, long go, MemorySegment sm, long mo,
@@ -109,22 +105,19 @@ final class BackwardElementwiseJob extends SpanJob {
             FloatVector g = FloatVector.fromMemorySegment(F, sg, go + bytes(i), NATIVE);
             FloatVector m = FloatVector.fromMemorySegment(F, sm, mo + bytes(i), NATIVE).mul(b1).add(g.mul(oneMinusB1));
             FloatVector v = FloatVector.fromMemorySegment(F, sv, vo + bytes(i), NATIVE).mul(b2).add(g.mul(g).mul(oneMinusB2));
-            FloatVector p = FloatVector.fromMemorySegment(F, sp, po + bytes(i), NATIVE).mul(dec);
-            p = p.sub(m.mul(step).div(v.sqrt().mul(rc2).add(e)));
             m.intoMemorySegment(sm, mo + bytes(i), NATIVE);
             v.intoMemorySegment(sv, vo + bytes(i), NATIVE);
-            p.intoMemorySegment(sp, po + bytes(i), NATIVE);
+            FloatVector p = FloatVector.fromMemorySegment(F, sp, po + bytes(i), NATIVE).mul(dec);
+            p.sub(m.mul(step).div(v.sqrt().mul(rc2).add(e))).intoMemorySegment(sp, po + bytes(i), NATIVE);
         }
-        if (i < n) {
-            VectorMask<Float> mask = F.indexInRange(i, n);
-            FloatVector g = FloatVector.fromMemorySegment(F, sg, go + bytes(i), NATIVE, mask);
-            FloatVector m = FloatVector.fromMemorySegment(F, sm, mo + bytes(i), NATIVE, mask).mul(b1).add(g.mul(oneMinusB1));
-            FloatVector v = FloatVector.fromMemorySegment(F, sv, vo + bytes(i), NATIVE, mask).mul(b2).add(g.mul(g).mul(oneMinusB2));
-            FloatVector p = FloatVector.fromMemorySegment(F, sp, po + bytes(i), NATIVE, mask).mul(dec);
-            p = p.sub(m.mul(step).div(v.sqrt().mul(rc2).add(e)));
-            m.intoMemorySegment(sm, mo + bytes(i), NATIVE, mask);
-            v.intoMemorySegment(sv, vo + bytes(i), NATIVE, mask);
-            p.intoMemorySegment(sp, po + bytes(i), NATIVE, mask);
+        for (; i < n; i++) {
+            float g = sg.get(Simd.FLOAT, go + bytes(i));
+            float m = sm.get(Simd.FLOAT, mo + bytes(i)) * b1 + g * oneMinusB1;
+            float v = sv.get(Simd.FLOAT, vo + bytes(i)) * b2 + g * g * oneMinusB2;
+            sm.set(Simd.FLOAT, mo + bytes(i), m);
+            sv.set(Simd.FLOAT, vo + bytes(i), v);
+            float p = sp.get(Simd.FLOAT, po + bytes(i)) * dec;
+            sp.set(Simd.FLOAT, po + bytes(i), p - m * step / ((float) Math.sqrt(v) * rc2 + e));
         }
     }
 }

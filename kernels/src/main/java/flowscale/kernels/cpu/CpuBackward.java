@@ -90,10 +90,11 @@ final class CpuBackward {
             throw new IllegalArgumentException(what + ": " + rows + " rows are not a multiple of " + tokens + " tokens per item");
         }
         int items = rows / tokens;
-        RowJob.bindMatrix(mem, j.x, grad, rows, d, what + " incoming gradient");
-        RowJob.bindMatrix(mem, j.y, other, rows, d, what + " input");
-        RowJob.bindMatrix(mem, j.out, out, rows, d, what + " input gradient");
-        RowJob.bindMatrix(mem, j.q, factor, items, d, what + " per-item factor");
+        // Literal roles: a message built per call would allocate on every call.
+        RowJob.bindMatrix(mem, j.x, grad, rows, d, "adaLN backward: the incoming gradient");
+        RowJob.bindMatrix(mem, j.y, other, rows, d, "adaLN backward: the forward input");
+        RowJob.bindMatrix(mem, j.out, out, rows, d, "adaLN backward: the input gradient");
+        RowJob.bindMatrix(mem, j.q, factor, items, d, "adaLN backward: the per-item scale or gate");
         j.rows = rows;
         j.d = d;
         j.period = tokens;
@@ -116,13 +117,13 @@ final class CpuBackward {
         NormBackwardJob j = norm;
         int d = lastDim(x);
         int rows = rowsOf(x, d);
-        String what = centred ? "layerNormBackward" : "rmsNormBackward";
-        RowJob.bindMatrix(mem, j.x, x, rows, d, what + " x");
-        RowJob.bindMatrix(mem, j.dy, dy, rows, d, what + " dy");
-        RowJob.bindMatrix(mem, j.dx, dx, rows, d, what + " dx");
-        RowJob.bindVector(mem, j.gamma, gamma, d, what + " gamma");
-        RowJob.bindVector(mem, j.dgamma, dgamma, d, what + " dgamma");
-        RowJob.bindVector(mem, j.dbeta, dbeta, d, what + " dbeta");
+        // Literal roles: a message built per call would allocate on every call.
+        RowJob.bindMatrix(mem, j.x, x, rows, d, "norm backward x");
+        RowJob.bindMatrix(mem, j.dy, dy, rows, d, "norm backward dy");
+        RowJob.bindMatrix(mem, j.dx, dx, rows, d, "norm backward dx");
+        RowJob.bindVector(mem, j.gamma, gamma, d, "norm backward gamma");
+        RowJob.bindVector(mem, j.dgamma, dgamma, d, "norm backward dgamma");
+        RowJob.bindVector(mem, j.dbeta, dbeta, d, "norm backward dbeta");
         j.centred = centred;
         j.rows = rows;
         j.d = d;
