@@ -1,6 +1,7 @@
 package flowscale.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -15,6 +16,8 @@ import static flowscale.kernels.cpu.Simd.L;
  * Within a pair the head's q, k, v and dout slices are copied into the chunk's scratch (contiguous,
  * vector-friendly); each query row recomputes its softmax row (seq floats, never the seq x seq matrix),
  * takes {@code D_i = dout_i . out_i}, and adds its contributions to dk and dv accumulated in scratch.
+ * The score and dP rows are built as sums of key-major (transposed) k and v columns, vectorised along
+ * the keys; a per-key dot product would need one lane reduction per key.
  */
 final class AttentionBackwardJob implements WorkerPool.Job {
     MemorySegment qSeg, kSeg, vSeg, oSeg, doSeg, dqSeg, dkSeg, dvSeg;
@@ -39,50 +42,48 @@ final class AttentionBackwardJob implements WorkerPool.Job {
         int pairs = batch * heads;
         int lo = (int) ((long) pairs * chunk / chunks), hi = (int) ((long) pairs * (chunk + 1) / chunks);
         int slice = seq * hd;
-        int need = 6 * slice + seq + hd;
+        int need = 7 * slice + 2 * seq + hd;
         if (scratch[chunk].length < need) scratch[chunk] = new float[need];
         float[] s = scratch[chunk];
         for (int pair = lo; pair < hi; pair++) pair(pair / heads, pair % heads, s, slice);
     }
 
+    /**
+     * One (item, head). Scratch layout: q, k and dout row-major {@code [seq][hd]}; k and v transposed
+     * {@code [hd][seq]}, so that a score row and a dP row are sums of hd vectors along the keys (no lane
+     * reduction per key); dk and dv accumulators; the softmax row, the dP row and the dq row.
+     */
     private void pair(int b, int h, float[] s, int slice) {
-        int q0 = 0, k0 = slice, v0 = 2 * slice, do0 = 3 * slice, dk0 = 4 * slice, dv0 = 5 * slice;
-        int p0 = 6 * slice, dq0 = p0 + seq;
+        int q0 = 0, k0 = slice, kt0 = 2 * slice, vt0 = 3 * slice, do0 = 4 * slice, dk0 = 5 * slice, dv0 = 6 * slice;
+        int p0 = 7 * slice, dp0 = p0 + seq, dq0 = dp0 + seq;
         long col = (long) h * hd;
         for (int t = 0; t < seq; t++) {
             long row = (long) b * seq + t;
             load(qSeg, qBase + row * qStride + col, s, q0 + t * hd);
             load(kSeg, kBase + row * kStride + col, s, k0 + t * hd);
-            load(vSeg, vBase + row * vStride + col, s, v0 + t * hd);
             load(doSeg, doBase + row * doStride + col, s, do0 + t * hd);
+            long vRow = vBase + row * vStride + col;
+            for (int c = 0; c < hd; c++) {
+                s[kt0 + c * seq + t] = s[k0 + t * hd + c];
+                s[vt0 + c * seq + t] = vSeg.getAtIndex(FLOAT, vRow + c);
+            }
         }
         java.util.Arrays.fill(s, dk0, dv0 + slice, 0f);
         for (int i = 0; i < seq; i++) {
             long row = (long) b * seq + i;
             int qi = q0 + i * hd, doi = do0 + i * hd;
+            java.util.Arrays.fill(s, dq0, dq0 + hd, 0f);
+            scoreAndGradientRows(s, qi, doi, kt0, vt0, p0, dp0);
             float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < seq; j++) {
-                float score = dot(s, qi, s, k0 + j * hd, hd) * scale;
-                s[p0 + j] = score;
-                max = Math.max(max, score);
-            }
-            double total = 0.0;
-            for (int j = 0; j < seq; j++) {
-                float e = (float) Math.exp(s[p0 + j] - max);
-                s[p0 + j] = e;
-                total += e;
-            }
-            float inv = (float) (1.0 / total);
+            for (int j = 0; j < seq; j++) max = Math.max(max, s[p0 + j]);
+            float inv = 1f / expShifted(s, p0, seq, max);
             float rowD = 0f;
             long oRow = oBase + row * oStride + col;
             for (int c = 0; c < hd; c++) rowD += s[doi + c] * oSeg.getAtIndex(FLOAT, oRow + c);
-            java.util.Arrays.fill(s, dq0, dq0 + hd, 0f);
             for (int j = 0; j < seq; j++) {
                 float p = s[p0 + j] * inv;
-                float ds = p * (dot(s, doi, s, v0 + j * hd, hd) - rowD) * scale;
-                axpy(ds, s, k0 + j * hd, s, dq0, hd);
-                axpy(ds, s, qi, s, dk0 + j * hd, hd);
-                axpy(p, s, doi, s, dv0 + j * hd, hd);
+                float ds = p * (s[dp0 + j] - rowD) * scale;
+                keyUpdate(s, ds, p, k0 + j * hd, qi, doi, dq0, dk0 + j * hd, dv0 + j * hd, hd);
             }
             store(s, dq0, dqSeg, dqBase + row * dqStride + col);
         }
@@ -101,24 +102,57 @@ final class AttentionBackwardJob implements WorkerPool.Job {
         MemorySegment.copy(src, at, seg, FLOAT, elementOffset * Float.BYTES, hd);
     }
 
-    private static float dot(float[] a, int ao, float[] b, int bo, int n) {
+    /**
+     * The score row {@code p[j] = scale * q_i . k_j} and the row {@code dp[j] = dout_i . v_j} for all keys,
+     * one vector of keys at a time with both accumulators held in registers over the head dimension.
+     */
+    private void scoreAndGradientRows(float[] s, int qi, int doi, int kt0, int vt0, int p0, int dp0) {
+        for (int jb = 0; jb < seq; jb += L) {
+            VectorMask<Float> m = F.indexInRange(jb, seq);
+            FloatVector accP = FloatVector.zero(F), accD = FloatVector.zero(F);
+            for (int c = 0; c < hd; c++) {
+                accP = FloatVector.fromArray(F, s, kt0 + c * seq + jb, m).fma(FloatVector.broadcast(F, s[qi + c]), accP);
+                accD = FloatVector.fromArray(F, s, vt0 + c * seq + jb, m).fma(FloatVector.broadcast(F, s[doi + c]), accD);
+            }
+            accP.mul(scale).intoArray(s, p0 + jb, m);
+            accD.intoArray(s, dp0 + jb, m);
+        }
+    }
+
+    /** {@code a[at + j] = exp(a[at + j] - max)} for j in [0, n), vectorised; returns their sum. */
+    private static float expShifted(float[] a, int at, int n, float max) {
         FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+        int j = 0;
+        for (int bound = F.loopBound(n); j < bound; j += L) {
+            FloatVector e = FloatVector.fromArray(F, a, at + j).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(a, at + j);
+            acc = acc.add(e);
         }
         float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) sum += a[ao + i] * b[bo + i];
+        for (; j < n; j++) {
+            float e = (float) Math.exp(a[at + j] - max);
+            a[at + j] = e;
+            sum += e;
+        }
         return sum;
     }
 
-    /** y += alpha * x over n floats. */
-    private static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-        FloatVector va = FloatVector.broadcast(F, alpha);
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(F, x, xo + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+    /**
+     * The three updates of one (query, key) pair in one pass over the head dimension:
+     * {@code dq += ds * k_j}, {@code dk_j += ds * q_i}, {@code dv_j += p * dout_i}.
+     */
+    private static void keyUpdate(float[] s, float ds, float p, int kj, int qi, int doi, int dq, int dkj, int dvj, int n) {
+        FloatVector vds = FloatVector.broadcast(F, ds), vp = FloatVector.broadcast(F, p);
+        int c = 0;
+        for (int bound = F.loopBound(n); c < bound; c += L) {
+            FloatVector.fromArray(F, s, kj + c).fma(vds, FloatVector.fromArray(F, s, dq + c)).intoArray(s, dq + c);
+            FloatVector.fromArray(F, s, qi + c).fma(vds, FloatVector.fromArray(F, s, dkj + c)).intoArray(s, dkj + c);
+            FloatVector.fromArray(F, s, doi + c).fma(vp, FloatVector.fromArray(F, s, dvj + c)).intoArray(s, dvj + c);
         }
-        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+        for (; c < n; c++) {
+            s[dq + c] += ds * s[kj + c];
+            s[dkj + c] += ds * s[qi + c];
+            s[dvj + c] += p * s[doi + c];
+        }
     }
 }
