@@ -25,6 +25,13 @@ final class AttentionBackwardJob implements WorkerPool.Job {
     long qStride, kStride, vStride, oStride, doStride, dqStride, dkStride, dvStride;
     int batch, seq, heads, hd;
     float scale;
+    /**
+     * Query rows handled together: each key's dk and dv rows are loaded and stored once per block of
+     * this many queries instead of once per query. Small enough that the block's softmax, dS and dq rows
+     * (a few seq-long rows, never seq x seq) stay in L1.
+     */
+    static final int ROW_BLOCK = 4;
+
     private float[][] scratch = new float[0][];
 
     void ensureChunks(int chunks) {
@@ -42,7 +49,7 @@ final class AttentionBackwardJob implements WorkerPool.Job {
         int pairs = batch * heads;
         int lo = (int) ((long) pairs * chunk / chunks), hi = (int) ((long) pairs * (chunk + 1) / chunks);
         int slice = seq * hd;
-        int need = 7 * slice + 2 * seq + hd;
+        int need = 7 * slice + ROW_BLOCK * (2 * seq + hd);
         if (scratch[chunk].length < need) scratch[chunk] = new float[need];
         float[] s = scratch[chunk];
         for (int pair = lo; pair < hi; pair++) pair(pair / heads, pair % heads, s, slice);
@@ -55,7 +62,7 @@ final class AttentionBackwardJob implements WorkerPool.Job {
      */
     private void pair(int b, int h, float[] s, int slice) {
         int q0 = 0, k0 = slice, kt0 = 2 * slice, vt0 = 3 * slice, do0 = 4 * slice, dk0 = 5 * slice, dv0 = 6 * slice;
-        int p0 = 7 * slice, dp0 = p0 + seq, dq0 = dp0 + seq;
+        int p0 = 7 * slice, dp0 = p0 + ROW_BLOCK * seq, dq0 = dp0 + ROW_BLOCK * seq;
         long col = (long) h * hd;
         for (int t = 0; t < seq; t++) {
             long row = (long) b * seq + t;
@@ -69,23 +76,31 @@ final class AttentionBackwardJob implements WorkerPool.Job {
             }
         }
         java.util.Arrays.fill(s, dk0, dv0 + slice, 0f);
-        for (int i = 0; i < seq; i++) {
-            long row = (long) b * seq + i;
-            int qi = q0 + i * hd, doi = do0 + i * hd;
-            java.util.Arrays.fill(s, dq0, dq0 + hd, 0f);
-            scoreAndGradientRows(s, qi, doi, kt0, vt0, p0, dp0);
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < seq; j++) max = Math.max(max, s[p0 + j]);
-            float inv = 1f / expShifted(s, p0, seq, max);
-            float rowD = 0f;
-            long oRow = oBase + row * oStride + col;
-            for (int c = 0; c < hd; c++) rowD += s[doi + c] * oSeg.getAtIndex(FLOAT, oRow + c);
-            for (int j = 0; j < seq; j++) {
-                float p = s[p0 + j] * inv;
-                float ds = p * (s[dp0 + j] - rowD) * scale;
-                keyUpdate(s, ds, p, k0 + j * hd, qi, doi, dq0, dk0 + j * hd, dv0 + j * hd, hd);
+        for (int i0 = 0; i0 < seq; i0 += ROW_BLOCK) {
+            int rb = Math.min(ROW_BLOCK, seq - i0);
+            java.util.Arrays.fill(s, dq0, dq0 + rb * hd, 0f);
+            for (int r = 0; r < rb; r++) {
+                int i = i0 + r, pr = p0 + r * seq, dpr = dp0 + r * seq;
+                scoreAndGradientRows(s, q0 + i * hd, do0 + i * hd, kt0, vt0, pr, dpr);
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < seq; j++) max = Math.max(max, s[pr + j]);
+                float inv = 1f / expShifted(s, pr, seq, max);
+                float rowD = 0f;
+                long oRow = oBase + ((long) b * seq + i) * oStride + col;
+                for (int c = 0; c < hd; c++) rowD += s[do0 + i * hd + c] * oSeg.getAtIndex(FLOAT, oRow + c);
+                // p row normalised in place; the dP row becomes dS = P (dP - D) * scale.
+                for (int j = 0; j < seq; j++) {
+                    float p = s[pr + j] * inv;
+                    s[pr + j] = p;
+                    s[dpr + j] = p * (s[dpr + j] - rowD) * scale;
+                }
             }
-            store(s, dq0, dqSeg, dqBase + row * dqStride + col);
+            for (int j = 0; j < seq; j++) {
+                keyUpdate(s, rb, j, k0 + j * hd, q0 + i0 * hd, do0 + i0 * hd, p0, dp0, dq0, dk0 + j * hd, dv0 + j * hd);
+            }
+            for (int r = 0; r < rb; r++) {
+                store(s, dq0 + r * hd, dqSeg, dqBase + ((long) b * seq + i0 + r) * dqStride + col);
+            }
         }
         for (int t = 0; t < seq; t++) {
             long row = (long) b * seq + t;
@@ -138,21 +153,35 @@ final class AttentionBackwardJob implements WorkerPool.Job {
     }
 
     /**
-     * The three updates of one (query, key) pair in one pass over the head dimension:
-     * {@code dq += ds * k_j}, {@code dk_j += ds * q_i}, {@code dv_j += p * dout_i}.
+     * Key j's part of a block of {@code rb} query rows, in one pass over the head dimension:
+     * {@code dq_r += dS[r, j] k_j}, {@code dk_j += sum_r dS[r, j] q_r}, {@code dv_j += sum_r P[r, j] dout_r}.
+     * The query rows of the block are consecutive ({@code q} and {@code dout} point at the first).
      */
-    private static void keyUpdate(float[] s, float ds, float p, int kj, int qi, int doi, int dq, int dkj, int dvj, int n) {
-        FloatVector vds = FloatVector.broadcast(F, ds), vp = FloatVector.broadcast(F, p);
+    private void keyUpdate(float[] s, int rb, int j, int kj, int q, int dout, int p0, int ds0, int dq0, int dkj, int dvj) {
+        int n = hd, rowStride = seq;
         int c = 0;
         for (int bound = F.loopBound(n); c < bound; c += L) {
-            FloatVector.fromArray(F, s, kj + c).fma(vds, FloatVector.fromArray(F, s, dq + c)).intoArray(s, dq + c);
-            FloatVector.fromArray(F, s, qi + c).fma(vds, FloatVector.fromArray(F, s, dkj + c)).intoArray(s, dkj + c);
-            FloatVector.fromArray(F, s, doi + c).fma(vp, FloatVector.fromArray(F, s, dvj + c)).intoArray(s, dvj + c);
+            FloatVector k = FloatVector.fromArray(F, s, kj + c);
+            FloatVector dk = FloatVector.fromArray(F, s, dkj + c);
+            FloatVector dv = FloatVector.fromArray(F, s, dvj + c);
+            for (int r = 0; r < rb; r++) {
+                FloatVector ds = FloatVector.broadcast(F, s[ds0 + r * rowStride + j]);
+                FloatVector p = FloatVector.broadcast(F, s[p0 + r * rowStride + j]);
+                int dq = dq0 + r * n + c;
+                k.fma(ds, FloatVector.fromArray(F, s, dq)).intoArray(s, dq);
+                dk = FloatVector.fromArray(F, s, q + r * n + c).fma(ds, dk);
+                dv = FloatVector.fromArray(F, s, dout + r * n + c).fma(p, dv);
+            }
+            dk.intoArray(s, dkj + c);
+            dv.intoArray(s, dvj + c);
         }
         for (; c < n; c++) {
-            s[dq + c] += ds * s[kj + c];
-            s[dkj + c] += ds * s[qi + c];
-            s[dvj + c] += p * s[doi + c];
+            for (int r = 0; r < rb; r++) {
+                float ds = s[ds0 + r * rowStride + j], p = s[p0 + r * rowStride + j];
+                s[dq0 + r * n + c] += ds * s[kj + c];
+                s[dkj + c] += ds * s[q + r * n + c];
+                s[dvj + c] += p * s[dout + r * n + c];
+            }
         }
     }
 }
