@@ -1,8 +1,14 @@
 package flowscale.kernels.cpu;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
+import static flowscale.kernels.cpu.Simd.F;
 import static flowscale.kernels.cpu.Simd.FLOAT;
+import static flowscale.kernels.cpu.Simd.L;
+import static flowscale.kernels.cpu.Simd.NATIVE;
 
 /**
  * LayerNorm / RMSNorm backward in three passes over {@code x[rows, d]}: row statistics (mean, rstd) by row
@@ -22,10 +28,10 @@ final class NormBackwardJob implements WorkerPool.Job {
     float eps;
     /** mean and rstd of row r at [2r] and [2r + 1]. */
     private double[] stats = new double[0];
-    private double[][] scratch = new double[0][];
+    private float[][] scratch = new float[0][];
 
     void ensureChunks(int chunks) {
-        if (scratch.length < chunks) scratch = new double[chunks][0];
+        if (scratch.length < chunks) scratch = new float[chunks][0];
     }
 
     void ensureRows(int r) {
@@ -48,36 +54,61 @@ final class NormBackwardJob implements WorkerPool.Job {
         }
     }
 
+    private static long bytes(int j) {
+        return (long) j * Float.BYTES;
+    }
+
+    // Vector bodies with scalar tails (the same formulas), all vectors local to one method so none is
+    // boxed; row sums accumulate in float vectors, which the suite's norm bound allows for.
+
     private void stats(int r) {
         MemorySegment sx = x.seg;
         long xo = x.at(r, 0);
-        double mean = 0.0;
+        int body = F.loopBound(d);
+        float mean = 0f;
         if (centred) {
-            for (int j = 0; j < d; j++) mean += sx.get(FLOAT, xo + (long) j * Float.BYTES);
-            mean /= d;
+            FloatVector acc = FloatVector.zero(F);
+            int j = 0;
+            for (; j < body; j += L) acc = acc.add(FloatVector.fromMemorySegment(F, sx, xo + bytes(j), NATIVE));
+            float sum = acc.reduceLanes(VectorOperators.ADD);
+            for (; j < d; j++) sum += sx.get(FLOAT, xo + bytes(j));
+            mean = sum / d;
         }
-        double squares = 0.0;
-        for (int j = 0; j < d; j++) {
-            double dev = sx.get(FLOAT, xo + (long) j * Float.BYTES) - mean;
+        FloatVector sq = FloatVector.zero(F);
+        int j = 0;
+        for (; j < body; j += L) {
+            FloatVector dev = FloatVector.fromMemorySegment(F, sx, xo + bytes(j), NATIVE).sub(mean);
+            sq = dev.fma(dev, sq);
+        }
+        float squares = sq.reduceLanes(VectorOperators.ADD);
+        for (; j < d; j++) {
+            float dev = sx.get(FLOAT, xo + bytes(j)) - mean;
             squares += dev * dev;
         }
         stats[2 * r] = mean;
-        stats[2 * r + 1] = 1.0 / Math.sqrt(squares / d + eps);
+        stats[2 * r + 1] = 1.0 / Math.sqrt((double) squares / d + eps);
     }
 
     private void params(int chunk, int lo, int width) {
         if (width == 0) return;
-        if (scratch[chunk].length < 2 * width) scratch[chunk] = new double[2 * width];
-        double[] acc = scratch[chunk];
-        java.util.Arrays.fill(acc, 0, 2 * width, 0.0);
+        if (scratch[chunk].length < 2 * width) scratch[chunk] = new float[2 * width];
+        float[] acc = scratch[chunk];
+        java.util.Arrays.fill(acc, 0, 2 * width, 0f);
         MemorySegment sx = x.seg, sdy = dy.seg;
+        int body = F.loopBound(width);
         for (int r = 0; r < rows; r++) {
-            double mean = stats[2 * r], rstd = stats[2 * r + 1];
+            float mean = (float) stats[2 * r], rstd = (float) stats[2 * r + 1];
             long xo = x.at(r, lo), go = dy.at(r, lo);
-            for (int j = 0; j < width; j++) {
-                long off = (long) j * Float.BYTES;
-                double g = sdy.get(FLOAT, go + off);
-                acc[j] += g * (sx.get(FLOAT, xo + off) - mean) * rstd;
+            int j = 0;
+            for (; j < body; j += L) {
+                FloatVector g = FloatVector.fromMemorySegment(F, sdy, go + bytes(j), NATIVE);
+                FloatVector xhat = FloatVector.fromMemorySegment(F, sx, xo + bytes(j), NATIVE).sub(mean).mul(rstd);
+                g.fma(xhat, FloatVector.fromArray(F, acc, j)).intoArray(acc, j);
+                g.add(FloatVector.fromArray(F, acc, width + j)).intoArray(acc, width + j);
+            }
+            for (; j < width; j++) {
+                float g = sdy.get(FLOAT, go + bytes(j));
+                acc[j] += g * ((sx.get(FLOAT, xo + bytes(j)) - mean) * rstd);
                 acc[width + j] += g;
             }
         }
@@ -85,34 +116,49 @@ final class NormBackwardJob implements WorkerPool.Job {
         addInto(dbeta, lo, width, acc, width);
     }
 
-    private static void addInto(Operand dst, int lo, int width, double[] acc, int from) {
+    private static void addInto(Operand dst, int lo, int width, float[] acc, int from) {
         if (dst.seg == null) return;
         long o = dst.at(0, lo);
         for (int j = 0; j < width; j++) {
-            long off = o + (long) j * Float.BYTES;
-            dst.seg.set(FLOAT, off, (float) (dst.seg.get(FLOAT, off) + acc[from + j]));
+            long off = o + bytes(j);
+            dst.seg.set(FLOAT, off, dst.seg.get(FLOAT, off) + acc[from + j]);
         }
     }
 
     private void dx(int r) {
         MemorySegment sx = x.seg, sdy = dy.seg, sdx = dx.seg, sg = gamma.seg;
         long xo = x.at(r, 0), go = dy.at(r, 0), oo = dx.at(r, 0), gao = sg == null ? 0 : gamma.at(0, 0);
-        double mean = stats[2 * r], rstd = stats[2 * r + 1];
-        double sumG = 0.0, sumGX = 0.0;
-        for (int j = 0; j < d; j++) {
-            long off = (long) j * Float.BYTES;
-            double g = sdy.get(FLOAT, go + off);
-            if (sg != null) g *= sg.get(FLOAT, gao + off);
-            sumG += g;
-            sumGX += g * (sx.get(FLOAT, xo + off) - mean) * rstd;
+        float mean = (float) stats[2 * r], rstd = (float) stats[2 * r + 1];
+        int body = F.loopBound(d);
+        FloatVector accG = FloatVector.zero(F), accGX = FloatVector.zero(F);
+        int j = 0;
+        for (; j < body; j += L) {
+            FloatVector g = FloatVector.fromMemorySegment(F, sdy, go + bytes(j), NATIVE);
+            if (sg != null) g = g.mul(FloatVector.fromMemorySegment(F, sg, gao + bytes(j), NATIVE));
+            FloatVector xhat = FloatVector.fromMemorySegment(F, sx, xo + bytes(j), NATIVE).sub(mean).mul(rstd);
+            accG = accG.add(g);
+            accGX = g.fma(xhat, accGX);
         }
-        double meanG = centred ? sumG / d : 0.0, meanGX = sumGX / d;
-        for (int j = 0; j < d; j++) {
-            long off = (long) j * Float.BYTES;
-            double g = sdy.get(FLOAT, go + off);
-            if (sg != null) g *= sg.get(FLOAT, gao + off);
-            double xhat = (sx.get(FLOAT, xo + off) - mean) * rstd;
-            sdx.set(FLOAT, oo + off, (float) (rstd * (g - meanG - xhat * meanGX)));
+        float sumG = accG.reduceLanes(VectorOperators.ADD), sumGX = accGX.reduceLanes(VectorOperators.ADD);
+        for (; j < d; j++) {
+            float g = sdy.get(FLOAT, go + bytes(j));
+            if (sg != null) g *= sg.get(FLOAT, gao + bytes(j));
+            sumG += g;
+            sumGX += g * ((sx.get(FLOAT, xo + bytes(j)) - mean) * rstd);
+        }
+        float meanG = centred ? sumG / d : 0f, meanGX = sumGX / d;
+        // dx may be dy itself: each element of dy is read before the same element of dx is written.
+        for (j = 0; j < body; j += L) {
+            FloatVector g = FloatVector.fromMemorySegment(F, sdy, go + bytes(j), NATIVE);
+            if (sg != null) g = g.mul(FloatVector.fromMemorySegment(F, sg, gao + bytes(j), NATIVE));
+            FloatVector xhat = FloatVector.fromMemorySegment(F, sx, xo + bytes(j), NATIVE).sub(mean).mul(rstd);
+            g.sub(meanG).sub(xhat.mul(meanGX)).mul(rstd).intoMemorySegment(sdx, oo + bytes(j), NATIVE);
+        }
+        for (; j < d; j++) {
+            float g = sdy.get(FLOAT, go + bytes(j));
+            if (sg != null) g *= sg.get(FLOAT, gao + bytes(j));
+            float xhat = (sx.get(FLOAT, xo + bytes(j)) - mean) * rstd;
+            sdx.set(FLOAT, oo + bytes(j), rstd * (g - meanG - xhat * meanGX));
         }
     }
 }
