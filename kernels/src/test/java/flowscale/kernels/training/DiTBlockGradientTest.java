@@ -17,15 +17,15 @@ import static flowscale.kernels.training.FiniteDifference.widen;
  * forward of the block. This is the blueprint of the trainer's block backward.
  *
  * <p>The reference stores activations as float between ops, so the composed gradient carries a few float
- * roundings per stage (measured: ~1.3e-6 at worst); 1e-5 relative (per element, floored at 1e-3 of the
- * largest) is far below what a
- * wrong sign, a missing term or swapped adaLN chunks give (order 1).
+ * roundings per stage (measured: ~1.3e-5 at worst, on a small adaLN weight gradient); 1e-4 relative (per
+ * element, floored at 1e-3 of the largest) is far below what a wrong sign, a missing term or swapped adaLN
+ * chunks give (order 1).
  */
 class DiTBlockGradientTest {
     private static final int B = 2, T = 5, D = 8, HEADS = 2, HIDDEN = 16;
     private static final float EPS = 1e-6f;
     private static final float SCALE = (float) (1.0 / Math.sqrt(D / HEADS));
-    private static final double TOL = 1e-5;
+    private static final double TOL = 1e-4;
 
     /** Inputs of the block's loss, in this order. */
     private static final String[] NAMES = {"x", "siluC", "ada.w", "ada.b", "qkv.w", "qkv.b", "proj.w", "proj.b",
