@@ -12,8 +12,9 @@ import java.lang.foreign.MemorySegment;
  * {@code threads} workers (the caller included) with one contiguous chunk of work per worker.
  *
  * <p>Every op binds its operands into a job object allocated once with the backend and hands it to
- * the pool, so steady-state calls allocate nothing. Ops run one at a time (the pool is synchronized);
- * scratch memory grows to the largest shape seen and is then reused.
+ * the pool, so steady-state calls allocate nothing. Ops run one at a time: the compute ops are
+ * synchronized on the backend, so threads sharing one backend take turns instead of sharing its job
+ * objects. Scratch memory grows to the largest shape seen and is then reused.
  */
 public final class CpuBackend extends HostBackend {
     /** Element-wise work below this many elements per chunk runs on the caller alone. */
@@ -92,7 +93,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void fill(Tensor dst, float value) {
+    public synchronized void fill(Tensor dst, float value) {
         if (!Simd.contiguous(dst) && (dst.rank() != 2 || dst.stride(1) != 1)) {
             super.fill(dst, value); // general strided views: the element-wise walk of HostBackend
             return;
@@ -110,7 +111,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) {
+    public synchronized void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) {
         if (!(w instanceof PackedPanels p)) {
             throw new IllegalArgumentException("linear needs a weight packed by the cpu backend, got " + w);
         }
@@ -138,7 +139,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+    public synchronized void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         require2d(a, "gemm a");
         require2d(b, "gemm b");
         require2d(c, "gemm c");
@@ -218,7 +219,7 @@ public final class CpuBackend extends HostBackend {
     // ---------------------------------------------------------------- normalisation and activations
 
     @Override
-    public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out) {
+    public synchronized void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out) {
         if ((gamma == null) != (beta == null)) {
             throw new IllegalArgumentException("layerNorm takes both gamma and beta or neither");
         }
@@ -226,7 +227,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void rmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) {
+    public synchronized void rmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) {
         runNorm(RowJob.Op.RMS_NORM, x, gamma, null, eps, out);
     }
 
@@ -246,13 +247,13 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void gelu(Tensor x, Tensor out) {
+    public synchronized void gelu(Tensor x, Tensor out) {
         elementwise.op = ElementwiseJob.Op.GELU;
         runElementwise(out, x, null, null);
     }
 
     @Override
-    public void silu(Tensor x, Tensor out) {
+    public synchronized void silu(Tensor x, Tensor out) {
         elementwise.op = ElementwiseJob.Op.SILU;
         runElementwise(out, x, null, null);
     }
@@ -260,7 +261,7 @@ public final class CpuBackend extends HostBackend {
     // ---------------------------------------------------------------- adaLN
 
     @Override
-    public void modulate(Tensor x, Tensor shift, Tensor scale, int tokensPerItem, Tensor out) {
+    public synchronized void modulate(Tensor x, Tensor shift, Tensor scale, int tokensPerItem, Tensor out) {
         RowJob j = rows;
         int r = bindRowOp(j, x, out, tokensPerItem, true, "modulate");
         int items = r / tokensPerItem;
@@ -271,7 +272,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void gatedAdd(Tensor residual, Tensor y, Tensor gate, int tokensPerItem) {
+    public synchronized void gatedAdd(Tensor residual, Tensor y, Tensor gate, int tokensPerItem) {
         RowJob j = rows;
         int r = bindRowOp(j, y, residual, tokensPerItem, true, "gatedAdd");
         RowJob.bindMatrix(this, j.p, gate, r / tokensPerItem, j.d, "gatedAdd gate");
@@ -281,7 +282,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void addBroadcastRows(Tensor x, Tensor y, Tensor out) {
+    public synchronized void addBroadcastRows(Tensor x, Tensor y, Tensor out) {
         RowJob j = rows;
         int d = Math.toIntExact(x.dim(x.rank() - 1));
         int period = d == 0 ? 0 : Math.toIntExact(y.size() / d);
@@ -320,7 +321,7 @@ public final class CpuBackend extends HostBackend {
     // ---------------------------------------------------------------- attention
 
     @Override
-    public void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
+    public synchronized void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
         if (batch < 0 || seq < 0 || heads < 1) {
             throw new IllegalArgumentException("attention: bad batch " + batch + ", seq " + seq + ", heads " + heads);
         }
@@ -428,7 +429,7 @@ public final class CpuBackend extends HostBackend {
     // ---------------------------------------------------------------- element-wise and reductions
 
     @Override
-    public void axpby(float a, Tensor x, float b, Tensor y, Tensor out) {
+    public synchronized void axpby(float a, Tensor x, float b, Tensor y, Tensor out) {
         elementwise.op = ElementwiseJob.Op.AXPBY;
         elementwise.a = a;
         elementwise.b = b;
@@ -436,7 +437,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void sdeUpdate(Tensor x, Tensor f, float dt, float gSqrtDt, Tensor z, Tensor out) {
+    public synchronized void sdeUpdate(Tensor x, Tensor f, float dt, float gSqrtDt, Tensor z, Tensor out) {
         if (z == null && gSqrtDt != 0f) throw new IllegalArgumentException("sdeUpdate: noise z is required when gSqrtDt != 0");
         elementwise.op = ElementwiseJob.Op.SDE;
         elementwise.a = -dt;
@@ -445,7 +446,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out) {
+    public synchronized void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out) {
         elementwise.op = ElementwiseJob.Op.AXPBY;
         elementwise.a = (float) (-sigmaDot / d);
         elementwise.b = (float) (sigma / d);
@@ -463,18 +464,18 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public double sum(Tensor x) {
+    public synchronized double sum(Tensor x) {
         return reduce(ReductionJob.Op.SUM, x);
     }
 
     @Override
-    public double max(Tensor x) {
+    public synchronized double max(Tensor x) {
         if (x.size() == 0) return Double.NEGATIVE_INFINITY;
         return reduce(ReductionJob.Op.MAX, x);
     }
 
     @Override
-    public double norm2(Tensor x) {
+    public synchronized double norm2(Tensor x) {
         return Math.sqrt(reduce(ReductionJob.Op.SUM_SQUARES, x));
     }
 
@@ -497,7 +498,7 @@ public final class CpuBackend extends HostBackend {
     // ---------------------------------------------------------------- randomness
 
     @Override
-    public void normal(long key, int s0, int s1, int s2, Tensor out) {
+    public synchronized void normal(long key, int s0, int s1, int s2, Tensor out) {
         NormalJob j = normal;
         j.key = key;
         j.s0 = s0;
