@@ -13,8 +13,9 @@ import java.lang.foreign.MemorySegment;
  * {@code threads} workers (the caller included) with one contiguous chunk of work per worker.
  *
  * <p>Every op binds its operands into a job object allocated once with the backend and hands it to
- * the pool, so steady-state calls allocate nothing. Ops run one at a time (the pool is synchronized);
- * scratch memory grows to the largest shape seen and is then reused.
+ * the pool, so steady-state calls allocate nothing. Ops run one at a time: the compute ops are
+ * synchronized on the backend, so threads sharing one backend take turns instead of sharing its job
+ * objects. Scratch memory grows to the largest shape seen and is then reused.
  */
 public final class CpuBackend extends HostBackend implements TrainingBackend {
     /** Element-wise work below this many elements per chunk runs on the caller alone. */
@@ -34,7 +35,25 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
 
     /** {@code flowscale.threads} workers if set, else one per available processor. */
     public CpuBackend() {
-        this("cpu", Integer.getInteger("flowscale.threads", Runtime.getRuntime().availableProcessors()));
+        this("cpu", threadsFromProperty());
+    }
+
+    private static int threadsFromProperty() {
+        String text = System.getProperty("flowscale.threads");
+        if (text == null || text.isBlank()) return Runtime.getRuntime().availableProcessors();
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("flowscale.threads must be a positive integer, got '" + text + "'");
+        }
+    }
+
+    /** Fails with a one-line message before the vector shape is fixed for the JVM from a bad property. */
+    private static void checkVectorBitsProperty() {
+        String bits = System.getProperty("flowscale.vector.bits");
+        if (bits != null && !bits.isBlank() && !bits.trim().matches("128|256|512")) {
+            throw new IllegalArgumentException("flowscale.vector.bits must be 128, 256 or 512, got '" + bits + "'");
+        }
     }
 
     /** A backend with exactly {@code threads} threads (the caller counts as one); named {@code cpu:N}. */
@@ -44,6 +63,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
 
     private CpuBackend(String name, int threads) {
         if (threads < 1) throw new IllegalArgumentException("cpu backend needs at least 1 thread, got " + threads);
+        checkVectorBitsProperty();
         this.name = name;
         this.pool = new WorkerPool(threads, "flowscale-cpu-");
         reduction.ensureChunks(threads);
@@ -76,7 +96,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     }
 
     @Override
-    public void fill(Tensor dst, float value) {
+    public synchronized void fill(Tensor dst, float value) {
         if (!Simd.contiguous(dst) && (dst.rank() != 2 || dst.stride(1) != 1)) {
             super.fill(dst, value); // general strided views: the element-wise walk of HostBackend
             return;
@@ -94,7 +114,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     }
 
     @Override
-    public void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) {
+    public synchronized void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) {
         if (!(w instanceof PackedPanels p)) {
             throw new IllegalArgumentException("linear needs a weight packed by the cpu backend, got " + w);
         }
@@ -122,7 +142,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     }
 
     @Override
-    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+    public synchronized void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         require2d(a, "gemm a");
         require2d(b, "gemm b");
         require2d(c, "gemm c");
@@ -202,7 +222,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     // ---------------------------------------------------------------- normalisation and activations
 
     @Override
-    public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out) {
+    public synchronized void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out) {
         if ((gamma == null) != (beta == null)) {
             throw new IllegalArgumentException("layerNorm takes both gamma and beta or neither");
         }
@@ -210,7 +230,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     }
 
     @Override
-    public void rmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) {
+    public synchronized void rmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) {
         runNorm(RowJob.Op.RMS_NORM, x, gamma, null, eps, out);
     }
 
@@ -230,13 +250,13 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     }
 
     @Override
-    public void gelu(Tensor x, Tensor out) {
+    public synchronized void gelu(Tensor x, Tensor out) {
         elementwise.op = ElementwiseJob.Op.GELU;
         runElementwise(out, x, null, null);
     }
 
     @Override
-    public void silu(Tensor x, Tensor out) {
+    public synchronized void silu(Tensor x, Tensor out) {
         elementwise.op = ElementwiseJob.Op.SILU;
         runElementwise(out, x, null, null);
     }
@@ -244,7 +264,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     // ---------------------------------------------------------------- adaLN
 
     @Override
-    public void modulate(Tensor x, Tensor shift, Tensor scale, int tokensPerItem, Tensor out) {
+    public synchronized void modulate(Tensor x, Tensor shift, Tensor scale, int tokensPerItem, Tensor out) {
         RowJob j = rows;
         int r = bindRowOp(j, x, out, tokensPerItem, true, "modulate");
         int items = r / tokensPerItem;
@@ -255,7 +275,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     }
 
     @Override
-    public void gatedAdd(Tensor residual, Tensor y, Tensor gate, int tokensPerItem) {
+    public synchronized void gatedAdd(Tensor residual, Tensor y, Tensor gate, int tokensPerItem) {
         RowJob j = rows;
         int r = bindRowOp(j, y, residual, tokensPerItem, true, "gatedAdd");
         RowJob.bindMatrix(this, j.p, gate, r / tokensPerItem, j.d, "gatedAdd gate");
@@ -265,7 +285,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     }
 
     @Override
-    public void addBroadcastRows(Tensor x, Tensor y, Tensor out) {
+    public synchronized void addBroadcastRows(Tensor x, Tensor y, Tensor out) {
         RowJob j = rows;
         int d = Math.toIntExact(x.dim(x.rank() - 1));
         int period = d == 0 ? 0 : Math.toIntExact(y.size() / d);
@@ -304,7 +324,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     // ---------------------------------------------------------------- attention
 
     @Override
-    public void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
+    public synchronized void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
         if (batch < 0 || seq < 0 || heads < 1) {
             throw new IllegalArgumentException("attention: bad batch " + batch + ", seq " + seq + ", heads " + heads);
         }
@@ -412,7 +432,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     // ---------------------------------------------------------------- element-wise and reductions
 
     @Override
-    public void axpby(float a, Tensor x, float b, Tensor y, Tensor out) {
+    public synchronized void axpby(float a, Tensor x, float b, Tensor y, Tensor out) {
         elementwise.op = ElementwiseJob.Op.AXPBY;
         elementwise.a = a;
         elementwise.b = b;
@@ -420,7 +440,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     }
 
     @Override
-    public void sdeUpdate(Tensor x, Tensor f, float dt, float gSqrtDt, Tensor z, Tensor out) {
+    public synchronized void sdeUpdate(Tensor x, Tensor f, float dt, float gSqrtDt, Tensor z, Tensor out) {
         if (z == null && gSqrtDt != 0f) throw new IllegalArgumentException("sdeUpdate: noise z is required when gSqrtDt != 0");
         elementwise.op = ElementwiseJob.Op.SDE;
         elementwise.a = -dt;
@@ -429,7 +449,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     }
 
     @Override
-    public void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out) {
+    public synchronized void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out) {
         elementwise.op = ElementwiseJob.Op.AXPBY;
         elementwise.a = (float) (-sigmaDot / d);
         elementwise.b = (float) (sigma / d);
@@ -447,18 +467,18 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     }
 
     @Override
-    public double sum(Tensor x) {
+    public synchronized double sum(Tensor x) {
         return reduce(ReductionJob.Op.SUM, x);
     }
 
     @Override
-    public double max(Tensor x) {
+    public synchronized double max(Tensor x) {
         if (x.size() == 0) return Double.NEGATIVE_INFINITY;
         return reduce(ReductionJob.Op.MAX, x);
     }
 
     @Override
-    public double norm2(Tensor x) {
+    public synchronized double norm2(Tensor x) {
         return Math.sqrt(reduce(ReductionJob.Op.SUM_SQUARES, x));
     }
 
@@ -481,7 +501,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     // ---------------------------------------------------------------- randomness
 
     @Override
-    public void normal(long key, int s0, int s1, int s2, Tensor out) {
+    public synchronized void normal(long key, int s0, int s1, int s2, Tensor out) {
         NormalJob j = normal;
         j.key = key;
         j.s0 = s0;

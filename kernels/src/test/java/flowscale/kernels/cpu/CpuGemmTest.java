@@ -28,8 +28,9 @@ class CpuGemmTest {
         for (CpuBackend b : backends) b.close();
     }
 
+    /** M, N, K: tails of every kind, more than one K block, and products big enough to split by M and by N. */
     private static final int[][] SHAPES = {
-        {1, 1, 1}, {1, 5, 3}, {7, 33, 9}, {8, 32, 256}, {13, 47, 300}, {130, 70, 17}, {64, 96, 513}, {257, 40, 31}, {3, 0, 4}, {4, 6, 0},
+        {1, 1, 1}, {1, 5, 3}, {7, 33, 9}, {8, 32, 256}, {13, 47, 300}, {130, 70, 17}, {64, 96, 513}, {200, 64, 200}, {257, 40, 31}, {3, 0, 4}, {4, 6, 0},
     };
 
     @Test
