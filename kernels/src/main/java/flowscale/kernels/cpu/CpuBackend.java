@@ -516,69 +516,69 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     // ---------------------------------------------------------------- training (TrainingBackend), in CpuBackward
 
     @Override
-    public void sumRows(Tensor dy, Tensor out, boolean accumulate) {
+    public synchronized void sumRows(Tensor dy, Tensor out, boolean accumulate) {
         backward.sumRows(dy, out, accumulate);
     }
 
     @Override
-    public void addBroadcastRowsBackward(Tensor dout, Tensor dyTable, boolean accumulate) {
+    public synchronized void addBroadcastRowsBackward(Tensor dout, Tensor dyTable, boolean accumulate) {
         backward.addBroadcastRowsBackward(dout, dyTable, accumulate);
     }
 
     @Override
-    public void layerNormBackward(Tensor x, Tensor gamma, float eps, Tensor dy, Tensor dx, Tensor dgamma, Tensor dbeta) {
+    public synchronized void layerNormBackward(Tensor x, Tensor gamma, float eps, Tensor dy, Tensor dx, Tensor dgamma, Tensor dbeta) {
         backward.normBackward(true, x, gamma, eps, dy, dx, dgamma, dbeta);
     }
 
     @Override
-    public void rmsNormBackward(Tensor x, Tensor gamma, float eps, Tensor dy, Tensor dx, Tensor dgamma) {
+    public synchronized void rmsNormBackward(Tensor x, Tensor gamma, float eps, Tensor dy, Tensor dx, Tensor dgamma) {
         backward.normBackward(false, x, gamma, eps, dy, dx, dgamma, null);
     }
 
     @Override
-    public void geluBackward(Tensor x, Tensor dy, Tensor dx) {
+    public synchronized void geluBackward(Tensor x, Tensor dy, Tensor dx) {
         backward.activationBackward(BackwardElementwiseJob.Op.GELU_BACKWARD, x, dy, dx);
     }
 
     @Override
-    public void siluBackward(Tensor x, Tensor dy, Tensor dx) {
+    public synchronized void siluBackward(Tensor x, Tensor dy, Tensor dx) {
         backward.activationBackward(BackwardElementwiseJob.Op.SILU_BACKWARD, x, dy, dx);
     }
 
     @Override
-    public void modulateBackward(Tensor x, Tensor scale, Tensor dy, int tokensPerItem, Tensor dx, Tensor dshift, Tensor dscale) {
+    public synchronized void modulateBackward(Tensor x, Tensor scale, Tensor dy, int tokensPerItem, Tensor dx, Tensor dshift, Tensor dscale) {
         backward.modulateBackward(x, scale, dy, tokensPerItem, dx, dshift, dscale);
     }
 
     @Override
-    public void gatedAddBackward(Tensor y, Tensor gate, Tensor dres, int tokensPerItem, Tensor dy, Tensor dgate) {
+    public synchronized void gatedAddBackward(Tensor y, Tensor gate, Tensor dres, int tokensPerItem, Tensor dy, Tensor dgate) {
         backward.gatedAddBackward(y, gate, dres, tokensPerItem, dy, dgate);
     }
 
     @Override
-    public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor dout, int batch, int seq, int heads,
+    public synchronized void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor dout, int batch, int seq, int heads,
                                   float scale, Tensor dq, Tensor dk, Tensor dv) {
         backward.attentionBackward(q, k, v, out, dout, batch, seq, heads, scale, dq, dk, dv);
     }
 
     @Override
-    public void embedding(int[] ids, Tensor table, Tensor out) {
+    public synchronized void embedding(int[] ids, Tensor table, Tensor out) {
         backward.embedding(ids, table, out);
     }
 
     @Override
-    public void embeddingBackward(int[] ids, Tensor dy, Tensor dTable) {
+    public synchronized void embeddingBackward(int[] ids, Tensor dy, Tensor dTable) {
         backward.embeddingBackward(ids, dy, dTable);
     }
 
     @Override
-    public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+    public synchronized void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                       float weightDecay, long step) {
         backward.adamw(param, grad, m, v, lr, beta1, beta2, eps, weightDecay, step);
     }
 
     @Override
-    public void scale(Tensor x, float alpha) {
+    public synchronized void scale(Tensor x, float alpha) {
         backward.scale(x, alpha);
     }
 

@@ -7,6 +7,8 @@
  * job as chunks; each op family is one pre-allocated job ({@code GemmJob} with the {@code GemmKernel}
  * micro-kernel over {@code PackedPanels}, {@code AttentionJob}, {@code RowJob} for norms and adaLN,
  * {@code ElementwiseJob}, {@code ReductionJob}, {@code NormalJob}), bound to its operands through
- * {@code Operand} / {@code SpanJob} without allocating.
+ * {@code Operand} / {@code SpanJob} without allocating. The training ops ({@link flowscale.kernels.TrainingBackend})
+ * live in {@code CpuBackward} with their own jobs: {@code ColumnReductionJob} (sums over rows),
+ * {@code NormBackwardJob}, {@code AttentionBackwardJob} and {@code BackwardElementwiseJob}.
  */
 package flowscale.kernels.cpu;
