@@ -13,12 +13,11 @@ public record AdamWCoefficients(double decay, double stepSize, double rootCorrec
 
     /** Validates the hyper-parameters (one-line messages) and folds them for step {@code step >= 1}. */
     public AdamWCoefficients(float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
-        this(1.0 - (double) checked(lr, beta1, beta2, eps, weightDecay, step) * weightDecay,
-                lr / (1.0 - Math.pow(beta1, step)),
-                1.0 / Math.sqrt(1.0 - Math.pow(beta2, step)));
+        validate(lr, beta1, beta2, eps, weightDecay, step);
+        this(1.0 - (double) lr * weightDecay, lr / (1.0 - Math.pow(beta1, step)), 1.0 / Math.sqrt(1.0 - Math.pow(beta2, step)));
     }
 
-    private static float checked(float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+    private static void validate(float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
         if (step < 1) throw new IllegalArgumentException("adamw: step " + step + " must be >= 1");
         if (!(lr >= 0.0f) || !Float.isFinite(lr)) throw new IllegalArgumentException("adamw: lr " + lr + " must be finite and >= 0");
         if (!(beta1 >= 0.0f && beta1 < 1.0f)) throw new IllegalArgumentException("adamw: beta1 " + beta1 + " must be in [0, 1)");
@@ -27,6 +26,5 @@ public record AdamWCoefficients(double decay, double stepSize, double rootCorrec
         if (!(weightDecay >= 0.0f) || !Float.isFinite(weightDecay)) {
             throw new IllegalArgumentException("adamw: weightDecay " + weightDecay + " must be finite and >= 0");
         }
-        return lr;
     }
 }
