@@ -19,7 +19,7 @@ import static flowscale.kernels.cpu.Simd.NATIVE;
  * (vectorised over the head dimension). Only a {@code QB x KB} score block ever exists.
  */
 final class AttentionJob implements WorkerPool.Job {
-    static final int QB = 4;
+    static final int QB = 8;
     /** Keys per block: a multiple of two vectors (the score kernel's width), at least 64. */
     static final int KB = Math.max(64, 2 * L);
 
@@ -116,7 +116,10 @@ final class AttentionJob implements WorkerPool.Job {
         }
     }
 
-    /** {@code scores[i][j] = q_i . k_{k0+j}} for j < width (a multiple of 2L), two key vectors x QB queries at a time. */
+    /**
+     * {@code scores[i][j] = q_i . k_{k0+j}} for j < width (a multiple of 2L): two key vectors x QB = 8
+     * queries per pass, 16 accumulators, so each key vector loaded feeds eight FMAs.
+     */
     private void scores(Scratch s, int k0, int width, int seqPad) {
         float[] kT = s.kT, q = s.q, sc = s.scores;
         int hd = this.hd;
@@ -124,7 +127,11 @@ final class AttentionJob implements WorkerPool.Job {
             FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
             FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
             FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
+            FloatVector d0 = FloatVector.zero(F), d1 = FloatVector.zero(F);
             FloatVector e0 = FloatVector.zero(F), e1 = FloatVector.zero(F);
+            FloatVector f0 = FloatVector.zero(F), f1 = FloatVector.zero(F);
+            FloatVector g0 = FloatVector.zero(F), g1 = FloatVector.zero(F);
+            FloatVector h0 = FloatVector.zero(F), h1 = FloatVector.zero(F);
             int kOff = k0 + j;
             for (int d = 0; d < hd; d++, kOff += seqPad) {
                 FloatVector k0v = FloatVector.fromArray(F, kT, kOff);
@@ -138,9 +145,21 @@ final class AttentionJob implements WorkerPool.Job {
                 FloatVector qc = FloatVector.broadcast(F, q[2 * hd + d]);
                 c0 = qc.fma(k0v, c0);
                 c1 = qc.fma(k1v, c1);
-                FloatVector qe = FloatVector.broadcast(F, q[3 * hd + d]);
+                FloatVector qd = FloatVector.broadcast(F, q[3 * hd + d]);
+                d0 = qd.fma(k0v, d0);
+                d1 = qd.fma(k1v, d1);
+                FloatVector qe = FloatVector.broadcast(F, q[4 * hd + d]);
                 e0 = qe.fma(k0v, e0);
                 e1 = qe.fma(k1v, e1);
+                FloatVector qf = FloatVector.broadcast(F, q[5 * hd + d]);
+                f0 = qf.fma(k0v, f0);
+                f1 = qf.fma(k1v, f1);
+                FloatVector qg = FloatVector.broadcast(F, q[6 * hd + d]);
+                g0 = qg.fma(k0v, g0);
+                g1 = qg.fma(k1v, g1);
+                FloatVector qh = FloatVector.broadcast(F, q[7 * hd + d]);
+                h0 = qh.fma(k0v, h0);
+                h1 = qh.fma(k1v, h1);
             }
             a0.intoArray(sc, j);
             a1.intoArray(sc, j + L);
@@ -148,8 +167,16 @@ final class AttentionJob implements WorkerPool.Job {
             b1.intoArray(sc, KB + j + L);
             c0.intoArray(sc, 2 * KB + j);
             c1.intoArray(sc, 2 * KB + j + L);
-            e0.intoArray(sc, 3 * KB + j);
-            e1.intoArray(sc, 3 * KB + j + L);
+            d0.intoArray(sc, 3 * KB + j);
+            d1.intoArray(sc, 3 * KB + j + L);
+            e0.intoArray(sc, 4 * KB + j);
+            e1.intoArray(sc, 4 * KB + j + L);
+            f0.intoArray(sc, 5 * KB + j);
+            f1.intoArray(sc, 5 * KB + j + L);
+            g0.intoArray(sc, 6 * KB + j);
+            g1.intoArray(sc, 6 * KB + j + L);
+            h0.intoArray(sc, 7 * KB + j);
+            h1.intoArray(sc, 7 * KB + j + L);
         }
     }
 
@@ -179,7 +206,7 @@ final class AttentionJob implements WorkerPool.Job {
         }
     }
 
-    /** {@code acc[i] += sum_j p[i][j] v[k0+j]} for the QB rows, one head-dimension vector at a time. */
+    /** {@code acc[i] += sum_j p[i][j] v[k0+j]} for the QB = 8 rows, one head-dimension vector at a time. */
     private void accumulate(Scratch s, int k0, int valid, int hdPad) {
         float[] acc = s.acc, v = s.v, p = s.scores;
         for (int d = 0; d < hdPad; d += L) {
@@ -187,6 +214,10 @@ final class AttentionJob implements WorkerPool.Job {
             FloatVector r1 = FloatVector.fromArray(F, acc, hdPad + d);
             FloatVector r2 = FloatVector.fromArray(F, acc, 2 * hdPad + d);
             FloatVector r3 = FloatVector.fromArray(F, acc, 3 * hdPad + d);
+            FloatVector r4 = FloatVector.fromArray(F, acc, 4 * hdPad + d);
+            FloatVector r5 = FloatVector.fromArray(F, acc, 5 * hdPad + d);
+            FloatVector r6 = FloatVector.fromArray(F, acc, 6 * hdPad + d);
+            FloatVector r7 = FloatVector.fromArray(F, acc, 7 * hdPad + d);
             int vo = k0 * hdPad + d;
             for (int j = 0; j < valid; j++, vo += hdPad) {
                 FloatVector vv = FloatVector.fromArray(F, v, vo);
@@ -194,11 +225,19 @@ final class AttentionJob implements WorkerPool.Job {
                 r1 = FloatVector.broadcast(F, p[KB + j]).fma(vv, r1);
                 r2 = FloatVector.broadcast(F, p[2 * KB + j]).fma(vv, r2);
                 r3 = FloatVector.broadcast(F, p[3 * KB + j]).fma(vv, r3);
+                r4 = FloatVector.broadcast(F, p[4 * KB + j]).fma(vv, r4);
+                r5 = FloatVector.broadcast(F, p[5 * KB + j]).fma(vv, r5);
+                r6 = FloatVector.broadcast(F, p[6 * KB + j]).fma(vv, r6);
+                r7 = FloatVector.broadcast(F, p[7 * KB + j]).fma(vv, r7);
             }
             r0.intoArray(acc, d);
             r1.intoArray(acc, hdPad + d);
             r2.intoArray(acc, 2 * hdPad + d);
             r3.intoArray(acc, 3 * hdPad + d);
+            r4.intoArray(acc, 4 * hdPad + d);
+            r5.intoArray(acc, 5 * hdPad + d);
+            r6.intoArray(acc, 6 * hdPad + d);
+            r7.intoArray(acc, 7 * hdPad + d);
         }
     }
 }

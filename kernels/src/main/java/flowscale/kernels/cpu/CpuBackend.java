@@ -3,6 +3,7 @@ package flowscale.kernels.cpu;
 import flowscale.kernels.HostBackend;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
+import flowscale.kernels.TrainingBackend;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -12,10 +13,11 @@ import java.lang.foreign.MemorySegment;
  * {@code threads} workers (the caller included) with one contiguous chunk of work per worker.
  *
  * <p>Every op binds its operands into a job object allocated once with the backend and hands it to
- * the pool, so steady-state calls allocate nothing. Ops run one at a time (the pool is synchronized);
- * scratch memory grows to the largest shape seen and is then reused.
+ * the pool, so steady-state calls allocate nothing. Ops run one at a time: the compute ops are
+ * synchronized on the backend, so threads sharing one backend take turns instead of sharing its job
+ * objects. Scratch memory grows to the largest shape seen and is then reused.
  */
-public final class CpuBackend extends HostBackend {
+public final class CpuBackend extends HostBackend implements TrainingBackend {
     /** Element-wise work below this many elements per chunk runs on the caller alone. */
     private static final long ELEMENTWISE_GRAIN = 1 << 15;
     private static final long ROW_GRAIN = 1 << 14;
@@ -29,6 +31,7 @@ public final class CpuBackend extends HostBackend {
     private final GemmJob gemm = new GemmJob();
     private final AttentionJob attention = new AttentionJob();
     private float[] gemmPanels = new float[0];
+    private final CpuBackward backward;
 
     /** {@code flowscale.threads} workers if set, else one per available processor. */
     public CpuBackend() {
@@ -67,6 +70,7 @@ public final class CpuBackend extends HostBackend {
         normal.ensureChunks(threads);
         gemm.ensureChunks(threads);
         attention.ensureChunks(threads);
+        this.backward = new CpuBackward(this, pool);
     }
 
     @Override
@@ -92,7 +96,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void fill(Tensor dst, float value) {
+    public synchronized void fill(Tensor dst, float value) {
         if (!Simd.contiguous(dst) && (dst.rank() != 2 || dst.stride(1) != 1)) {
             super.fill(dst, value); // general strided views: the element-wise walk of HostBackend
             return;
@@ -110,7 +114,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) {
+    public synchronized void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) {
         if (!(w instanceof PackedPanels p)) {
             throw new IllegalArgumentException("linear needs a weight packed by the cpu backend, got " + w);
         }
@@ -138,7 +142,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+    public synchronized void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         require2d(a, "gemm a");
         require2d(b, "gemm b");
         require2d(c, "gemm c");
@@ -218,7 +222,7 @@ public final class CpuBackend extends HostBackend {
     // ---------------------------------------------------------------- normalisation and activations
 
     @Override
-    public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out) {
+    public synchronized void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out) {
         if ((gamma == null) != (beta == null)) {
             throw new IllegalArgumentException("layerNorm takes both gamma and beta or neither");
         }
@@ -226,7 +230,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void rmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) {
+    public synchronized void rmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) {
         runNorm(RowJob.Op.RMS_NORM, x, gamma, null, eps, out);
     }
 
@@ -246,13 +250,13 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void gelu(Tensor x, Tensor out) {
+    public synchronized void gelu(Tensor x, Tensor out) {
         elementwise.op = ElementwiseJob.Op.GELU;
         runElementwise(out, x, null, null);
     }
 
     @Override
-    public void silu(Tensor x, Tensor out) {
+    public synchronized void silu(Tensor x, Tensor out) {
         elementwise.op = ElementwiseJob.Op.SILU;
         runElementwise(out, x, null, null);
     }
@@ -260,7 +264,7 @@ public final class CpuBackend extends HostBackend {
     // ---------------------------------------------------------------- adaLN
 
     @Override
-    public void modulate(Tensor x, Tensor shift, Tensor scale, int tokensPerItem, Tensor out) {
+    public synchronized void modulate(Tensor x, Tensor shift, Tensor scale, int tokensPerItem, Tensor out) {
         RowJob j = rows;
         int r = bindRowOp(j, x, out, tokensPerItem, true, "modulate");
         int items = r / tokensPerItem;
@@ -271,7 +275,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void gatedAdd(Tensor residual, Tensor y, Tensor gate, int tokensPerItem) {
+    public synchronized void gatedAdd(Tensor residual, Tensor y, Tensor gate, int tokensPerItem) {
         RowJob j = rows;
         int r = bindRowOp(j, y, residual, tokensPerItem, true, "gatedAdd");
         RowJob.bindMatrix(this, j.p, gate, r / tokensPerItem, j.d, "gatedAdd gate");
@@ -281,7 +285,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void addBroadcastRows(Tensor x, Tensor y, Tensor out) {
+    public synchronized void addBroadcastRows(Tensor x, Tensor y, Tensor out) {
         RowJob j = rows;
         int d = Math.toIntExact(x.dim(x.rank() - 1));
         int period = d == 0 ? 0 : Math.toIntExact(y.size() / d);
@@ -320,7 +324,7 @@ public final class CpuBackend extends HostBackend {
     // ---------------------------------------------------------------- attention
 
     @Override
-    public void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
+    public synchronized void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
         if (batch < 0 || seq < 0 || heads < 1) {
             throw new IllegalArgumentException("attention: bad batch " + batch + ", seq " + seq + ", heads " + heads);
         }
@@ -428,7 +432,7 @@ public final class CpuBackend extends HostBackend {
     // ---------------------------------------------------------------- element-wise and reductions
 
     @Override
-    public void axpby(float a, Tensor x, float b, Tensor y, Tensor out) {
+    public synchronized void axpby(float a, Tensor x, float b, Tensor y, Tensor out) {
         elementwise.op = ElementwiseJob.Op.AXPBY;
         elementwise.a = a;
         elementwise.b = b;
@@ -436,7 +440,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void sdeUpdate(Tensor x, Tensor f, float dt, float gSqrtDt, Tensor z, Tensor out) {
+    public synchronized void sdeUpdate(Tensor x, Tensor f, float dt, float gSqrtDt, Tensor z, Tensor out) {
         if (z == null && gSqrtDt != 0f) throw new IllegalArgumentException("sdeUpdate: noise z is required when gSqrtDt != 0");
         elementwise.op = ElementwiseJob.Op.SDE;
         elementwise.a = -dt;
@@ -445,7 +449,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out) {
+    public synchronized void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out) {
         elementwise.op = ElementwiseJob.Op.AXPBY;
         elementwise.a = (float) (-sigmaDot / d);
         elementwise.b = (float) (sigma / d);
@@ -463,18 +467,18 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public double sum(Tensor x) {
+    public synchronized double sum(Tensor x) {
         return reduce(ReductionJob.Op.SUM, x);
     }
 
     @Override
-    public double max(Tensor x) {
+    public synchronized double max(Tensor x) {
         if (x.size() == 0) return Double.NEGATIVE_INFINITY;
         return reduce(ReductionJob.Op.MAX, x);
     }
 
     @Override
-    public double norm2(Tensor x) {
+    public synchronized double norm2(Tensor x) {
         return Math.sqrt(reduce(ReductionJob.Op.SUM_SQUARES, x));
     }
 
@@ -497,7 +501,7 @@ public final class CpuBackend extends HostBackend {
     // ---------------------------------------------------------------- randomness
 
     @Override
-    public void normal(long key, int s0, int s1, int s2, Tensor out) {
+    public synchronized void normal(long key, int s0, int s1, int s2, Tensor out) {
         NormalJob j = normal;
         j.key = key;
         j.s0 = s0;
@@ -507,6 +511,75 @@ public final class CpuBackend extends HostBackend {
         // the generator is compute-bound (~30 ns per element), so even small fills are worth splitting
         if (j.total() > 0) pool.run(j, j.chunksFor(pool.threads(), 1 << 12));
         j.out.clear();
+    }
+
+    // ---------------------------------------------------------------- training (TrainingBackend), in CpuBackward
+
+    @Override
+    public synchronized void sumRows(Tensor dy, Tensor out, boolean accumulate) {
+        backward.sumRows(dy, out, accumulate);
+    }
+
+    @Override
+    public synchronized void addBroadcastRowsBackward(Tensor dout, Tensor dyTable, boolean accumulate) {
+        backward.addBroadcastRowsBackward(dout, dyTable, accumulate);
+    }
+
+    @Override
+    public synchronized void layerNormBackward(Tensor x, Tensor gamma, float eps, Tensor dy, Tensor dx, Tensor dgamma, Tensor dbeta) {
+        backward.normBackward(true, x, gamma, eps, dy, dx, dgamma, dbeta);
+    }
+
+    @Override
+    public synchronized void rmsNormBackward(Tensor x, Tensor gamma, float eps, Tensor dy, Tensor dx, Tensor dgamma) {
+        backward.normBackward(false, x, gamma, eps, dy, dx, dgamma, null);
+    }
+
+    @Override
+    public synchronized void geluBackward(Tensor x, Tensor dy, Tensor dx) {
+        backward.activationBackward(BackwardElementwiseJob.Op.GELU_BACKWARD, x, dy, dx);
+    }
+
+    @Override
+    public synchronized void siluBackward(Tensor x, Tensor dy, Tensor dx) {
+        backward.activationBackward(BackwardElementwiseJob.Op.SILU_BACKWARD, x, dy, dx);
+    }
+
+    @Override
+    public synchronized void modulateBackward(Tensor x, Tensor scale, Tensor dy, int tokensPerItem, Tensor dx, Tensor dshift, Tensor dscale) {
+        backward.modulateBackward(x, scale, dy, tokensPerItem, dx, dshift, dscale);
+    }
+
+    @Override
+    public synchronized void gatedAddBackward(Tensor y, Tensor gate, Tensor dres, int tokensPerItem, Tensor dy, Tensor dgate) {
+        backward.gatedAddBackward(y, gate, dres, tokensPerItem, dy, dgate);
+    }
+
+    @Override
+    public synchronized void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor dout, int batch, int seq, int heads,
+                                  float scale, Tensor dq, Tensor dk, Tensor dv) {
+        backward.attentionBackward(q, k, v, out, dout, batch, seq, heads, scale, dq, dk, dv);
+    }
+
+    @Override
+    public synchronized void embedding(int[] ids, Tensor table, Tensor out) {
+        backward.embedding(ids, table, out);
+    }
+
+    @Override
+    public synchronized void embeddingBackward(int[] ids, Tensor dy, Tensor dTable) {
+        backward.embeddingBackward(ids, dy, dTable);
+    }
+
+    @Override
+    public synchronized void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+                      float weightDecay, long step) {
+        backward.adamw(param, grad, m, v, lr, beta1, beta2, eps, weightDecay, step);
+    }
+
+    @Override
+    public synchronized void scale(Tensor x, float alpha) {
+        backward.scale(x, alpha);
     }
 
     @Override

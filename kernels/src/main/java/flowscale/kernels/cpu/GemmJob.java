@@ -12,11 +12,12 @@ import static flowscale.kernels.cpu.Simd.L;
 import static flowscale.kernels.cpu.Simd.NATIVE;
 
 /**
- * {@code C = op(A) B} with B already in panel layout ({@link PackedPanels}), blocked for cache: for
- * each K block of {@link #KC}, each worker packs {@link #MC} rows of A into MR-row micro-panels (L2
- * resident) and sweeps its B panels (one K block of a panel is {@code KC x NR} floats, L1 resident)
- * across them. Chunks own either a contiguous range of MR-row tiles or, when M is small, a contiguous
- * range of B panels, so no two chunks write the same part of C.
+ * {@code C = op(A) B} with B already in panel layout ({@link PackedPanels}), blocked for cache: each
+ * worker takes its rows {@link #MC} at a time (that block of C stays in L2), and for each K block of
+ * {@link #KC} packs those rows of A into MR-row micro-panels (L2 resident) and sweeps its B panels across
+ * them (one K block of a panel is {@code KC x NR} floats, L1 resident). Chunks own either a contiguous
+ * range of MR-row tiles or, when M is small, a contiguous range of B panels, so no two chunks write the
+ * same part of C.
  *
  * <p>Two epilogues: {@code LINEAR} ({@code C = acc + bias}) and {@code GEMM} ({@code C = alpha acc + beta C},
  * with the old C ignored when {@code beta == 0}). Later K blocks add into C.
@@ -103,12 +104,13 @@ final class GemmJob implements WorkerPool.Job {
     private void multiply(Scratch s, int mLo, int mHi, int pLo, int pHi) {
         int kBlocks = Math.max(1, (k + KC - 1) / KC);
         long panelStride = (long) k * NR;
-        for (int kb = 0; kb < kBlocks; kb++) {
-            int k0 = kb * KC, kc = Math.min(KC, k - k0);
-            boolean first = kb == 0;
-            for (int mc0 = mLo; mc0 < mHi; mc0 += MC) {
-                int mc = Math.min(MC, mHi - mc0);
-                int tiles = (mc + MR - 1) / MR;
+        // M blocks outside K blocks: an MC x N block of C stays in L2 while every K block adds into it
+        for (int mc0 = mLo; mc0 < mHi; mc0 += MC) {
+            int mc = Math.min(MC, mHi - mc0);
+            int tiles = (mc + MR - 1) / MR;
+            for (int kb = 0; kb < kBlocks; kb++) {
+                int k0 = kb * KC, kc = Math.min(KC, k - k0);
+                boolean first = kb == 0;
                 packA(s, mc0, mc, k0, kc);
                 for (int p = pLo; p < pHi; p++) {
                     int bOff = (int) (p * panelStride + (long) k0 * NR);

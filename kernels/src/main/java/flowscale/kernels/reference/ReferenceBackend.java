@@ -1,6 +1,5 @@
 package flowscale.kernels.reference;
 
-import flowscale.kernels.HostBackend;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Philox;
 import flowscale.kernels.Tensor;
@@ -17,7 +16,7 @@ import static flowscale.kernels.reference.ArgumentChecks.shape;
  * result is rounded to float once, so the reference is at least as accurate as any float32 backend it
  * judges. Arguments are validated eagerly; shape errors name the shapes involved.
  */
-public final class ReferenceBackend extends HostBackend {
+public final class ReferenceBackend extends ReferenceBackward {
     /** Floats generated per {@link Philox#fillNormal} call when filling a view with normals. */
     private static final int NORMAL_CHUNK = 4096;
 

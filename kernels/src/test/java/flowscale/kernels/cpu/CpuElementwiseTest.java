@@ -234,6 +234,31 @@ class CpuElementwiseTest {
     }
 
     @Test
+    void threadsSharingOneBackendTakeTurns() throws Exception {
+        CpuBackend be = backends[1];
+        int n = 300_000;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.List<java.util.concurrent.Future<float[]>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                float a = t + 1;
+                results.add(pool.submit(() -> {
+                    Tensor x = be.upload(new float[n], n), out = be.allocate(n);
+                    be.fill(x, 1f);
+                    for (int i = 0; i < 200; i++) be.axpby(a, x, 0f, x, out);
+                    return download(be, out);
+                }));
+            }
+            for (int t = 0; t < 2; t++) {
+                float[] got = results.get(t).get();
+                for (float v : got) assertEquals(t + 1f, v, "thread " + t);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void rejectsMismatchedShapes() {
         CpuBackend be = backends[1];
         Tensor a = be.allocate(3, 4), b = be.allocate(4, 4);
