@@ -341,10 +341,10 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
         a.kBase = k.offset();
         a.vBase = v.offset();
         a.oBase = out.offset();
-        a.qStride = attentionStride(q, rowsNeeded, width, "q");
-        a.kStride = attentionStride(k, rowsNeeded, width, "k");
-        a.vStride = attentionStride(v, rowsNeeded, width, "v");
-        a.oStride = attentionStride(out, rowsNeeded, width, "out");
+        a.qStride = Simd.matrixStride(q, rowsNeeded, width, "attention", "q");
+        a.kStride = Simd.matrixStride(k, rowsNeeded, width, "attention", "k");
+        a.vStride = Simd.matrixStride(v, rowsNeeded, width, "attention", "v");
+        a.oStride = Simd.matrixStride(out, rowsNeeded, width, "attention", "out");
         a.batch = batch;
         a.seq = seq;
         a.heads = heads;
@@ -354,11 +354,6 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
         a.qSeg = a.kSeg = a.vSeg = a.oSeg = null;
     }
 
-    private static long attentionStride(Tensor t, long rows, int width, String what) {
-        if (t.rank() == 2 && t.dim(0) == rows && t.dim(1) == width && t.stride(1) == 1) return t.rowStride();
-        if (Simd.contiguous(t) && t.size() == rows * width) return width;
-        throw new IllegalArgumentException("attention " + what + " must be [" + rows + ", " + width + "], got " + t);
-    }
 
     // ---------------------------------------------------------------- embeddings and layout
 

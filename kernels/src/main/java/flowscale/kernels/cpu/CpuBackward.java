@@ -213,14 +213,14 @@ final class CpuBackward {
         a.dqBase = dq.offset();
         a.dkBase = dk.offset();
         a.dvBase = dv.offset();
-        a.qStride = stride(q, rows, width, "q");
-        a.kStride = stride(k, rows, width, "k");
-        a.vStride = stride(v, rows, width, "v");
-        a.oStride = stride(out, rows, width, "out");
-        a.doStride = stride(dout, rows, width, "dout");
-        a.dqStride = stride(dq, rows, width, "dq");
-        a.dkStride = stride(dk, rows, width, "dk");
-        a.dvStride = stride(dv, rows, width, "dv");
+        a.qStride = Simd.matrixStride(q, rows, width, "attentionBackward", "q");
+        a.kStride = Simd.matrixStride(k, rows, width, "attentionBackward", "k");
+        a.vStride = Simd.matrixStride(v, rows, width, "attentionBackward", "v");
+        a.oStride = Simd.matrixStride(out, rows, width, "attentionBackward", "out");
+        a.doStride = Simd.matrixStride(dout, rows, width, "attentionBackward", "dout");
+        a.dqStride = Simd.matrixStride(dq, rows, width, "attentionBackward", "dq");
+        a.dkStride = Simd.matrixStride(dk, rows, width, "attentionBackward", "dk");
+        a.dvStride = Simd.matrixStride(dv, rows, width, "attentionBackward", "dv");
         a.batch = batch;
         a.seq = seq;
         a.heads = heads;
@@ -230,11 +230,6 @@ final class CpuBackward {
         a.qSeg = a.kSeg = a.vSeg = a.oSeg = a.doSeg = a.dqSeg = a.dkSeg = a.dvSeg = null;
     }
 
-    private static long stride(Tensor t, long rows, int width, String what) {
-        if (t.rank() == 2 && t.dim(0) == rows && t.dim(1) == width && t.stride(1) == 1) return t.rowStride();
-        if (Simd.contiguous(t) && t.size() == rows * width) return width;
-        throw new IllegalArgumentException("attentionBackward " + what + " must be [" + rows + ", " + width + "], got " + t);
-    }
 
     // ---------------------------------------------------------------- embeddings (tiny: run on the caller)
 

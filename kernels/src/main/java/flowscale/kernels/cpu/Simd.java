@@ -51,4 +51,14 @@ final class Simd {
     static int roundUp(int n, int m) {
         return (n + m - 1) / m * m;
     }
+
+    /**
+     * Row stride of an attention operand seen as {@code [rows, width]}: a 2-D view with unit column stride (a
+     * column chunk of a fused qkv buffer, say) or any contiguous tensor of that size. {@code op} names the caller.
+     */
+    static long matrixStride(flowscale.kernels.Tensor t, long rows, int width, String op, String what) {
+        if (t.rank() == 2 && t.dim(0) == rows && t.dim(1) == width && t.stride(1) == 1) return t.rowStride();
+        if (contiguous(t) && t.size() == rows * width) return width;
+        throw new IllegalArgumentException(op + " " + what + " must be [" + rows + ", " + width + "], got " + t);
+    }
 }
