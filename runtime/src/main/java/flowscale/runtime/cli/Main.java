@@ -29,6 +29,7 @@ import java.nio.file.NoSuchFileException;
             InspectCommand.class,
             WorldCommand.class,
             ScoreCommand.class,
+            TrainCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
