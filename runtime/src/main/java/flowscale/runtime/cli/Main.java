@@ -30,6 +30,7 @@ import java.nio.file.NoSuchFileException;
             WorldCommand.class,
             ScoreCommand.class,
             TrainCommand.class,
+            EvaluateCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;

@@ -148,6 +148,23 @@ public record TrainConfig(
         }
     }
 
+    /** This config with the fields of a JSON object replaced (the same rules as a config file). */
+    public TrainConfig withOverrides(String json) {
+        Map<String, Object> merged = toMap();
+        TrainConfig overrides = parse(json, "overrides"); // validates names and values
+        Map<String, Object> given;
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = JSON.readValue(json, Map.class);
+            given = m;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("overrides are not a JSON object", e);
+        }
+        Map<String, Object> values = overrides.toMap();
+        for (String key : given.keySet()) merged.put(key, values.get(key));
+        return JSON.convertValue(merged, TrainConfig.class);
+    }
+
     /** Field name to value, in declaration order. */
     public Map<String, Object> toMap() {
         @SuppressWarnings("unchecked")

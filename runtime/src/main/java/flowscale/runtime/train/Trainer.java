@@ -26,6 +26,13 @@ public final class Trainer {
 
     /** Reports each step; {@code samplesPerSecond} counts this session's steps only. */
     public interface Listener {
+        /** A listener that ignores everything. */
+        Listener NONE = new Listener() {
+            @Override public void started(long fromStep, long steps, long parameters) {}
+            @Override public void step(long step, long steps, double loss, double smoothedLoss, double learningRate, double samplesPerSecond) {}
+            @Override public void saved(long step, Path checkpoint) {}
+        };
+
         void started(long fromStep, long steps, long parameters);
 
         void step(long step, long steps, double loss, double smoothedLoss, double learningRate, double samplesPerSecond);
@@ -40,12 +47,20 @@ public final class Trainer {
     private final Path out;
     private final TrainingBackend backend;
     private final Listener listener;
+    private final TrainingBatch.SceneSource scenes;
 
+    /** A run on the shapes world's training stream (all prompts, 1-3 groups). */
     public Trainer(TrainConfig config, Path out, TrainingBackend backend, Listener listener) {
+        this(config, out, backend, listener, TrainingBatch.SceneSource.world(new ShapesWorld(), config.seed()));
+    }
+
+    /** A run on another scene stream (e.g. a slice of the world for a quick test); images must fit the model. */
+    public Trainer(TrainConfig config, Path out, TrainingBackend backend, Listener listener, TrainingBatch.SceneSource scenes) {
         this.config = config;
         this.out = out;
         this.backend = backend;
         this.listener = listener;
+        this.scenes = scenes;
     }
 
     /** Learning rate of (0-based) step {@code step}: linear warm-up to the peak, then cosine to the floor. */
@@ -94,7 +109,6 @@ public final class Trainer {
         LossLog log = new LossLog(out, step);
         listener.started(step, config.steps(), p.count());
         TrainableDiT net = new TrainableDiT(p, config.batchSize());
-        ShapesWorld world = new ShapesWorld();
         Tensor decayedParams = p.params.flatRange(0, p.decayedCount());
         Tensor otherParams = p.params.flatRange(p.decayedCount(), p.count() - p.decayedCount());
         Tensor[] decayed = {decayedParams, p.grads.flatRange(0, p.decayedCount()), p.adamM.flatRange(0, p.decayedCount()),
@@ -112,7 +126,7 @@ public final class Trainer {
             double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
             if (limitSeconds > 0 && elapsed >= limitSeconds) break;
 
-            TrainingBatch batch = TrainingBatch.of(config, world, step);
+            TrainingBatch batch = TrainingBatch.of(config, scenes, step);
             backend.fill(p.grads, 0f);
             double loss = net.lossAndGradient(batch.xt(), batch.t(), batch.cond(), batch.target());
             double norm = backend.clipGradientNorm(config.gradientClip(), p.grads);
