@@ -12,8 +12,9 @@ import java.util.Locale;
  *
  * <p>A device list is written {@code SPEC[@WEIGHT],SPEC[@WEIGHT],...}: {@code cpu:1,cpu:1} is two cpu
  * devices with one thread each and equal shares; {@code cpu@3,opencl:0:0@1} gives the cpu three quarters of
- * each batch. Weights default to 1. Backend specs never contain {@code ,} or {@code @}, so the two
- * separators cannot clash with them. {@link #parseList} is the only parser of this syntax.
+ * each batch. Weights default to 1. The {@code reference}, {@code cpu[:N]} and {@code opencl:P:D} specs never
+ * contain {@code ,} or {@code @}; a device picked by {@code opencl:NAME} must be named by a part of its name
+ * without them. {@link #parseList} is the only parser of this syntax.
  */
 public record DeviceSpec(String backend, double weight) {
     /** How the syntax is written, for help texts and messages. */

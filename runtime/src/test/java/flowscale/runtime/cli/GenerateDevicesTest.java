@@ -112,6 +112,13 @@ class GenerateDevicesTest {
                 "--devices applies to image models");
     }
 
+    @Test
+    void infoTellsHowToUseSeveralDevices() {
+        Run r = run("info");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("devices ") && l.contains("--devices SPEC[@WEIGHT]")), r.out());
+    }
+
     private static void assertUsage(Run r, String fragment) {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(fragment), r.err());
