@@ -27,7 +27,7 @@ public final class LossLog {
     private final StringBuilder pending = new StringBuilder();
     private double smoothed = Double.NaN;
 
-    /** Opens the log in {@code dir}, keeping only rows of steps before {@code fromStep}. */
+    /** Opens the log in {@code dir}, keeping only the rows of the {@code fromStep} steps a checkpoint holds (rows are numbered from 1). */
     public LossLog(Path dir, long fromStep) {
         this.csv = dir.resolve(CSV);
         this.png = dir.resolve(PNG);
@@ -44,7 +44,7 @@ public final class LossLog {
                     } catch (NumberFormatException e) {
                         continue;
                     }
-                    if (r.length == 7 && r[0] < fromStep) {
+                    if (r.length == 7 && r[0] <= fromStep) {
                         rows.add(r);
                         kept.add(line);
                         smoothed = r[2];
