@@ -95,9 +95,9 @@ public final class TrainCommand implements Runnable {
             }
         }, "train-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
-        Progress progress = new Progress(err, SearchProgress.animatedByEnvironment());
+        Progress progress = new Progress(err, SearchProgress.animatedByEnvironment(), String.format(Locale.ROOT,
+                "train: backend %s, model %s, batch %d, %d steps", be.name(), c.model(), c.batchSize(), c.steps()));
         try (be) {
-            err.printf(Locale.ROOT, "train: backend %s, model %s, batch %d, %d steps%n", be.name(), c.model(), c.batchSize(), c.steps());
             Trainer.Result r = new Trainer(c, out, be, progress).run(stop::get);
             progress.close();
             err.printf(Locale.ROOT, "train: %s at step %d (smoothed loss %.4f, %.1f min of training in all%s); EMA weights in %s%n",
@@ -125,13 +125,17 @@ public final class TrainCommand implements Runnable {
         private long lastStep, total;
         private double lastSmoothed, lastRate, lastLr;
 
-        Progress(PrintWriter err, boolean animated) {
+        private final String banner;
+
+        Progress(PrintWriter err, boolean animated, String banner) {
             this.err = err;
             this.animated = animated;
+            this.banner = banner;
         }
 
         @Override
         public void started(long fromStep, long steps, long parameters) {
+            err.println(banner);
             err.printf(Locale.ROOT, "train: %,d parameters; %s%n", parameters, fromStep > 0 ? "resuming at step " + fromStep : "starting from adaLN-Zero init");
             total = steps;
             if (animated) {
