@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * Writes a {@link Trace} as JSON. Top level: {@code method, sampler, reward, budget, nfe, rewardCalls, seed,
- * promptIndex, steps, nonFinite, parameters, best {reward}, levels [...], timings {...}}. Each level:
+ * promptIndex, steps, nonFinite, interrupted, parameters, best {reward}, levels [...], timings {...}}
+ * ({@code interrupted}: the search was stopped early and holds the best found until then). Each level:
  * {@code level, chain, s, candidates, rewards, accepted, reason, nfe, rewardCalls, nonFinite} and for SMC
  * {@code ess, ancestors}. Non-finite rewards are written as null (JSON has no infinities).
  */
@@ -34,6 +35,7 @@ public final class TraceJson {
         root.put("promptIndex", t.promptIndex());
         root.put("steps", t.steps());
         root.put("nonFinite", t.nonFinite());
+        root.put("interrupted", t.interrupted());
         ObjectNode params = root.putObject("parameters");
         for (Map.Entry<String, Object> e : t.parameters().entrySet()) {
             params.putPOJO(e.getKey(), e.getValue());
