@@ -127,8 +127,8 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError("--out " + out + " exists and is not a directory");
         String modelSpec = model != null ? model : DefaultModel.resolve();
-        try (LoadedModel loaded = ModelSources.open(modelSpec, new ModelOptions(backend, cfg));
-             Interruption ctrlC = Interruption.watch(stop, err)) {
+        Interruption ctrlC = Interruption.watch(stop, err);
+        try (LoadedModel loaded = ModelSources.open(modelSpec, new ModelOptions(backend, cfg))) {
             Reward r = loaded.reward(reward == null ? loaded.defaultReward() : reward);
             if (lines == null) {
                 Condition cond = loaded.condition(prompt);
@@ -152,6 +152,15 @@ public final class GenerateCommand implements Callable<Integer> {
             stdout.println("wrote " + out.resolve("index.html"));
             stdout.flush();
             return exitStatus(done, err);
+        } catch (RuntimeException | IOException e) {
+            if (!stop.requested()) throw e;
+            // After Ctrl-C the JVM exits as soon as the interruption is closed, before Main could report this.
+            err.println("error: " + Main.describe(e));
+            if (spec.commandLine().getParseResult().hasMatchedOption("--debug")) e.printStackTrace(err);
+            err.flush();
+            return Main.isUserError(e) ? Main.EXIT_USAGE : Main.EXIT_INTERNAL;
+        } finally {
+            ctrlC.close();
         }
     }
 

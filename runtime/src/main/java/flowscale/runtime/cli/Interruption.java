@@ -2,6 +2,7 @@ package flowscale.runtime.cli;
 
 import flowscale.runtime.search.StopFlag;
 
+import javax.imageio.ImageIO;
 import java.io.PrintWriter;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Ctrl-C during {@code generate}: a shutdown hook sets the {@link StopFlag} the searches check at every batch
  * boundary, then holds the JVM open until the command has written what it found ({@link #close()}), for at
- * most {@link #GRACE_SECONDS}. The JVM then exits with the usual status for SIGINT (130).
+ * most {@link #GRACE_SECONDS}. The JVM then exits with the usual status for SIGINT (130). Code that runs
+ * after a Ctrl-C must not add shutdown hooks (the JVM refuses them then).
  */
 final class Interruption implements AutoCloseable {
     static final long GRACE_SECONDS = 120;
@@ -37,6 +39,9 @@ final class Interruption implements AutoCloseable {
 
     /** Watches for Ctrl-C (JVM shutdown) until closed; {@code flag} may already be set (tests do). */
     static Interruption watch(StopFlag flag, PrintWriter err) {
+        // Outputs are written after the shutdown has begun, when nothing may add a shutdown hook; ImageIO's
+        // disk cache adds one per stream, so PNGs are encoded in memory instead (they are small).
+        ImageIO.setUseCache(false);
         return new Interruption(flag, err);
     }
 

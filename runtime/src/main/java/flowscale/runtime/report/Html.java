@@ -41,7 +41,7 @@ final class Html {
 
     static String millis(long nanos) {
         double ms = nanos / 1e6;
-        return ms >= 10_000 ? String.format(Locale.ROOT, "%.1f s", ms / 1000) : String.format(Locale.ROOT, "%.1f ms", ms);
+        return ms >= 1000 ? String.format(Locale.ROOT, "%.2f s", ms / 1000) : String.format(Locale.ROOT, "%.1f ms", ms);
     }
 
     static String percent(double fraction) {

@@ -117,7 +117,7 @@ public final class HtmlReport {
         if (Double.isFinite(t.bestReward())) plot.reference(t.interrupted() ? "best when stopped" : "chosen", t.bestReward(), CHOSEN);
         b.append(plot.render(760, 300));
         b.append("<p class=\"note\">Best finite reward among the candidates the search had judged, at each decision of the trace.")
-                .append(" The chosen sample can score below it: Rollover Budget Forcing returns the best of the last level.</p>\n</section>\n");
+                .append(" The chosen sample can score below it: Rollover Budget Forcing, for one, returns the best of its last level.</p>\n</section>\n");
     }
 
     private static void levels(StringBuilder b, Trace t) {
@@ -131,7 +131,9 @@ public final class HtmlReport {
         double[] acc = tallies.stream().mapToDouble(TraceFigures.LevelTally::accepted).toArray();
         double[] rej = tallies.stream().mapToDouble(TraceFigures.LevelTally::rejected).toArray();
         b.append(new SvgBarChart(labels, "level", "candidates").segment("accepted", ACCEPTED, acc)
-                .segment("rejected", REJECTED, rej).render(760, 260));
+                .segment("rejected", REJECTED, rej)
+                .barLabels(tallies.stream().map(l -> l.accepted() + " / " + l.candidates()).toList())
+                .render(760, 260));
         b.append("<table>\n<tr><th>level</th><th class=\"n\">decisions</th><th class=\"n\">candidates</th>"
                 + "<th class=\"n\">accepted</th><th class=\"n\">rejected</th><th class=\"n\">non-finite</th><th>why</th></tr>\n");
         for (TraceFigures.LevelTally l : tallies) {
@@ -141,7 +143,7 @@ public final class HtmlReport {
                     .append("</td><td>").append(Html.escape(reasons(l.reasons()))).append("</td></tr>\n");
         }
         b.append("</table>\n<p class=\"note\">A level is the grid step where candidates were judged (init: the initial "
-                + "pre-selection of Rollover Budget Forcing). Accepted: taken by a chain or particle (or surviving a resampling).</p>\n");
+                + "pre-selection of Rollover Budget Forcing). Above each bar: accepted / judged. Accepted: taken by a chain or particle (or surviving a resampling).</p>\n");
         b.append("</section>\n");
     }
 

@@ -18,6 +18,7 @@ public final class SvgBarChart {
     private final String xLabel;
     private final String yLabel;
     private final List<Segment> segments = new ArrayList<>();
+    private List<String> barLabels = List.of();
 
     public SvgBarChart(List<String> categories, String xLabel, String yLabel) {
         this.categories = List.copyOf(categories);
@@ -31,6 +32,15 @@ public final class SvgBarChart {
             throw new IllegalArgumentException(values.length + " values for " + categories.size() + " categories");
         }
         segments.add(new Segment(label, colour, values.clone()));
+        return this;
+    }
+
+    /** Text written above each bar (e.g. "2 / 50"), one per category. */
+    public SvgBarChart barLabels(List<String> labels) {
+        if (labels.size() != categories.size()) {
+            throw new IllegalArgumentException(labels.size() + " labels for " + categories.size() + " categories");
+        }
+        barLabels = List.copyOf(labels);
         return this;
     }
 
@@ -73,6 +83,11 @@ public final class SvgBarChart {
                         cx - barW / 2, yTop, barW, h, s.colour, Html.escape(categories.get(c)), Html.escape(Html.num(v)),
                         Html.escape(s.label)));
                 base += v;
+            }
+            if (!barLabels.isEmpty() && slot >= 7.0 * barLabels.get(c).length()) {
+                b.append(String.format(Locale.ROOT,
+                        "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#34404c\">%s</text>%n",
+                        cx, TOP + plotH - base / yt.hi() * plotH - 5, Html.escape(barLabels.get(c))));
             }
             if (c % labelEvery == 0) {
                 b.append(String.format(Locale.ROOT,

@@ -66,7 +66,7 @@ public final class SvgPlot {
         if (!Double.isNaN(xMin)) x0 = Math.min(x0, xMin);
         if (!Double.isNaN(xMax)) x1 = Math.max(x1, xMax);
         Ticks xt = Ticks.covering(x0, x1, 6);
-        Ticks yt = Ticks.covering(y0, y1, 5);
+        Ticks yt = Ticks.covering(y0, y1, 5, integersOnly());
         Frame f = new Frame(xt, yt, LEFT, TOP, width - LEFT - RIGHT, height - TOP - BOTTOM);
 
         StringBuilder b = new StringBuilder();
@@ -154,14 +154,26 @@ public final class SvgPlot {
         return x + 28 + 7.0 * label.length() + 24;
     }
 
-    /** Data to pixel coordinates inside the plot area. */
+    /** Whether every y value is a whole number (e.g. the counting reward), so y ticks should be too. */
+    private boolean integersOnly() {
+        for (Series s : series) for (double v : s.y) if (Double.isFinite(v) && v != Math.rint(v)) return false;
+        for (Reference r : references) if (r.y != Math.rint(r.y)) return false;
+        return true;
+    }
+
+    /**
+     * Data to pixel coordinates inside the plot area; the y range is inset by {@link #INSET} pixels so that
+     * lines at the extremes stay clear of the frame.
+     */
     private record Frame(Ticks xt, Ticks yt, double left, double top, double width, double height) {
+        static final double INSET = 8;
+
         double x(double v) {
             return left + (v - xt.lo()) / (xt.hi() - xt.lo()) * width;
         }
 
         double y(double v) {
-            return top + height - (v - yt.lo()) / (yt.hi() - yt.lo()) * height;
+            return top + height - INSET - (v - yt.lo()) / (yt.hi() - yt.lo()) * (height - 2 * INSET);
         }
     }
 }

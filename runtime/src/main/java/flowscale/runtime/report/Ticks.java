@@ -8,6 +8,11 @@ record Ticks(double lo, double hi, double step) {
 
     /** About {@code target} ticks covering {@code [min, max]}; an empty range is widened around its value. */
     static Ticks covering(double min, double max, int target) {
+        return covering(min, max, target, false);
+    }
+
+    /** As {@link #covering(double, double, int)}; with {@code integers} the step is a whole number (for counts). */
+    static Ticks covering(double min, double max, int target, boolean integers) {
         if (!(Double.isFinite(min) && Double.isFinite(max))) {
             min = 0;
             max = 1;
@@ -23,6 +28,7 @@ record Ticks(double lo, double hi, double step) {
             max += pad;
         }
         double step = niceStep((max - min) / Math.max(1, target));
+        if (integers) step = Math.max(1, Math.rint(step));
         return new Ticks(Math.floor(min / step + 1e-9) * step, Math.ceil(max / step - 1e-9) * step, step);
     }
 
