@@ -26,6 +26,8 @@ final class SearchProgress implements SearchListener, AutoCloseable {
     private long lastNfe = -1;
     private long lastBudget;
     private double lastBest = Double.NEGATIVE_INFINITY;
+    private long firstNfe = -1;
+    private long firstNanos;
 
     SearchProgress(String task, long budget, PrintWriter err, boolean animated, StopFlag stop) {
         this(task, budget, err, animated, stop, System::nanoTime);
@@ -53,9 +55,17 @@ final class SearchProgress implements SearchListener, AutoCloseable {
         lastNfe = nfe;
         lastBudget = budget;
         lastBest = bestReward;
+        long now = clock.getAsLong();
+        if (firstNfe < 0) {
+            firstNfe = nfe;
+            firstNanos = now;
+        }
         if (bar != null) {
+            // The rate after the first batch: the first one also pays for loading and JIT warm-up.
+            long eta = nfe > firstNfe ? etaNanos(nfe - firstNfe, budget - firstNfe, now - firstNanos)
+                    : etaNanos(nfe, budget, now - startNanos);
             bar.stepTo(nfe);
-            bar.setExtraMessage(best(bestReward) + ", ETA " + clockTime(etaNanos(nfe, budget, clock.getAsLong() - startNanos)));
+            bar.setExtraMessage(best(bestReward) + ", ETA " + clockTime(eta));
         }
     }
 
