@@ -113,7 +113,7 @@ public final class GenerateCommand implements Callable<Integer> {
     private Sampler configuredSampler;
 
     /** How one prompt's search ended, for the exit status and the index page. */
-    private record Outcome(String dir, String prompt, SearchResult result, byte[] bestPng) {}
+    private record Outcome(String link, String prompt, SearchResult result, byte[] bestPng) {}
 
     @Override
     public Integer call() throws IOException {
@@ -145,7 +145,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 String task = "[" + (i + 1) + "/" + lines.size() + "] " + method + "/" + sampler;
                 done.add(runOne(loaded, modelSpec, searchMethod, r, conds.get(i), l.text(), out.resolve(dir), task, stdout, err));
             }
-            List<IndexPage.Entry> entries = done.stream().map(o -> new IndexPage.Entry(o.dir(), o.prompt(),
+            List<IndexPage.Entry> entries = done.stream().map(o -> new IndexPage.Entry(o.link(), o.prompt(),
                     o.result().bestReward(), o.bestPng(), o.result().trace().interrupted())).toList();
             String settings = method + " with " + sampler + ", " + budget + " NFE per prompt, seed " + seed + ", model " + modelSpec;
             IndexPage.write(out.resolve("index.html"), settings, entries, lines.size() - done.size());
@@ -200,9 +200,10 @@ public final class GenerateCommand implements Callable<Integer> {
         List<String> files = new ArrayList<>(List.of("trace.json"));
         files.addAll(loaded.writeOutputs(dir, result, r, new RunInfo(promptText, modelSpec, seed)));
         summary(stdout, modelSpec, loaded, result, dir, files);
-        Path best = dir.resolve("best.png");
-        byte[] bestPng = files.contains("best.png") ? Files.readAllBytes(best) : null;
-        return new Outcome(dir.getFileName() == null ? dir.toString() : dir.getFileName().toString(), promptText, result, bestPng);
+        byte[] bestPng = files.contains("best.png") ? Files.readAllBytes(dir.resolve("best.png")) : null;
+        String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
+        String link = name + "/" + (files.contains("report.html") ? "report.html" : "trace.json");
+        return new Outcome(link, promptText, result, bestPng);
     }
 
     /** 130 when stopped by Ctrl-C; 1 (with an error line) when a search found nothing finite; else 0. */

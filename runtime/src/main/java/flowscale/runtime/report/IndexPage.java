@@ -6,16 +6,16 @@ import java.util.List;
 
 /**
  * {@code index.html} of a run over many prompts: one card per prompt linking to its own report (a relative
- * link into its directory), with its chosen image inlined and its reward. Self-contained like the reports.
+ * link into its directory; models without reports link their trace), with its chosen image inlined and its reward. Self-contained like the reports.
  */
 public final class IndexPage {
     /**
      * One prompt's line in the index.
      *
-     * @param dir      the prompt's output directory, relative to the index (e.g. {@code 001-2-red-circles})
+     * @param link     what the card opens, relative to the index (e.g. {@code 001-2-red-circles/report.html})
      * @param bestPng  its chosen image (any size; shown pixelated), null when none was found
      */
-    public record Entry(String dir, String prompt, double bestReward, byte[] bestPng, boolean interrupted) {}
+    public record Entry(String link, String prompt, double bestReward, byte[] bestPng, boolean interrupted) {}
 
     private IndexPage() {}
 
@@ -37,7 +37,7 @@ public final class IndexPage {
                 .append(" prompts have a chosen image; mean reward of the chosen images ").append(Html.escape(Html.num(mean)))
                 .append(". Each card opens that prompt's report.</p>\n</section>\n<div class=\"cards\">\n");
         for (Entry e : entries) {
-            b.append("<a class=\"card\" href=\"").append(Html.escape(e.dir())).append("/report.html\">\n");
+            b.append("<a class=\"card\" href=\"").append(Html.escape(e.link())).append("\">\n");
             if (e.bestPng() != null) {
                 b.append("<img class=\"pixelated\" alt=\"chosen sample\" src=\"").append(Html.pngDataUri(e.bestPng())).append("\">\n");
             }
