@@ -35,8 +35,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Run a reward-guided search (inference-time scaling) under an NFE budget.",
-                "Writes trace.json and the model's outputs (image models: best.png, best_x8.png, candidates.png,",
-                "report.html; toy models: particles.png) into --out. Ctrl-C stops early and keeps the best so far."})
+                "Writes trace.json and the model's outputs into --out: for image models best.png,",
+                "best_x8.png, candidates.png and report.html; for toy models particles.png.",
+                "Ctrl-C stops at the next batch and still writes the best found so far."})
 public final class GenerateCommand implements Callable<Integer> {
     /** Exit status of a run stopped by Ctrl-C, as a shell reports a SIGINT. */
     static final int EXIT_INTERRUPTED = 130;
@@ -47,7 +48,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     + DefaultModel.RELATIVE + " (in the current directory, else in the flowscale installation).")
     String model;
 
-    @Option(names = "--prompt", defaultValue = "",
+    @Option(names = "--prompt", paramLabel = "TEXT",
             description = "Prompt, e.g. \"2 red circles and 1 blue square\" (image models need one; toy models ignore it).")
     String prompt;
 
@@ -71,7 +72,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "10", paramLabel = "M", description = "Denoising steps M of the sampler's grid.")
     int steps;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random draw (Philox key); each prompt of "
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed of every random draw (Philox key); each prompt of "
             + "--prompts gets the noise it would get alone.")
     long seed;
 
@@ -122,7 +123,7 @@ public final class GenerateCommand implements Callable<Integer> {
         SearchMethod searchMethod = validate();
         List<PromptsFile.Line> lines = null;
         if (promptsFile != null) {
-            if (!prompt.isEmpty()) throw new UserError("--prompt and --prompts exclude each other; give one");
+            if (prompt != null) throw new UserError("--prompt and --prompts exclude each other; give one");
             lines = PromptsFile.read(promptsFile);
         }
         if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError("--out " + out + " exists and is not a directory");
@@ -131,8 +132,8 @@ public final class GenerateCommand implements Callable<Integer> {
         try (LoadedModel loaded = ModelSources.open(modelSpec, new ModelOptions(backend, cfg))) {
             Reward r = loaded.reward(reward == null ? loaded.defaultReward() : reward);
             if (lines == null) {
-                Condition cond = loaded.condition(prompt);
-                Outcome o = runOne(loaded, modelSpec, searchMethod, r, cond, prompt, out, method + "/" + sampler, stdout, err);
+                String text = prompt == null ? "" : prompt;
+                Outcome o = runOne(loaded, modelSpec, searchMethod, r, loaded.condition(text), text, out, method + "/" + sampler, stdout, err);
                 return exitStatus(List.of(o), err);
             }
             List<Condition> conds = new ArrayList<>();
