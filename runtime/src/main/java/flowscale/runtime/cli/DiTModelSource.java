@@ -3,8 +3,6 @@ package flowscale.runtime.cli;
 import flowscale.kernels.Backend;
 import flowscale.kernels.Backends;
 import flowscale.loader.SafetensorsException;
-import flowscale.runtime.data.GridImage;
-import flowscale.runtime.data.Images;
 import flowscale.runtime.data.PromptParser;
 import flowscale.runtime.data.Vocabulary;
 import flowscale.runtime.model.CheckpointException;
@@ -17,28 +15,21 @@ import flowscale.runtime.model.MultiDeviceModel;
 import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.reward.Reward;
 import flowscale.runtime.reward.Rewards;
-import flowscale.runtime.search.Candidate;
 import flowscale.runtime.search.SearchResult;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * DiT checkpoints ({@code --model FILE.safetensors}): the model runs on {@code --backend} with guidance
- * {@code --cfg}, or spread over the devices of {@code --devices} ({@link MultiDeviceModel}); the prompt is parsed by {@link PromptParser}; rewards are the shapes-world ones
- * ({@code counting} by default). Outputs: {@code best.png} (the best sample at its own size),
- * {@code best_x8.png} (an 8x nearest-neighbour copy for viewing) and {@code candidates.png} (the final
- * candidates, best first, each captioned with its reward).
+ * {@code --cfg}, or spread over the devices of {@code --devices} ({@link MultiDeviceModel}); the prompt is
+ * parsed by {@link PromptParser}; rewards are the shapes-world ones ({@code counting} by default). Outputs:
+ * see {@link DiTOutputs}.
  */
 final class DiTModelSource implements ModelSource {
-    static final int UPSCALE = 8;
-    static final int GRID_SCALE = 4;
-    static final int GRID_COLUMNS = 8;
-
     @Override
     public boolean accepts(String spec) {
         return spec.endsWith(".safetensors") || Files.isRegularFile(Path.of(spec));
@@ -164,30 +155,8 @@ final class DiTModelSource implements ModelSource {
         }
 
         @Override
-        public List<String> writeOutputs(Path dir, SearchResult result, Reward reward, long seed) {
-            int size = config.imageSize();
-            List<String> files = new ArrayList<>();
-            if (result.found()) {
-                Images.write(dir.resolve("best.png"), result.best(), size, size);
-                Images.write(dir.resolve("best_x" + UPSCALE + ".png"),
-                        Images.upscale(result.best(), size, size, UPSCALE), size * UPSCALE, size * UPSCALE);
-                files.add("best.png");
-                files.add("best_x" + UPSCALE + ".png");
-            }
-            List<Candidate> finals = new ArrayList<>(result.finalCandidates());
-            if (!finals.isEmpty()) {
-                // Best first; candidates without a finite reward go last.
-                finals.sort(Comparator.comparingDouble((Candidate c) -> Double.isFinite(c.reward()) ? -c.reward() : Double.POSITIVE_INFINITY));
-                List<float[]> tiles = new ArrayList<>();
-                List<String> captions = new ArrayList<>();
-                for (Candidate c : finals) {
-                    tiles.add(c.x0());
-                    captions.add(String.format(Locale.ROOT, "%s %.3f", reward.name(), c.reward()));
-                }
-                GridImage.write(dir.resolve("candidates.png"), tiles, captions, size, size, GRID_SCALE, GRID_COLUMNS);
-                files.add("candidates.png");
-            }
-            return files;
+        public List<String> writeOutputs(Path dir, SearchResult result, Reward reward, RunInfo run) throws IOException {
+            return DiTOutputs.write(dir, result, reward, run, config.imageSize(), kind());
         }
 
         @Override

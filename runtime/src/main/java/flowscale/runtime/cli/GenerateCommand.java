@@ -3,12 +3,14 @@ package flowscale.runtime.cli;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.DeviceSpec;
+import flowscale.runtime.report.IndexPage;
 import flowscale.runtime.reward.Reward;
 import flowscale.runtime.search.SearchConfig;
 import flowscale.runtime.search.SearchMethod;
 import flowscale.runtime.search.SearchMethods;
 import flowscale.runtime.search.SearchProblem;
 import flowscale.runtime.search.SearchResult;
+import flowscale.runtime.search.StopFlag;
 import flowscale.runtime.search.Timings;
 import flowscale.runtime.search.TraceJson;
 import picocli.CommandLine.Command;
@@ -25,19 +27,36 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code flowscale generate}: one reward-guided search under an NFE budget; writes {@code trace.json} and the
- * model kind's outputs (a scatter plot for the 2-D toys) into {@code --out}.
+ * {@code flowscale generate}: reward-guided search (inference-time scaling) under an NFE budget. With no
+ * options it runs Rollover Budget Forcing with the VP-SDE on the shipped model ({@link DefaultModel}) for the
+ * given {@code --prompt}, and writes {@code trace.json}, the model kind's images and {@code report.html} into
+ * {@code out/}. {@code --prompts FILE} runs every prompt of a file on the model loaded once, each into its own
+ * directory, plus an {@code index.html}. Ctrl-C stops the search at the next batch and still writes the best
+ * found so far ({@link Interruption}).
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Run a reward-guided search (inference-time scaling) under an NFE budget.",
-                "Writes trace.json and the model's outputs (toy models: particles.png;",
-                "DiT models: best.png, best_x8.png, candidates.png) into --out."})
+                "Writes trace.json and the model's outputs into --out: for image models best.png,",
+                "best_x8.png, candidates.png and report.html; for toy models particles.png.",
+                "Ctrl-C stops at the next batch and still writes the best found so far."})
 public final class GenerateCommand implements Callable<Integer> {
+    /** Exit status of a run stopped by Ctrl-C, as a shell reports a SIGINT. */
+    static final int EXIT_INTERRUPTED = 130;
 
-    @Option(names = "--model", defaultValue = "toy:gmm", paramLabel = "SPEC",
-            description = "Model: toy:gmm (2-D Gaussian mixture, well separated modes), toy:gmm-close (modes close together), "
-                    + "toy:gaussian, or FILE.safetensors (a DiT checkpoint).")
+    @Option(names = "--model", paramLabel = "SPEC",
+            description = "Model: FILE.safetensors (a DiT checkpoint), or toy:gmm (2-D Gaussian mixture, well separated modes), "
+                    + "toy:gmm-close (modes close together), toy:gaussian. Default: the shipped model "
+                    + DefaultModel.RELATIVE + " (in the current directory, else in the flowscale installation).")
     String model;
+
+    @Option(names = "--prompt", paramLabel = "TEXT",
+            description = "Prompt, e.g. \"2 red circles and 1 blue square\" (image models need one; toy models ignore it).")
+    String prompt;
+
+    @Option(names = "--prompts", paramLabel = "FILE",
+            description = "Run every prompt of FILE (one per line; blank lines and # comments skipped) with the model "
+                    + "loaded once, into --out/NNN-slug/ each, plus --out/index.html. Excludes --prompt.")
+    Path promptsFile;
 
     @Option(names = "--method", defaultValue = "rbf", paramLabel = "NAME",
             description = "Search method: none, bon, sop, smc, code, svdd, rbf.")
@@ -54,14 +73,13 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "10", paramLabel = "M", description = "Denoising steps M of the sampler's grid.")
     int steps;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random draw (Philox key).")
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed of every random draw (Philox key); each prompt of "
+            + "--prompts gets the noise it would get alone.")
     long seed;
 
-    @Option(names = "--prompt", defaultValue = "", description = "Prompt, passed to the model as its condition (toy models ignore it).")
-    String prompt;
-
     @Option(names = "--reward", paramLabel = "NAME",
-            description = "Reward to maximise (toy models: mode = the rarest mode, or mode:K); default: the model's default.")
+            description = "Reward to maximise (image models: counting, composition, heldout, validshapes; toy models: "
+                    + "mode = the rarest mode, or mode:K); default: the model's default (counting for image models).")
     String reward;
 
     @Option(names = "--search-opt", paramLabel = "KEY=VALUE",
@@ -92,68 +110,139 @@ public final class GenerateCommand implements Callable<Integer> {
                     + "otherwise one latent costs 2 NFE.")
     double cfg;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if missing).")
+    @Option(names = "--out", defaultValue = "out", paramLabel = "DIR", description = "Output directory (created if missing).")
     Path out;
 
     @Spec
     CommandSpec spec;
 
+    /** Set by Ctrl-C; tests set it to stop a run without a signal. */
+    StopFlag stop = new StopFlag();
+
+    /** The sampler of --sampler and --steps, set by {@link #validate()}. */
+    private Sampler configuredSampler;
+
+    /** How one prompt's search ended, for the exit status and the index page. */
+    private record Outcome(String link, String prompt, SearchResult result, byte[] bestPng) {}
+
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        if (budget < 1) throw new UserError("--budget must be >= 1, got " + budget);
-        if (steps < 1) throw new UserError("--steps must be >= 1, got " + steps);
-        if (!SearchMethods.names().contains(method)) {
-            throw new UserError("unknown method '" + method + "'; known: " + String.join(", ", SearchMethods.names()));
-        }
-        Sampler s;
-        SearchMethod searchMethod;
-        try {
-            s = Sampler.named(sampler).withSteps(steps);
-            SearchConfig config = SearchConfig.parse(searchOptions);
-            if (rbfVariant != null) {
-                if (!method.equals("rbf")) throw new UserError("--rbf-variant only applies to --method rbf");
-                config = config.with("variant", rbfVariant);
-            }
-            searchMethod = SearchMethods.create(method, config);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), e);
+        SearchMethod searchMethod = validate();
+        List<PromptsFile.Line> lines = null;
+        if (promptsFile != null) {
+            if (prompt != null) throw new UserError("--prompt and --prompts exclude each other; give one");
+            lines = PromptsFile.read(promptsFile);
         }
         if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError("--out " + out + " exists and is not a directory");
         if (devices != null && spec.commandLine().getParseResult().hasMatchedOption("--backend")) {
             throw new UserError("give either --backend or --devices, not both (--devices cpu is the same as --backend cpu)");
         }
-        try (LoadedModel loaded = ModelSources.open(model, new ModelOptions(backend, cfg, devices))) {
+        String modelSpec = model != null ? model : DefaultModel.resolve();
+        Interruption ctrlC = Interruption.watch(stop, err);
+        try (LoadedModel loaded = ModelSources.open(modelSpec, new ModelOptions(backend, cfg, devices))) {
             Reward r = loaded.reward(reward == null ? loaded.defaultReward() : reward);
-            Condition cond = loaded.condition(prompt);
-            SearchResult result;
-            try (SearchProgress progress = new SearchProgress(method + "/" + sampler, budget, err, SearchProgress.animatedByEnvironment())) {
-                SearchProblem problem = new SearchProblem(loaded.model(), s, r, cond, budget, seed, 0, progress);
-                result = searchMethod.run(problem);
-            } catch (IllegalArgumentException e) {
-                throw new UserError(e.getMessage(), e);
+            if (lines == null) {
+                String text = prompt == null ? "" : prompt;
+                Outcome o = runOne(loaded, modelSpec, searchMethod, r, loaded.condition(text), text, out, method + "/" + sampler, stdout, err);
+                return exitStatus(List.of(o), err);
             }
-            Files.createDirectories(out);
-            TraceJson.write(result.trace(), out.resolve("trace.json"));
-            List<String> files = new ArrayList<>(List.of("trace.json"));
-            files.addAll(loaded.writeOutputs(out, result, r, seed));
-            summary(stdout, loaded, result, files);
-            if (!result.found()) {
-                err.println("error: no candidate had a finite estimate and reward (trace written)");
-                err.flush();
-                return Main.EXIT_INTERNAL;
+            List<Condition> conds = new ArrayList<>();
+            for (PromptsFile.Line l : lines) conds.add(loaded.condition(l.text()));
+            List<Outcome> done = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                if (i > 0 && stop.requested()) break;
+                PromptsFile.Line l = lines.get(i);
+                String dir = PromptsFile.directoryName(i + 1, l.text());
+                String task = "[" + (i + 1) + "/" + lines.size() + "] " + method + "/" + sampler;
+                done.add(runOne(loaded, modelSpec, searchMethod, r, conds.get(i), l.text(), out.resolve(dir), task, stdout, err));
             }
-            return Main.EXIT_OK;
+            List<IndexPage.Entry> entries = done.stream().map(o -> new IndexPage.Entry(o.link(), o.prompt(),
+                    o.result().bestReward(), o.bestPng(), o.result().trace().interrupted())).toList();
+            String settings = method + " with " + sampler + ", " + budget + " NFE per prompt, seed " + seed + ", model " + modelSpec;
+            IndexPage.write(out.resolve("index.html"), settings, entries, lines.size() - done.size());
+            stdout.println("wrote " + out.resolve("index.html"));
+            stdout.flush();
+            return exitStatus(done, err);
+        } catch (RuntimeException | IOException e) {
+            if (!stop.requested()) throw e;
+            // After Ctrl-C the JVM exits as soon as the interruption is closed, before Main could report this.
+            err.println("error: " + Main.describe(e));
+            if (spec.commandLine().getParseResult().hasMatchedOption("--debug")) e.printStackTrace(err);
+            err.flush();
+            return Main.isUserError(e) ? Main.EXIT_USAGE : Main.EXIT_INTERNAL;
+        } finally {
+            ctrlC.close();
         }
     }
 
-    private void summary(PrintWriter o, LoadedModel loaded, SearchResult result, List<String> files) {
+    /** Checks the options that need no model; returns the configured search method. */
+    private SearchMethod validate() {
+        if (budget < 1) throw new UserError("--budget must be >= 1, got " + budget);
+        if (steps < 1) throw new UserError("--steps must be >= 1, got " + steps);
+        if (!SearchMethods.names().contains(method)) {
+            throw new UserError("unknown method '" + method + "'; known: " + String.join(", ", SearchMethods.names()));
+        }
+        try {
+            configuredSampler = Sampler.named(sampler).withSteps(steps);
+            SearchConfig config = SearchConfig.parse(searchOptions);
+            if (rbfVariant != null) {
+                if (!method.equals("rbf")) throw new UserError("--rbf-variant only applies to --method rbf");
+                config = config.with("variant", rbfVariant);
+            }
+            return SearchMethods.create(method, config);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+    }
+
+    /** One search for one prompt, its outputs written into {@code dir} and its summary printed. */
+    private Outcome runOne(LoadedModel loaded, String modelSpec, SearchMethod searchMethod, Reward r, Condition cond,
+                           String promptText, Path dir, String task, PrintWriter stdout, PrintWriter err) throws IOException {
+        SearchResult result;
+        try (SearchProgress progress = new SearchProgress(task, budget, err, SearchProgress.animatedByEnvironment(), stop)) {
+            SearchProblem problem = new SearchProblem(loaded.model(), configuredSampler, r, cond,
+                    budget, seed, 0, progress);
+            result = SearchMethods.run(searchMethod, problem);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+        Files.createDirectories(dir);
+        TraceJson.write(result.trace(), dir.resolve("trace.json"));
+        List<String> files = new ArrayList<>(List.of("trace.json"));
+        files.addAll(loaded.writeOutputs(dir, result, r, new RunInfo(promptText, modelSpec, seed)));
+        summary(stdout, modelSpec, loaded, result, dir, files);
+        byte[] bestPng = files.contains("best.png") ? Files.readAllBytes(dir.resolve("best.png")) : null;
+        String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
+        String link = name + "/" + (files.contains("report.html") ? "report.html" : "trace.json");
+        return new Outcome(link, promptText, result, bestPng);
+    }
+
+    /** 130 when stopped by Ctrl-C; 1 (with an error line) when a search found nothing finite; else 0. */
+    private int exitStatus(List<Outcome> outcomes, PrintWriter err) {
+        long empty = outcomes.stream().filter(o -> !o.result().found()).count();
+        if (stop.requested()) {
+            err.println("interrupted: wrote the best found before the stop" + (empty > 0 ? " (none for " + empty + " run(s))" : ""));
+            err.flush();
+            return EXIT_INTERRUPTED;
+        }
+        if (empty > 0) {
+            err.println("error: no candidate had a finite estimate and reward" + (outcomes.size() > 1 ? " for " + empty
+                    + " of " + outcomes.size() + " prompts" : "") + " (trace written)");
+            err.flush();
+            return Main.EXIT_INTERNAL;
+        }
+        return Main.EXIT_OK;
+    }
+
+    private void summary(PrintWriter o, String modelSpec, LoadedModel loaded, SearchResult result, Path dir, List<String> files) {
         var t = result.trace();
         Timings tm = t.timings();
         o.printf("model %s (%s), method %s, sampler %s, %d steps, reward %s, seed %d%n",
-                model, loaded.kind(), t.method(), t.sampler(), t.steps(), t.reward(), t.seed());
-        o.printf("NFE %d of %d, reward calls %d, non-finite %d%n", t.nfe(), t.budget(), t.rewardCalls(), t.nonFinite());
+                modelSpec, loaded.kind(), t.method(), t.sampler(), t.steps(), t.reward(), t.seed());
+        o.printf("NFE %d of %d, reward calls %d, non-finite %d%s%n", t.nfe(), t.budget(), t.rewardCalls(), t.nonFinite(),
+                t.interrupted() ? ", INTERRUPTED (best so far)" : "");
         if (result.found()) {
             if (result.best().length <= 8) {
                 o.printf("best reward %.6f at %s%n", result.bestReward(), java.util.Arrays.toString(result.best()));
@@ -165,7 +254,7 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         o.printf("time %.1f ms: model %.1f ms, reward %.1f ms, search %.1f ms (%.1f%%)%n", tm.totalNanos() / 1e6,
                 tm.modelNanos() / 1e6, tm.rewardNanos() / 1e6, tm.searchNanos() / 1e6, 100 * tm.searchShare());
-        o.println("wrote " + String.join(", ", files.stream().map(f -> out.resolve(f).toString()).toList()));
+        o.println("wrote " + String.join(", ", files.stream().map(f -> dir.resolve(f).toString()).toList()));
         o.flush();
     }
 }

@@ -31,10 +31,11 @@ public interface LoadedModel extends AutoCloseable {
     Reward reward(String name);
 
     /**
-     * Writes the kind's outputs for a finished search into {@code dir} (which exists), each file through a
-     * temporary file. Returns the names of the files written.
+     * Writes the kind's outputs for a finished (or interrupted) search into {@code dir} (which exists and
+     * already holds {@code trace.json}), each file through a temporary file. Returns the names of the files
+     * written.
      */
-    List<String> writeOutputs(Path dir, SearchResult result, Reward reward, long seed) throws IOException;
+    List<String> writeOutputs(Path dir, SearchResult result, Reward reward, RunInfo run) throws IOException;
 
     @Override
     default void close() {}

@@ -119,10 +119,10 @@ final class ToyModelSource implements ModelSource {
         }
 
         @Override
-        public List<String> writeOutputs(Path dir, SearchResult result, Reward reward, long seed) throws IOException {
+        public List<String> writeOutputs(Path dir, SearchResult result, Reward reward, RunInfo run) throws IOException {
             int n = 2000;
             float[][] data = new float[n][model.dim()];
-            model.sampleData(seed, n, data);
+            model.sampleData(run.seed(), n, data);
             List<float[]> centresF = new ArrayList<>();
             for (double[] c : centres) centresF.add(toFloat(c));
             List<float[]> finals = new ArrayList<>();

@@ -9,10 +9,9 @@ import java.awt.RenderingHints;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -110,16 +109,9 @@ public final class ScatterPlot {
 
     /** Renders and writes the PNG through a temporary file, so no half-written image is ever left behind. */
     public void write(Path file) throws IOException {
-        BufferedImage img = render();
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".plot", ".png.tmp");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available");
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        if (!ImageIO.write(render(), "png", png)) throw new IOException("no PNG writer available");
+        AtomicFile.write(file, png.toByteArray());
     }
 
     private static boolean finite(float[] p) {

@@ -26,6 +26,19 @@ public final class SearchMethods {
         };
     }
 
+    /**
+     * Runs {@code method} on {@code problem}. If the problem's listener asks the search to stop
+     * ({@link SearchListener#stopRequested()}), the search ends at its next batch boundary and this returns
+     * the best found so far, with the trace marked {@link Trace#interrupted() interrupted}.
+     */
+    public static SearchResult run(SearchMethod method, SearchProblem problem) {
+        try {
+            return method.run(problem);
+        } catch (SearchInterrupted stopped) {
+            return stopped.partial();
+        }
+    }
+
     static void requireEvaluations(String method, SearchProblem p, long needed, String why) {
         long have = p.evaluationBudget();
         if (have < needed) {

@@ -15,7 +15,8 @@ import java.util.Map;
  * The state every search method shares while it runs: NFE and reward accounting (the budget is checked
  * before every model call and the model's own counter is checked after it), the guard that keeps
  * non-finite estimates and rewards out of every selection, phase timings, the trace being built and the
- * noise streams.
+ * noise streams. It also keeps a copy of the best estimate seen and of the last rewarded batch, so that a
+ * search asked to stop ({@link SearchListener#stopRequested()}) can still hand back what it found.
  */
 final class SearchRun {
     final SearchProblem problem;
@@ -41,6 +42,11 @@ final class SearchRun {
     private long modelNanos;
     private long rewardNanos;
     private double bestSoFar = Double.NEGATIVE_INFINITY;
+    private final float[] bestX0;
+    private boolean haveBest;
+    private float[][] lastX0 = new float[0][];
+    private double[] lastRewards = new double[0];
+    private int lastCount;
 
     SearchRun(String method, SearchProblem problem) {
         this.method = method;
@@ -53,6 +59,7 @@ final class SearchRun {
         this.dim = model.dim();
         this.perLatent = model.nfePerLatent();
         this.noise = new NoiseStreams(problem.seed(), problem.promptIndex());
+        this.bestX0 = new float[dim];
         if (perLatent < 1) throw new IllegalStateException("model reports " + perLatent + " NFE per latent");
     }
 
@@ -123,16 +130,47 @@ final class SearchRun {
         Arrays.fill(finiteScratch, 0, m, null);
         int bad = 0;
         for (int i = 0; i < n; i++) {
-            if (out[i] == Double.NEGATIVE_INFINITY) bad++;
-            else if (out[i] > bestSoFar) bestSoFar = out[i];
+            if (out[i] == Double.NEGATIVE_INFINITY) {
+                bad++;
+            } else if (out[i] > bestSoFar) {
+                bestSoFar = out[i];
+                System.arraycopy(x0[i], 0, bestX0, 0, dim);
+                haveBest = true;
+            }
         }
+        keepLastBatch(n, x0, out);
         nonFinite += bad;
         return bad;
     }
 
-    /** Tells the listener where the run is (after each batched call). */
+    /**
+     * Tells the listener where the run is (after each batched call), then stops the search if it asks to:
+     * a batch boundary, where every estimate rewarded so far is complete.
+     */
     void report() {
-        problem.listener().progress(spent, problem.budget(), bestSoFar);
+        SearchListener listener = problem.listener();
+        listener.progress(spent, problem.budget(), bestSoFar);
+        if (listener.stopRequested()) throw new SearchInterrupted(partial());
+    }
+
+    /** The best estimate seen so far and the last rewarded batch, with the trace up to now marked interrupted. */
+    private SearchResult partial() {
+        List<Candidate> finals = new ArrayList<>(lastCount);
+        for (int i = 0; i < lastCount; i++) finals.add(new Candidate(lastX0[i], lastRewards[i]));
+        return result(haveBest ? bestX0 : null, bestSoFar, finals, true);
+    }
+
+    /** Copies of the batch just rewarded: the methods reuse their buffers, and a stop may come before the next batch. */
+    private void keepLastBatch(int n, float[][] x0, double[] r) {
+        if (lastX0.length < n) {
+            float[][] grown = Arrays.copyOf(lastX0, n);
+            for (int i = lastX0.length; i < n; i++) grown[i] = new float[dim];
+            lastX0 = grown;
+            lastRewards = new double[n];
+        }
+        for (int i = 0; i < n; i++) System.arraycopy(x0[i], 0, lastX0[i], 0, dim);
+        System.arraycopy(r, 0, lastRewards, 0, n);
+        lastCount = n;
     }
 
     void record(LevelRecord r) {
@@ -150,11 +188,16 @@ final class SearchRun {
         if (best != null && !(Double.isFinite(bestReward) && allFinite(best))) {
             throw new IllegalStateException(method + " selected a non-finite result");
         }
+        return result(best, bestReward, finals, false);
+    }
+
+    private SearchResult result(float[] best, double bestReward, List<Candidate> finals, boolean interrupted) {
         long total = System.nanoTime() - startNanos;
+        double r = best == null ? Double.NEGATIVE_INFINITY : bestReward;
         Trace trace = new Trace(method, sampler.name(), reward.name(), problem.budget(), spent, rewardCalls,
-                problem.seed(), problem.promptIndex(), steps, best == null ? Double.NEGATIVE_INFINITY : bestReward,
-                nonFinite, parameters, levels, new Timings(total, modelNanos, rewardNanos));
-        return new SearchResult(best, best == null ? Double.NEGATIVE_INFINITY : bestReward, finals, trace);
+                problem.seed(), problem.promptIndex(), steps, r, nonFinite, parameters, levels,
+                new Timings(total, modelNanos, rewardNanos), interrupted);
+        return new SearchResult(best, r, finals, trace);
     }
 
     static boolean allFinite(float[] v) {

@@ -7,13 +7,22 @@ import java.util.Map;
 
 /**
  * The record of one search: settings, what was spent, the best reward, every level decision and the
- * timings. {@code parameters} are the method's resolved parameters (N, K, quota, ...).
+ * timings. {@code parameters} are the method's resolved parameters (N, K, quota, ...). {@code interrupted}
+ * is true when the search was asked to stop early ({@link StopFlag}); its levels then end where it stopped.
  */
 public record Trace(String method, String sampler, String reward, long budget, long nfe, long rewardCalls,
                     long seed, int promptIndex, int steps, double bestReward, long nonFinite,
-                    Map<String, Object> parameters, List<LevelRecord> levels, Timings timings) {
+                    Map<String, Object> parameters, List<LevelRecord> levels, Timings timings, boolean interrupted) {
     public Trace {
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         levels = List.copyOf(levels);
+    }
+
+    /** The trace of a search that ran to its end. */
+    public Trace(String method, String sampler, String reward, long budget, long nfe, long rewardCalls,
+                 long seed, int promptIndex, int steps, double bestReward, long nonFinite,
+                 Map<String, Object> parameters, List<LevelRecord> levels, Timings timings) {
+        this(method, sampler, reward, budget, nfe, rewardCalls, seed, promptIndex, steps, bestReward, nonFinite,
+                parameters, levels, timings, false);
     }
 }

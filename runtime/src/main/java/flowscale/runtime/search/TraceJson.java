@@ -9,11 +9,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
  * Writes a {@link Trace} as JSON. Top level: {@code method, sampler, reward, budget, nfe, rewardCalls, seed,
- * promptIndex, steps, nonFinite, parameters, best {reward}, levels [...], timings {...}}. Each level:
+ * promptIndex, steps, nonFinite, interrupted, parameters, best {reward}, levels [...], timings {...}}
+ * ({@code interrupted}: the search was stopped early and holds the best found until then). Each level:
  * {@code level, chain, s, candidates, rewards, accepted, reason, nfe, rewardCalls, nonFinite} and for SMC
  * {@code ess, ancestors}. Non-finite rewards are written as null (JSON has no infinities).
  */
@@ -34,6 +36,7 @@ public final class TraceJson {
         root.put("promptIndex", t.promptIndex());
         root.put("steps", t.steps());
         root.put("nonFinite", t.nonFinite());
+        root.put("interrupted", t.interrupted());
         ObjectNode params = root.putObject("parameters");
         for (Map.Entry<String, Object> e : t.parameters().entrySet()) {
             params.putPOJO(e.getKey(), e.getValue());
@@ -77,9 +80,10 @@ public final class TraceJson {
     public static void write(Trace t, Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".trace", ".json.tmp");
+        // A plain new file (not Files.createTempFile, whose files are owner-only) gets the usual permissions.
+        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toUnsignedString(System.nanoTime(), 36) + ".tmp");
         try {
-            MAPPER.writeValue(tmp.toFile(), toJson(t));
+            Files.write(tmp, MAPPER.writeValueAsBytes(toJson(t)), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);

@@ -57,7 +57,7 @@ class GenerateCommandTest {
 
     @Test
     void rbfPaperVariantAndSearchOptionsAreAccepted(@TempDir Path dir) throws Exception {
-        Run r = run("generate", "--method", "rbf", "--rbf-variant", "paper", "--sampler", "linear-sde", "--budget", "300",
+        Run r = run("generate", "--model", "toy:gmm", "--method", "rbf", "--rbf-variant", "paper", "--sampler", "linear-sde", "--budget", "300",
                 "--steps", "8", "--search-opt", "n=3", "--reward", "mode:2", "--prompt", "ignored", "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode t = new ObjectMapper().readTree(dir.resolve("trace.json").toFile());
@@ -70,14 +70,14 @@ class GenerateCommandTest {
     @Test
     void badMethodSamplerOrBudgetExitsWith2AndOneLine(@TempDir Path dir) {
         String[][] bad = {
-            {"generate", "--method", "beam", "--out", dir.resolve("a").toString()},
-            {"generate", "--sampler", "euler", "--out", dir.resolve("b").toString()},
-            {"generate", "--method", "svdd", "--budget", "100", "--out", dir.resolve("c").toString()},
+            {"generate", "--model", "toy:gmm", "--method", "beam", "--out", dir.resolve("a").toString()},
+            {"generate", "--model", "toy:gmm", "--sampler", "euler", "--out", dir.resolve("b").toString()},
+            {"generate", "--model", "toy:gmm", "--method", "svdd", "--budget", "100", "--out", dir.resolve("c").toString()},
             {"generate", "--model", "toy:cat", "--out", dir.resolve("d").toString()},
-            {"generate", "--reward", "mode:9", "--out", dir.resolve("e").toString()},
-            {"generate", "--method", "smc", "--search-opt", "bogus=1", "--out", dir.resolve("f").toString()},
-            {"generate", "--method", "bon", "--rbf-variant", "paper", "--out", dir.resolve("g").toString()},
-            {"generate", "--budget", "abc", "--out", dir.resolve("h").toString()},
+            {"generate", "--model", "toy:gmm", "--reward", "mode:9", "--out", dir.resolve("e").toString()},
+            {"generate", "--model", "toy:gmm", "--method", "smc", "--search-opt", "bogus=1", "--out", dir.resolve("f").toString()},
+            {"generate", "--model", "toy:gmm", "--method", "bon", "--rbf-variant", "paper", "--out", dir.resolve("g").toString()},
+            {"generate", "--model", "toy:gmm", "--budget", "abc", "--out", dir.resolve("h").toString()},
         };
         for (String[] args : bad) {
             Run r = run(args);

@@ -1,0 +1,63 @@
+package flowscale.runtime.cli;
+
+import flowscale.runtime.data.Prompt;
+import flowscale.runtime.data.PromptException;
+import flowscale.runtime.data.PromptParser;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A {@code --prompts} file: one prompt per line (UTF-8); blank lines and lines starting with {@code #} are
+ * skipped. Every line is parsed up front, so a bad one stops the job, naming its line, before any work starts.
+ */
+final class PromptsFile {
+    /** Longest slug kept in a directory name. */
+    static final int SLUG_LENGTH = 60;
+
+    /** One prompt of the file, with its 1-based line number. */
+    record Line(int number, String text, Prompt prompt) {}
+
+    private PromptsFile() {}
+
+    static List<Line> read(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new UserError("--prompts " + file + ": no such file");
+        } catch (CharacterCodingException e) {
+            throw new UserError("--prompts " + file + ": not UTF-8 text");
+        } catch (IOException e) {
+            throw new UserError("--prompts " + file + ": cannot read it (" + e.getMessage() + ")", e);
+        }
+        List<Line> prompts = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String text = lines.get(i).strip();
+            if (i == 0 && text.startsWith("\uFEFF")) text = text.substring(1).strip();
+            if (text.isEmpty() || text.startsWith("#")) continue;
+            try {
+                prompts.add(new Line(i + 1, text, PromptParser.parse(text)));
+            } catch (PromptException e) {
+                throw new UserError("--prompts " + file + " line " + (i + 1) + ": " + Main.oneLine(e.getMessage()), e);
+            }
+        }
+        if (prompts.isEmpty()) throw new UserError("--prompts " + file + " has no prompts (only blank or # lines)");
+        return prompts;
+    }
+
+    /** {@code 001-2-red-circles-and-1-blue-square}: the 1-based index, then the text in lower case, words joined by dashes. */
+    static String directoryName(int index, String text) {
+        String slug = text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        if (slug.length() > SLUG_LENGTH) slug = slug.substring(0, SLUG_LENGTH).replaceAll("-+$", "");
+        String number = String.format(Locale.ROOT, "%03d", index);
+        return slug.isEmpty() ? number : number + "-" + slug;
+    }
+}
