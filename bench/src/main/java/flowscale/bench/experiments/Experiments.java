@@ -80,6 +80,11 @@ public final class Experiments implements Callable<Integer> {
 
     /** Runs the command; exit code 0 ok, 2 bad input, 1 internal failure. Errors are one line on stderr. */
     public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line (tests set its out/err writers). */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Experiments());
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("experiments: " + oneLine(ex.getMessage()) + " (see --help)");
@@ -92,7 +97,7 @@ public final class Experiments implements Callable<Integer> {
             c.getErr().flush();
             return user ? 2 : 1;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     @Override
@@ -105,7 +110,6 @@ public final class Experiments implements Callable<Integer> {
         if (!(cfg >= 1.0) || Double.isInfinite(cfg)) throw new UserError("--cfg must be a finite number >= 1, got " + cfg);
         String modelId = fingerprint(model);
         List<Prompt> promptList = EvaluationPrompts.first(n);
-        Files.createDirectories(out);
 
         Backend be;
         try {
@@ -123,8 +127,15 @@ public final class Experiments implements Callable<Integer> {
             be.close();
             throw e;
         }
-        try (ResultsLog log = ResultsLog.open(out.resolve("results.csv"))) {
+        try {
             checkVocabulary(dit.config());
+            Files.createDirectories(out);
+        } catch (RuntimeException | IOException e) {
+            dit.close();
+            be.close();
+            throw e;
+        }
+        try (ResultsLog log = ResultsLog.open(out.resolve("results.csv"))) {
             String kind = kind(dit);
             o.printf(Locale.ROOT, "experiments: %s plan, %d prompts, seed %d; model %s (%s, sha-256 %s); backend %s, %d cores%n",
                     plan.name(), n, seed, model, kind, modelId, be.name(), Runtime.getRuntime().availableProcessors());
