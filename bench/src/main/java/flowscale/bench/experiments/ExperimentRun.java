@@ -46,8 +46,8 @@ final class ExperimentRun {
         int total = prompts.size() * cells.size();
         out.printf(Locale.ROOT, "plan: %d configurations x %d prompts = %d searches (%d already in %s)%n",
                 cells.size(), prompts.size(), total, done, log.file());
-        out.printf(Locale.ROOT, "estimate: %.0f s per prompt; this run about %s (full plan ~%.1f min per 10 prompts)%n",
-                perPrompt, clock(remainingSeconds(cost)), perPrompt * 10 / 60);
+        out.printf(Locale.ROOT, "estimate: %.0f s per prompt (%.1f min per 10 prompts); this run about %s%n",
+                perPrompt, perPrompt * 10 / 60, clock(remainingSeconds(cost)));
     }
 
     void execute(CostModel cost, Runnable afterPrompt) {

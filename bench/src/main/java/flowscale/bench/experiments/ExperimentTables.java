@@ -94,7 +94,8 @@ final class ExperimentTables {
     private void methodsSection(StringBuilder md) {
         md.append("## 1. Methods × samplers at ").append(plan.mainBudget()).append(" NFE\n\n");
         md.append("The paper's Table 1 / Fig. 7 shape: every search method under Linear-ODE, Linear-SDE and VP-SDE, plus the base")
-                .append(" model without search (`none`: one sample, 10 NFE). The first table also gives the mean NFE used.\n\n");
+                .append(" model without search (`none`: one sample, 10 NFE). The first table also gives the mean NFE used.")
+                .append(" Plots: `methods_reward.png`, `methods_accuracy.png` (bars: mean, whiskers: 95 % CI).\n\n");
         for (Metric m : List.of(Metric.REWARD, Metric.HELD_OUT, Metric.EXACT)) {
             md.append("**").append(capitalise(m.title)).append("**\n\n| method |");
             for (String s : plan.samplers()) md.append(' ').append(paperName(s)).append(" |");
@@ -186,7 +187,7 @@ final class ExperimentTables {
             nfe += r.nfe();
         }
         md.append("Wall time of the searches' own traces (`Timings`), summed over ").append(rows.size())
-                .append(" prompts: model = batched velocity calls incl. the path conversion, reward = counting-reward calls,")
+                .append(rows.size() == 1 ? " prompt:" : " prompts:").append(" model = batched velocity calls incl. the path conversion, reward = counting-reward calls,")
                 .append(" search = everything else (noise, SDE steps, Tweedie estimates, selection, bookkeeping).\n\n");
         md.append("| phase | total s | per search ms | share |\n|---|---|---|---|\n");
         int n = rows.size();
@@ -201,14 +202,36 @@ final class ExperimentTables {
     /** Writes the scaling plots into {@code dir}; returns their file names. */
     List<String> writePlots(Path dir) throws IOException {
         List<String> files = new ArrayList<>();
+        files.add(methodsPlot(dir, "methods_reward.png", Metric.REWARD, "Counting reward (−RSS) by method and sampler", "counting reward (−RSS)"));
+        files.add(methodsPlot(dir, "methods_accuracy.png", Metric.EXACT, "Exact-count accuracy by method and sampler", "accuracy"));
         files.add(scalingPlot(dir, "scaling_reward.png", Metric.REWARD, "Counting reward (−RSS) vs NFE", "counting reward (−RSS)"));
         files.add(scalingPlot(dir, "scaling_accuracy.png", Metric.EXACT, "Exact-count accuracy vs NFE", "accuracy"));
         files.add(scalingPlot(dir, "scaling_heldout.png", Metric.HELD_OUT, "Held-out metric vs NFE", "held-out metric"));
         return files;
     }
 
+    private String methodsPlot(Path dir, String name, Metric m, String title, String yLabel) throws IOException {
+        List<String> groups = new ArrayList<>();
+        groups.add("none");
+        groups.addAll(plan.methods());
+        List<String> series = plan.samplers().stream().map(ExperimentTables::paperName).toList();
+        double[][] mean = new double[groups.size()][series.size()], half = new double[groups.size()][series.size()];
+        for (int g = 0; g < groups.size(); g++) {
+            for (int s = 0; s < series.size(); s++) {
+                String sampler = plan.samplers().get(s);
+                Cell c = g == 0 ? plan.base(sampler) : plan.methodCell(groups.get(g), sampler);
+                MeanInterval mi = interval(c, m);
+                mean[g][s] = mi.mean();
+                half[g][s] = mi.halfWidth();
+            }
+        }
+        new GroupedBarPlot(title + " at " + plan.mainBudget() + " NFE (" + promptCount() + ", 95% CI)", yLabel,
+                groups, series, mean, half).write(dir.resolve(name), 860, 440);
+        return name;
+    }
+
     private String scalingPlot(Path dir, String name, Metric m, String title, String yLabel) throws IOException {
-        ErrorBarPlot p = new ErrorBarPlot(title + " (" + prompts.size() + " prompts, 95% CI)", "NFE budget (log scale)", yLabel);
+        ErrorBarPlot p = new ErrorBarPlot(title + " (" + promptCount() + ", 95% CI)", "NFE budget (log scale)", yLabel);
         for (ExperimentPlan.Line l : plan.scaling()) {
             int k = plan.budgets().size();
             double[] x = new double[k], mean = new double[k], half = new double[k];
@@ -283,6 +306,10 @@ final class ExperimentTables {
         for (ResultRow r : rows) s += r.nfe();
         double mean = s / rows.size();
         return mean == Math.rint(mean) ? Long.toString((long) mean) : String.format(Locale.ROOT, "%.1f", mean);
+    }
+
+    private String promptCount() {
+        return prompts.size() + (prompts.size() == 1 ? " prompt" : " prompts");
     }
 
     static String paperName(String sampler) {

@@ -38,7 +38,11 @@ import java.util.concurrent.Callable;
         description = {"Reproduce the paper's tables on a DiT checkpoint: every search method x sampler, NFE scaling,",
                 "the interpolant-conversion ablation and the main job's time split, with 95% CIs over prompts."})
 public final class Experiments implements Callable<Integer> {
-    /** Full-plan prompt count: measured to take about 25 minutes on the 2-core machine (see bench/RESULTS.md). */
+    /**
+     * Full-plan prompt count, sized for 20-30 minutes on the 2-core machine: one prompt of the full plan took 171 s
+     * wall (74 CPU-s) on a random DiT of hidden 256 / depth 4 while the machine was loaded about 5x, i.e. roughly
+     * 60-90 s on idle cores (bench/RESULTS.md). The run prints its own estimate; {@code --prompts} overrides.
+     */
     static final int FULL_PROMPTS = 20;
     static final int QUICK_PROMPTS = 3;
 

@@ -66,10 +66,10 @@ class ExperimentsTest {
         assertFalse(md.contains(" n/a |") || md.contains(" n/a ("), md);
         assertTrue(md.contains("| rbf | VP-SDE | 50 | 48 |"), "RBF at 50 NFE (init 2) stops at 48:\n" + md);
         assertTrue(md.contains("+ Adapt. Diff. (`linear-sde-adapt-diff`)"), md);
-        for (String png : List.of("scaling_reward.png", "scaling_accuracy.png", "scaling_heldout.png")) {
+        for (String png : List.of("methods_reward.png", "methods_accuracy.png", "scaling_reward.png", "scaling_accuracy.png", "scaling_heldout.png")) {
             BufferedImage img = ImageIO.read(out.resolve(png).toFile());
             assertNotNull(img, png);
-            assertEquals(760, img.getWidth());
+            assertTrue(img.getWidth() >= 760, png);
         }
         try (var files = Files.list(out)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "temporary files left behind");
