@@ -35,8 +35,9 @@ import java.util.concurrent.Callable;
  * there; {@code OUT/experiments.md} and the PNG plots are made from that file after every prompt and at the end.
  */
 @Command(name = "experiments", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
-        description = {"Reproduce the paper's tables on a DiT checkpoint: every search method x sampler, NFE scaling,",
-                "the interpolant-conversion ablation and the main job's time split, with 95% CIs over prompts."})
+        description = {"Reproduce the paper's tables on a DiT checkpoint: every search method x sampler,",
+                "NFE scaling, the interpolant-conversion ablation and the main job's time split,",
+                "with 95%% confidence intervals over a fixed set of held-out prompts."})
 public final class Experiments implements Callable<Integer> {
     /**
      * Full-plan prompt count, sized for 20-30 minutes on the 2-core machine: one prompt of the full plan took 171 s
@@ -51,7 +52,7 @@ public final class Experiments implements Callable<Integer> {
     Path model;
 
     @Option(names = "--out", defaultValue = "bench/results/experiments", paramLabel = "DIR",
-            description = "Output directory: results.csv (appended, resumable), experiments.md, scaling_*.png.")
+            description = "Output directory: results.csv (appended, resumable), experiments.md, methods_*.png, scaling_*.png.")
     Path out;
 
     @Option(names = "--quick", description = "A small slice: bon and rbf x ode and vp-sde at 100 NFE, budgets 50/100, "

@@ -102,6 +102,14 @@ class ExperimentsTest {
         assertFalse(Files.exists(out), "no output directory for a failed start");
     }
 
+    @Test
+    void helpListsTheOptionsWithoutWarnings() {
+        Run r = run("--help");
+        assertEquals(0, r.code());
+        assertEquals("", r.err());
+        for (String o : List.of("--model", "--out", "--quick", "--prompts", "--seed", "--dry-run")) assertTrue(r.out().contains(o), o);
+    }
+
     private static void assertUsage(Run r, String fragment) {
         assertEquals(2, r.code(), r.err() + r.out());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
