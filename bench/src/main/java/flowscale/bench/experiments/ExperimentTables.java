@@ -79,6 +79,7 @@ final class ExperimentTables {
         scalingSection(md);
         ablationSection(md);
         timeSection(md);
+        claimsSection(md);
         if (!notes.isEmpty()) {
             md.append("## Notes\n\n");
             for (String n : notes) md.append("- ").append(n).append('\n');
@@ -95,7 +96,10 @@ final class ExperimentTables {
         md.append("## 1. Methods × samplers at ").append(plan.mainBudget()).append(" NFE\n\n");
         md.append("The paper's Table 1 / Fig. 7 shape: every search method under Linear-ODE, Linear-SDE and VP-SDE, plus the base")
                 .append(" model without search (`none`: one sample, 10 NFE). The first table also gives the mean NFE used.")
-                .append(" Plots: `methods_reward.png`, `methods_accuracy.png` (bars: mean, whiskers: 95 % CI).\n\n");
+                .append(" Plots: `methods_reward.png`, `methods_accuracy.png` (bars: mean, whiskers: 95 % CI).")
+                .append(" Under Linear-ODE (g = 0) the K proposals of a CoDe/SVDD parent and RBF's candidates of a level coincide,")
+                .append(" and SMC resamples copies of deterministic trajectories: these are the degenerate versions the paper")
+                .append(" also reports as L.O. columns.\n\n");
         for (Metric m : List.of(Metric.REWARD, Metric.HELD_OUT, Metric.EXACT)) {
             md.append("**").append(capitalise(m.title)).append("**\n\n| method |");
             for (String s : plan.samplers()) md.append(' ').append(paperName(s)).append(" |");
@@ -279,19 +283,85 @@ final class ExperimentTables {
         return mi.n() < prompts.size() ? s + " [n=" + mi.n() + "]" : s;
     }
 
-    private String paired(Cell c, Cell ref, Metric m) {
+    /** Paired differences a − b of a metric over the prompts both cells have ok rows for; null if none. */
+    private MeanInterval pairedInterval(Cell c, Cell ref, Metric m) {
         Map<Integer, ResultRow> a = byCell.get(c.key()), b = byCell.get(ref.key());
-        if (a == null || b == null) return "–";
+        if (a == null || b == null) return null;
         List<Double> d = new ArrayList<>();
         for (Map.Entry<Integer, ResultRow> e : a.entrySet()) {
             ResultRow rb = b.get(e.getKey());
             if (e.getValue().ok() && rb != null && rb.ok()) d.add(m.value.applyAsDouble(e.getValue()) - m.value.applyAsDouble(rb));
         }
-        if (d.isEmpty()) return "n/a";
-        MeanInterval mi = MeanInterval.of(d.stream().mapToDouble(Double::doubleValue).toArray());
+        return d.isEmpty() ? null : MeanInterval.of(d.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private String paired(Cell c, Cell ref, Metric m) {
+        MeanInterval mi = pairedInterval(c, ref, m);
+        if (mi == null) return byCell.containsKey(c.key()) && byCell.containsKey(ref.key()) ? "n/a" : "–";
         String s = Double.isNaN(mi.halfWidth()) ? String.format(Locale.ROOT, "%+.3f (n=1)", mi.mean())
                 : String.format(Locale.ROOT, "%+.3f ± %.3f", mi.mean(), mi.halfWidth());
         return mi.n() < prompts.size() ? s + " [n=" + mi.n() + "]" : s;
+    }
+
+    /**
+     * The paper's claims as paired differences "a − b" (a is claimed better): "yes" when the 95 % CI of the
+     * difference lies above 0, "reversed" when below, "not resolved" when it contains 0.
+     */
+    private void claimsSection(StringBuilder md) {
+        record Claim(String text, Cell a, Cell b) {}
+        List<Claim> claims = new ArrayList<>();
+        long nfe = plan.mainBudget();
+        Cell rbfVp = plan.methodCell("rbf", "vp-sde");
+        claims.add(new Claim("RBF (VP-SDE) beats BoN (Linear-ODE)", rbfVp, plan.methodCell("bon", "ode")));
+        claims.add(new Claim("RBF (VP-SDE) beats the base model", rbfVp, plan.base("ode")));
+        for (String m : plan.methods()) {
+            if (m.equals("bon") || m.equals("sop")) continue;
+            claims.add(new Claim(m + ": VP-SDE beats Linear-SDE", plan.methodCell(m, "vp-sde"), plan.methodCell(m, "linear-sde")));
+            claims.add(new Claim(m + ": Linear-SDE beats Linear-ODE", plan.methodCell(m, "linear-sde"), plan.methodCell(m, "ode")));
+        }
+        for (String m : plan.methods()) {
+            if (m.equals("rbf") || m.equals("bon")) continue;
+            claims.add(new Claim("RBF beats " + m + " (both VP-SDE)", rbfVp, plan.methodCell(m, "vp-sde")));
+        }
+        if (plan.methods().contains("smc") && plan.methods().contains("bon")) {
+            claims.add(new Claim("particle methods with Linear-SDE beat BoN: SMC (L.S.) vs BoN (L.O.)",
+                    plan.methodCell("smc", "linear-sde"), plan.methodCell("bon", "ode")));
+        }
+        List<Long> budgets = plan.budgets();
+        if (budgets.size() >= 2) {
+            long lo = budgets.get(budgets.size() - 2), hi = budgets.get(budgets.size() - 1);
+            for (ExperimentPlan.Line l : plan.scaling()) {
+                String who = l.method() + " (" + paperName(l.sampler()) + ")";
+                claims.add(new Claim(l.method().equals("rbf") ? who + " keeps improving: " + hi + " vs " + lo + " NFE"
+                        : who + " " + hi + " vs " + lo + " NFE (paper: BoN plateaus after ~300)",
+                        plan.scalingCell(l, hi), plan.scalingCell(l, lo)));
+            }
+            ExperimentPlan.Line rbf = new ExperimentPlan.Line("rbf", "vp-sde"), bon = new ExperimentPlan.Line("bon", "ode");
+            if (plan.scaling().contains(rbf) && plan.scaling().contains(bon)) {
+                for (long b : budgets) {
+                    if (b == nfe) continue; // the first claim already compares them at the main budget
+                    claims.add(new Claim("RBF (VP-SDE) beats BoN (Linear-ODE) at " + b + " NFE",
+                            plan.scalingCell(rbf, b), plan.scalingCell(bon, b)));
+                }
+            }
+        }
+        Set<String> known = new LinkedHashSet<>();
+        for (Cell c : plan.cells()) known.add(c.key());
+        md.append("## 5. The paper's claims, paired over prompts\n\n");
+        md.append("Each row: the mean paired difference a − b over prompts (a is the side the paper finds better) with its 95 % CI,")
+                .append(" at ").append(nfe).append(" NFE unless stated. Verdict on the counting reward: `yes` = CI above 0,")
+                .append(" `reversed` = CI below 0, `not resolved` = CI contains 0.\n\n");
+        md.append("| claim (a vs b) | Δ counting reward | Δ accuracy | Δ held-out | verdict |\n|---|---|---|---|---|\n");
+        for (Claim c : claims) {
+            if (!known.contains(c.a().key()) || !known.contains(c.b().key())) continue;
+            MeanInterval r = pairedInterval(c.a(), c.b(), Metric.REWARD);
+            String verdict = r == null || Double.isNaN(r.halfWidth()) ? "–"
+                    : r.lower() > 0 ? "yes" : r.upper() < 0 ? "reversed" : "not resolved";
+            md.append("| ").append(c.text()).append(" | ").append(paired(c.a(), c.b(), Metric.REWARD)).append(" | ")
+                    .append(paired(c.a(), c.b(), Metric.EXACT)).append(" | ").append(paired(c.a(), c.b(), Metric.HELD_OUT))
+                    .append(" | ").append(verdict).append(" |\n");
+        }
+        md.append('\n');
     }
 
     private String nfeNote(Cell c) {

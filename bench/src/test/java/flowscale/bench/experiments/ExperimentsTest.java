@@ -59,13 +59,15 @@ class ExperimentsTest {
         assertEquals(1 + 12 * 2, csv.size(), "header + 12 configurations x 2 prompts");
         String md = Files.readString(out.resolve("experiments.md"));
         for (String section : List.of("## 1. Methods × samplers at 100 NFE", "## 2. NFE scaling",
-                "## 3. Interpolant-conversion ablation", "## 4. Time split of the main job", "## Prompts")) {
+                "## 3. Interpolant-conversion ablation", "## 4. Time split of the main job", "## 5. The paper's claims", "## Prompts")) {
             assertTrue(md.contains(section), "missing " + section);
         }
         assertFalse(md.contains("| – |") || md.contains(" – |"), "every quick cell must be filled:\n" + md);
         assertFalse(md.contains(" n/a |") || md.contains(" n/a ("), md);
         assertTrue(md.contains("| rbf | VP-SDE | 50 | 48 |"), "RBF at 50 NFE (init 2) stops at 48:\n" + md);
         assertTrue(md.contains("+ Adapt. Diff. (`linear-sde-adapt-diff`)"), md);
+        assertTrue(md.contains("| RBF (VP-SDE) beats BoN (Linear-ODE) at 50 NFE |"), md);
+        assertEquals(1, md.lines().filter(l -> l.startsWith("| RBF (VP-SDE) beats BoN (Linear-ODE)")).filter(l -> !l.contains(" at ")).count(), md);
         for (String png : List.of("methods_reward.png", "methods_accuracy.png", "scaling_reward.png", "scaling_accuracy.png", "scaling_heldout.png")) {
             BufferedImage img = ImageIO.read(out.resolve(png).toFile());
             assertNotNull(img, png);
