@@ -73,7 +73,7 @@ public final class Experiments implements Callable<Integer> {
             description = "Classifier-free guidance scale (1 = off; >1 costs 2 NFE per latent).")
     double cfg;
 
-    @Option(names = "--dry-run", description = "Calibrate, print the time estimate, and stop.")
+    @Option(names = "--dry-run", description = "Calibrate, print the time estimate (counting what --out already holds), and stop; writes nothing.")
     boolean dryRun;
 
     @CommandLine.Spec
@@ -134,13 +134,14 @@ public final class Experiments implements Callable<Integer> {
         }
         try {
             checkVocabulary(dit.config());
-            Files.createDirectories(out);
+            if (!dryRun) Files.createDirectories(out);
         } catch (RuntimeException | IOException e) {
             dit.close();
             be.close();
             throw e;
         }
-        try (ResultsLog log = ResultsLog.open(out.resolve("results.csv"))) {
+        Path results = out.resolve("results.csv");
+        try (ResultsLog log = dryRun ? ResultsLog.readOnly(results) : ResultsLog.open(results)) {
             String kind = kind(dit);
             o.printf(Locale.ROOT, "experiments: %s plan, %d prompts, seed %d; model %s (%s, sha-256 %s); backend %s, %d cores%n",
                     plan.name(), n, seed, model, kind, modelId, be.name(), Runtime.getRuntime().availableProcessors());

@@ -43,6 +43,16 @@ public final class ResultsLog implements AutoCloseable {
         }
     }
 
+    /** The rows of a results file without opening it for writing (empty if it does not exist); append throws. */
+    public static ResultsLog readOnly(Path file) throws IOException {
+        ResultsLog log = new ResultsLog(file, null);
+        if (Files.exists(file)) {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            log.parse(text.substring(0, text.lastIndexOf('\n') + 1));
+        }
+        return log;
+    }
+
     private void load() throws IOException {
         long size = channel.size();
         if (size == 0) {
@@ -57,12 +67,17 @@ public final class ResultsLog implements AutoCloseable {
             channel.truncate(text.substring(0, keep).getBytes(StandardCharsets.UTF_8).length);
             text = text.substring(0, keep);
         }
-        String[] lines = text.split("\n");
-        if (lines.length == 0 || lines[0].isEmpty()) {
-            channel.truncate(0);
+        if (text.isEmpty()) {
             write(ResultRow.header() + "\n");
             return;
         }
+        parse(text);
+    }
+
+    /** Reads complete lines: the header, then rows. */
+    private void parse(String text) {
+        if (text.isEmpty()) return;
+        String[] lines = text.split("\n");
         if (!lines[0].equals(ResultRow.header())) {
             throw new IllegalArgumentException(file + " is not a results file of this version (its header differs); move it away or use another --out");
         }
@@ -97,6 +112,7 @@ public final class ResultsLog implements AutoCloseable {
 
     /** Appends one row and forces it to disk. */
     public void append(ResultRow row) {
+        if (channel == null) throw new IllegalStateException(file + " was opened read-only");
         try {
             write(row.toCsv() + "\n");
             channel.force(false);
@@ -115,6 +131,6 @@ public final class ResultsLog implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        if (channel != null) channel.close();
     }
 }

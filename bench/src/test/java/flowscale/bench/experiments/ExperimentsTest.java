@@ -84,6 +84,14 @@ class ExperimentsTest {
         assertFalse(again.out().contains("[1/24]"), again.out());
         assertEquals(csv, Files.readAllLines(out.resolve("results.csv")));
 
+        Run dry = run("--model", checkpoint.toString(), "--out", out.toString(), "--quick", "--prompts", "3", "--dry-run");
+        assertEquals(0, dry.code(), dry.err());
+        assertTrue(dry.out().contains("36 searches (24 already in"), dry.out());
+        assertEquals(csv, Files.readAllLines(out.resolve("results.csv")), "a dry run writes nothing");
+        Path fresh = dir.resolve("dry-only");
+        assertEquals(0, run("--model", checkpoint.toString(), "--out", fresh.toString(), "--quick", "--dry-run").code());
+        assertFalse(Files.exists(fresh), "a dry run creates no output directory");
+
         Files.write(out.resolve("results.csv"), csv.subList(0, csv.size() - 3));
         Run resumed = run("--model", checkpoint.toString(), "--out", out.toString(), "--quick", "--prompts", "2");
         assertEquals(0, resumed.code(), resumed.err());

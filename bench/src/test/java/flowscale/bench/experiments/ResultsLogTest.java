@@ -59,6 +59,25 @@ class ResultsLogTest {
     }
 
     @Test
+    void aReadOnlyViewNeitherCreatesNorRepairsNorAppends() throws Exception {
+        Path f = dir.resolve("results.csv");
+        try (ResultsLog log = ResultsLog.readOnly(f)) {
+            assertTrue(log.rows().isEmpty());
+        }
+        assertFalse(Files.exists(f));
+        try (ResultsLog log = ResultsLog.open(f)) {
+            log.append(row(0, -3));
+        }
+        Files.writeString(f, "abc,0,rbf", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        String before = Files.readString(f);
+        try (ResultsLog log = ResultsLog.readOnly(f)) {
+            assertEquals(1, log.rows().size());
+            assertThrows(IllegalStateException.class, () -> log.append(row(1, 0)));
+        }
+        assertEquals(before, Files.readString(f));
+    }
+
+    @Test
     void aForeignFileIsRefusedAndLeftAlone() throws Exception {
         Path f = dir.resolve("results.csv");
         Files.writeString(f, "a,b,c\n1,2,3\n");
