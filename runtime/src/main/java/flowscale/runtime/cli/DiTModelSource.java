@@ -2,6 +2,7 @@ package flowscale.runtime.cli;
 
 import flowscale.kernels.Backend;
 import flowscale.kernels.Backends;
+import flowscale.loader.SafetensorsException;
 import flowscale.runtime.data.GridImage;
 import flowscale.runtime.data.Images;
 import flowscale.runtime.data.PromptParser;
@@ -9,7 +10,10 @@ import flowscale.runtime.data.Vocabulary;
 import flowscale.runtime.model.CheckpointException;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.DiT;
+import flowscale.runtime.model.DiTCheckpoints;
 import flowscale.runtime.model.DiTConfig;
+import flowscale.runtime.model.DeviceSpec;
+import flowscale.runtime.model.MultiDeviceModel;
 import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.reward.Reward;
 import flowscale.runtime.reward.Rewards;
@@ -25,7 +29,7 @@ import java.util.Locale;
 
 /**
  * DiT checkpoints ({@code --model FILE.safetensors}): the model runs on {@code --backend} with guidance
- * {@code --cfg}; the prompt is parsed by {@link PromptParser}; rewards are the shapes-world ones
+ * {@code --cfg}, or spread over the devices of {@code --devices} ({@link MultiDeviceModel}); the prompt is parsed by {@link PromptParser}; rewards are the shapes-world ones
  * ({@code counting} by default). Outputs: {@code best.png} (the best sample at its own size),
  * {@code best_x8.png} (an 8x nearest-neighbour copy for viewing) and {@code candidates.png} (the final
  * candidates, best first, each captioned with its reward).
@@ -49,6 +53,10 @@ final class DiTModelSource implements ModelSource {
     public LoadedModel open(String spec, ModelOptions options) {
         Path file = Path.of(spec);
         if (!Files.isRegularFile(file)) throw new UserError("model file " + spec + " does not exist");
+        return options.multiDevice() ? openOnDevices(spec, file, options) : openOnBackend(spec, file, options);
+    }
+
+    private static LoadedModel openOnBackend(String spec, Path file, ModelOptions options) {
         Backend backend;
         try {
             backend = Backends.create(options.backend());
@@ -58,7 +66,10 @@ final class DiTModelSource implements ModelSource {
         try {
             DiT dit = DiT.load(file, backend, options.guidanceScale(), DiT.DEFAULT_MAX_BATCH_ROWS);
             checkVocabulary(spec, dit.config());
-            return new LoadedDiT(spec, dit, backend);
+            return new LoadedDiT(spec, dit, dit.config(), backend.name(), dit.guidanceScale(), () -> {
+                dit.close();
+                backend.close();
+            });
         } catch (CheckpointException | IllegalArgumentException e) {
             backend.close();
             throw new UserError(e.getMessage(), e);
@@ -66,6 +77,26 @@ final class DiTModelSource implements ModelSource {
             backend.close();
             throw e;
         }
+    }
+
+    /** {@code --devices}: one copy of the model per device, each batch split between them. */
+    private static LoadedModel openOnDevices(String spec, Path file, ModelOptions options) {
+        List<DeviceSpec> devices;
+        try {
+            devices = DeviceSpec.parseList(options.devices());
+            // Before loading anything: a checkpoint that prompts cannot use fails the same on every device.
+            checkVocabulary(spec, DiTCheckpoints.readConfig(file));
+        } catch (CheckpointException | SafetensorsException | IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+        MultiDeviceModel model;
+        try {
+            model = MultiDeviceModel.load(file, devices, options.guidanceScale(), DiT.DEFAULT_MAX_BATCH_ROWS);
+        } catch (CheckpointException | IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+        String where = devices.size() + " device" + (devices.size() == 1 ? "" : "s") + " " + devices;
+        return new LoadedDiT(spec, model, model.config(), where, model.guidanceScale(), model::close);
     }
 
     /** The checkpoint's condition tables must cover the prompt language, or prompts would index past them. */
@@ -81,13 +112,20 @@ final class DiTModelSource implements ModelSource {
 
     private static final class LoadedDiT implements LoadedModel {
         private final String spec;
-        private final DiT model;
-        private final Backend backend;
+        private final VelocityModel model;
+        private final DiTConfig config;
+        private final String where;
+        private final double guidanceScale;
+        private final Runnable closer;
 
-        LoadedDiT(String spec, DiT model, Backend backend) {
+        /** {@code where}: the backend or devices it runs on, for the summary; {@code closer} releases them. */
+        LoadedDiT(String spec, VelocityModel model, DiTConfig config, String where, double guidanceScale, Runnable closer) {
             this.spec = spec;
             this.model = model;
-            this.backend = backend;
+            this.config = config;
+            this.where = where;
+            this.guidanceScale = guidanceScale;
+            this.closer = closer;
         }
 
         @Override
@@ -97,9 +135,9 @@ final class DiTModelSource implements ModelSource {
 
         @Override
         public String kind() {
-            DiTConfig c = model.config();
+            DiTConfig c = config;
             return String.format(Locale.ROOT, "dit D=%d depth=%d heads=%d on %s%s", c.hiddenSize(), c.depth(),
-                    c.numHeads(), backend.name(), model.guidanceScale() == 1.0 ? "" : ", cfg " + model.guidanceScale());
+                    c.numHeads(), where, guidanceScale == 1.0 ? "" : ", cfg " + guidanceScale);
         }
 
         @Override
@@ -127,7 +165,7 @@ final class DiTModelSource implements ModelSource {
 
         @Override
         public List<String> writeOutputs(Path dir, SearchResult result, Reward reward, long seed) {
-            int size = model.config().imageSize();
+            int size = config.imageSize();
             List<String> files = new ArrayList<>();
             if (result.found()) {
                 Images.write(dir.resolve("best.png"), result.best(), size, size);
@@ -154,8 +192,7 @@ final class DiTModelSource implements ModelSource {
 
         @Override
         public void close() {
-            model.close();
-            backend.close();
+            closer.run();
         }
 
         @Override

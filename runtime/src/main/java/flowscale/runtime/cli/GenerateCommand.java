@@ -2,6 +2,7 @@ package flowscale.runtime.cli;
 
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
+import flowscale.runtime.model.DeviceSpec;
 import flowscale.runtime.reward.Reward;
 import flowscale.runtime.search.SearchConfig;
 import flowscale.runtime.search.SearchMethod;
@@ -75,8 +76,16 @@ public final class GenerateCommand implements Callable<Integer> {
     String rbfVariant;
 
     @Option(names = "--backend", defaultValue = "cpu", paramLabel = "NAME",
-            description = "Kernel backend for image models: cpu or reference (toy models run on the host).")
+            description = "Kernel backend for image models: cpu, cpu:THREADS, reference, opencl, opencl:P:D "
+                    + "(see flowscale info); toy models run on the host.")
     String backend;
+
+    @Option(names = "--devices", paramLabel = "LIST",
+            description = "Spread every batch of particles over several devices instead of one --backend: "
+                    + DeviceSpec.SYNTAX + ", each SPEC a backend as for --backend, e.g. cpu:1,cpu:1 or cpu,opencl:0:0; "
+                    + "each device holds its own copy of the model and gets a contiguous share of the batch in "
+                    + "proportion to its WEIGHT (default 1). Image models only.")
+    String devices;
 
     @Option(names = "--cfg", defaultValue = "1.0", paramLabel = "W",
             description = "Classifier-free guidance scale for image models, u = u_null + W (u_cond - u_null); 1 = off, "
@@ -112,7 +121,10 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new UserError(e.getMessage(), e);
         }
         if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError("--out " + out + " exists and is not a directory");
-        try (LoadedModel loaded = ModelSources.open(model, new ModelOptions(backend, cfg))) {
+        if (devices != null && spec.commandLine().getParseResult().hasMatchedOption("--backend")) {
+            throw new UserError("give either --backend or --devices, not both (--devices cpu is the same as --backend cpu)");
+        }
+        try (LoadedModel loaded = ModelSources.open(model, new ModelOptions(backend, cfg, devices))) {
             Reward r = loaded.reward(reward == null ? loaded.defaultReward() : reward);
             Condition cond = loaded.condition(prompt);
             SearchResult result;

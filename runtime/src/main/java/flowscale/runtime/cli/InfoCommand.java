@@ -2,6 +2,7 @@ package flowscale.runtime.cli;
 
 import flowscale.kernels.Backend;
 import flowscale.kernels.Backends;
+import flowscale.runtime.model.DeviceSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,8 +12,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code flowscale info}: what this JVM and build offer: Java, OS, cores, heap, the backends found, the
- * Vector API's preferred species, the cpu backend's thread count and the OpenCL devices. Anything missing gets a one-line
- * remedy instead of a failure, since this is the command to run when something is missing.
+ * Vector API's preferred species, the cpu backend's thread count, how to spread a batch over several
+ * devices and the OpenCL devices. Anything missing gets a one-line remedy instead of a failure, since this
+ * is the command to run when something is missing.
  */
 @Command(name = "info",
         mixinStandardHelpOptions = true,
@@ -39,6 +41,8 @@ public final class InfoCommand implements Callable<Integer> {
         row(out, "backends", String.join(", ", Backends.available()));
         row(out, "vector api", vectorApi());
         row(out, "cpu threads", cpuThreads());
+        row(out, "devices", "one model copy per device, batches split between them: generate --devices "
+                + DeviceSpec.SYNTAX + ", e.g. cpu:1,cpu:1 or cpu,opencl:0:0");
         OpenClInfo.print(out);
         out.flush();
         return Main.EXIT_OK;

@@ -29,6 +29,8 @@ import java.nio.file.NoSuchFileException;
             InspectCommand.class,
             WorldCommand.class,
             ScoreCommand.class,
+            TrainCommand.class,
+            EvaluateCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;

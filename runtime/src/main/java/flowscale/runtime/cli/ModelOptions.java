@@ -2,13 +2,25 @@ package flowscale.runtime.cli;
 
 /**
  * How {@code generate} wants a model opened: the kernel backend (image models; the analytic toys run on
- * the host and ignore it) and the classifier-free guidance scale (1 = off).
+ * the host and ignore it), the classifier-free guidance scale (1 = off) and, when not null, a device list
+ * ({@code --devices}, parsed by {@link flowscale.runtime.model.DeviceSpec#parseList}) that replaces the backend.
  */
-public record ModelOptions(String backend, double guidanceScale) {
+public record ModelOptions(String backend, double guidanceScale, String devices) {
     public static final ModelOptions DEFAULTS = new ModelOptions("cpu", 1.0);
 
     public ModelOptions {
         if (backend == null || backend.isBlank()) throw new UserError("--backend must name a backend");
         if (!Double.isFinite(guidanceScale)) throw new UserError("--cfg must be a finite number, got " + guidanceScale);
+        if (devices != null && devices.isBlank()) throw new UserError("--devices must list at least one device");
+    }
+
+    /** One backend, no device list. */
+    public ModelOptions(String backend, double guidanceScale) {
+        this(backend, guidanceScale, null);
+    }
+
+    /** Whether the model is to be spread over a device list rather than run on one backend. */
+    public boolean multiDevice() {
+        return devices != null;
     }
 }

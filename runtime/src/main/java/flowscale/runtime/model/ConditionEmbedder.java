@@ -13,7 +13,7 @@ import java.util.Map;
  * <p>The lookup is tiny and done on the host; a condition's tokens are computed once and cached, so
  * the search's repeated calls with the same prompts create no garbage.
  */
-final class ConditionEmbedder {
+public final class ConditionEmbedder {
     /** Distinct conditions remembered before the cache is cleared. */
     private static final int CACHE_LIMIT = 4096;
 
@@ -66,6 +66,19 @@ final class ConditionEmbedder {
     }
 
     private float[] embed(Condition cond) {
+        return embed(config, w.condEmbedderCount, w.condEmbedderColour, w.condEmbedderShape, w.condEmbedderSlot,
+                w.condEmbedderNull, cond);
+    }
+
+    /**
+     * The tokens of {@code cond} from the given {@code cond_embedder} tables (row-major {@code [rows, D]}):
+     * {@code G*D} token floats, then the {@code D} floats of their mean, summed in double. The trainer calls
+     * this with its current tables, so training and inference embed a condition identically.
+     *
+     * @throws IllegalArgumentException for more groups than slots or ids outside the tables
+     */
+    public static float[] embed(DiTConfig config, float[] count, float[] colour, float[] shape, float[] slotTable,
+                                float[] nullTable, Condition cond) {
         int d = config.hiddenSize();
         int g = config.maxGroups();
         int[][] groups = cond.groups();
@@ -78,13 +91,13 @@ final class ConditionEmbedder {
             double[] token = new double[d];
             if (slot < groups.length) {
                 int[] group = groups[slot];
-                addRow(token, w.condEmbedderCount, check(cond, "count", group[0], config.maxCount() + 1), d);
-                addRow(token, w.condEmbedderColour, check(cond, "colour", group[1], config.numColours()), d);
-                addRow(token, w.condEmbedderShape, check(cond, "shape", group[2], config.numShapes()), d);
+                addRow(token, count, check(cond, "count", group[0], config.maxCount() + 1), d);
+                addRow(token, colour, check(cond, "colour", group[1], config.numColours()), d);
+                addRow(token, shape, check(cond, "shape", group[2], config.numShapes()), d);
             } else {
-                addRow(token, w.condEmbedderNull, 0, d);
+                addRow(token, nullTable, 0, d);
             }
-            addRow(token, w.condEmbedderSlot, slot, d);
+            addRow(token, slotTable, slot, d);
             for (int j = 0; j < d; j++) {
                 out[slot * d + j] = (float) token[j];
                 pooled[j] += token[j];

@@ -7,9 +7,9 @@ import flowscale.kernels.Backend;
  * image tokens. {@code x += gate_msa * attn(modulate(norm1(x)))}, then
  * {@code x += gate_mlp * mlp(modulate(norm2(x)))}; norms are LayerNorm without affine.
  */
-final class DiTBlock {
+public final class DiTBlock {
     /** DiT's LayerNorm epsilon for the non-affine norms. */
-    static final float LN_EPS = 1e-6f;
+    public static final float LN_EPS = 1e-6f;
 
     private final DiTWeights.Block w;
     private final int tokensPerItem;

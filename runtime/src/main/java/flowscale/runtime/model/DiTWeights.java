@@ -188,7 +188,7 @@ public final class DiTWeights {
         }
     }
 
-    static long elements(long[] shape) {
+    public static long elements(long[] shape) {
         long n = 1;
         for (long d : shape) n *= d;
         return n;

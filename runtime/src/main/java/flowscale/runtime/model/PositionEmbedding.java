@@ -7,11 +7,11 @@ package flowscale.runtime.model;
  * each half is the 1-D embedding {@code [sin(pos * w_0..), cos(pos * w_0..)]} with
  * {@code w_i = 10000^(-i / (dim/4))}.
  */
-final class PositionEmbedding {
+public final class PositionEmbedding {
     private PositionEmbedding() {}
 
     /** The table {@code [grid*grid, dim]}, row-major; {@code dim} must be a multiple of 4. */
-    static float[] table(int grid, int dim) {
+    public static float[] table(int grid, int dim) {
         if (dim % 4 != 0) throw new IllegalArgumentException("position embedding width " + dim + " is not a multiple of 4");
         int half = dim / 2;
         int quarter = dim / 4;

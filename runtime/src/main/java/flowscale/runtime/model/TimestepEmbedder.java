@@ -6,10 +6,10 @@ import flowscale.kernels.Backend;
  * {@code t_embedder}: the flow time {@code t} in [0, 1] scaled to DiT's 0..1000 range, sinusoidal
  * features with period up to 10000, then {@code mlp.0} (Linear F -> D), SiLU, {@code mlp.2} (D -> D).
  */
-final class TimestepEmbedder {
+public final class TimestepEmbedder {
     /** DiT and flux embed timesteps on a 0..1000 scale; the flow's t in [0, 1] is multiplied by this. */
-    static final double TIME_SCALE = 1000.0;
-    static final float MAX_PERIOD = 10000f;
+    public static final double TIME_SCALE = 1000.0;
+    public static final float MAX_PERIOD = 10000f;
 
     private final Linear mlp0;
     private final Linear mlp2;

@@ -8,12 +8,12 @@ import java.util.Map;
  * softmax attention (whole score rows), GELU and position table, written from the architecture
  * description rather than from the production code.
  */
-final class ScalarDiT {
+public final class ScalarDiT {
     private final DiTConfig c;
     private final Map<String, float[]> w;
     private final int d, g, tokens, seq, grid, p, ch, size;
 
-    ScalarDiT(DiTConfig config, Map<String, float[]> weights) {
+    public ScalarDiT(DiTConfig config, Map<String, float[]> weights) {
         this.c = config;
         this.w = weights;
         this.d = config.hiddenSize();
@@ -37,7 +37,7 @@ final class ScalarDiT {
     }
 
     /** The conditional velocity for an image {@code [C, H, W]} at flow time {@code t}. */
-    double[] velocity(float[] image, double t, int[][] groups) {
+    public double[] velocity(float[] image, double t, int[][] groups) {
         int pf = ch * p * p;
         // Patch tokens: token (gy, gx), features (channel, py, px).
         double[][] patches = new double[tokens][pf];

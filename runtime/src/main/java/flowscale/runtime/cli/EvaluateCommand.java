@@ -1,0 +1,150 @@
+package flowscale.runtime.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import flowscale.runtime.data.GridImage;
+import flowscale.runtime.data.Prompt;
+import flowscale.runtime.data.ShapesWorld;
+import flowscale.runtime.flow.Sampler;
+import flowscale.runtime.model.VelocityModel;
+import flowscale.runtime.train.ModelEvaluation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code flowscale evaluate}: a model's quality without search, on held-out prompts — the model card's numbers. */
+@Command(name = "evaluate",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
+        description = {
+            "Sample one image per held-out prompt with a plain sampler (no search, no reward in the loop) and",
+            "score them: exact-count accuracy (every group's count right, nothing extra), counts right (extras",
+            "allowed), mean RSS, the held-out metric and the valid-shape fraction, overall and by number of groups.",
+            "Writes evaluation.md, evaluation.json and samples.png (the first 48, captioned) to --out."})
+public final class EvaluateCommand implements Runnable {
+    private static final int GRID = 48;
+
+    @Option(names = "--model", required = true, description = "DiT checkpoint (.safetensors).")
+    String model;
+
+    @Option(names = "--prompts", description = "Number of held-out prompts (1-3 groups, from ShapesWorld.heldOutPrompts).", defaultValue = "200")
+    int prompts;
+
+    @Option(names = "--prompt-seed", description = "Seed of the held-out prompt set.", defaultValue = "0")
+    long promptSeed;
+
+    @Option(names = "--seed", description = "Seed of the sampling noise.", defaultValue = "0")
+    long seed;
+
+    @Option(names = "--sampler", description = "Sampler (ode is Linear-ODE: the plain deterministic flow).", defaultValue = "ode")
+    String sampler;
+
+    @Option(names = "--steps", description = "Sampler steps (NFE per image).", defaultValue = "" + Sampler.DEFAULT_STEPS)
+    int steps;
+
+    @Option(names = "--cfg", description = "Classifier-free guidance scale (1 = off; otherwise 2 NFE per step).", defaultValue = "1.0")
+    double cfg;
+
+    @Option(names = "--backend", description = "Kernel backend.", defaultValue = "cpu")
+    String backend;
+
+    @Option(names = "--out", required = true, description = "Output directory (created if missing).")
+    Path out;
+
+    @Override
+    public void run() {
+        if (prompts < 1 || prompts > 100_000) throw new UserError("--prompts must be in 1..100000, got " + prompts);
+        if (steps < 1 || steps > 1000) throw new UserError("--steps must be in 1..1000, got " + steps);
+        Sampler s;
+        try {
+            s = Sampler.named(sampler).withSteps(steps);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+        List<Prompt> list = ShapesWorld.heldOutPrompts(prompts, promptSeed);
+        try (LoadedModel m = ModelSources.open(model, new ModelOptions(backend, cfg))) {
+            VelocityModel vm = m.model();
+            long start = System.nanoTime();
+            ModelEvaluation.Result r = ModelEvaluation.evaluate(vm, s, list, seed, 64);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            write(r, s, seconds, m.kind());
+            System.out.printf(Locale.ROOT, "%d prompts, %s %d steps: exact-count accuracy %.1f%%, counts right %.1f%%, mean RSS %.3f, "
+                            + "held-out %.3f, valid shapes %.1f%% (%.1f s)%n", r.size(), s.name(), steps, 100 * r.exactAccuracy(),
+                    100 * r.countsRightAccuracy(), r.meanRss(), r.meanHeldOut(), 100 * r.validShapeFraction(), seconds);
+        }
+    }
+
+    private void write(ModelEvaluation.Result r, Sampler s, double seconds, String kind) {
+        try {
+            Files.createDirectories(out);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("model", model);
+            json.put("model_kind", kind);
+            json.put("prompts", r.size());
+            json.put("prompt_seed", promptSeed);
+            json.put("seed", seed);
+            json.put("sampler", s.name());
+            json.put("steps", steps);
+            json.put("cfg", cfg);
+            json.put("exact_count_accuracy", r.exactAccuracy());
+            json.put("counts_right_accuracy", r.countsRightAccuracy());
+            json.put("mean_rss", r.meanRss());
+            json.put("held_out_metric", r.meanHeldOut());
+            json.put("valid_shape_fraction", r.validShapeFraction());
+            for (int g = 1; g <= 3; g++) {
+                json.put("exact_count_accuracy_" + g + "_groups", r.exactAccuracy(g));
+                json.put("prompts_" + g + "_groups", r.count(g));
+            }
+            json.put("seconds", seconds);
+            atomically(out.resolve("evaluation.json"),
+                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
+
+            StringBuilder md = new StringBuilder();
+            md.append(String.format(Locale.ROOT, "Model `%s`, %d held-out prompts (seed %d), %s with %d steps, cfg %s, noise seed %d.%n%n",
+                    model, r.size(), promptSeed, s.name(), steps, cfg, seed));
+            md.append("| metric | value |\n|---|---:|\n");
+            md.append(String.format(Locale.ROOT, "| exact-count accuracy (all groups right, nothing extra) | %.1f%% |%n", 100 * r.exactAccuracy()));
+            for (int g = 1; g <= 3; g++) {
+                md.append(String.format(Locale.ROOT, "| &nbsp;&nbsp;prompts with %d group%s (%d) | %.1f%% |%n", g, g == 1 ? "" : "s",
+                        r.count(g), 100 * r.exactAccuracy(g)));
+            }
+            md.append(String.format(Locale.ROOT, "| counts right (extras allowed) | %.1f%% |%n", 100 * r.countsRightAccuracy()));
+            md.append(String.format(Locale.ROOT, "| mean RSS (counting reward = -RSS) | %.3f |%n", r.meanRss()));
+            md.append(String.format(Locale.ROOT, "| held-out metric (mean) | %.3f |%n", r.meanHeldOut()));
+            md.append(String.format(Locale.ROOT, "| valid-shape fraction of detected objects | %.1f%% |%n", 100 * r.validShapeFraction()));
+            atomically(out.resolve("evaluation.md"), md.toString());
+
+            List<float[]> tiles = new ArrayList<>();
+            List<String> captions = new ArrayList<>();
+            for (ModelEvaluation.Sample x : r.samples().subList(0, Math.min(GRID, r.size()))) {
+                tiles.add(x.image());
+                captions.add((x.score().tally().exact() ? "ok " : "no ") + x.prompt().canonical());
+            }
+            int size = (int) Math.round(Math.sqrt(r.samples().get(0).image().length / 3.0));
+            GridImage.write(out.resolve("samples.png"), tiles, captions, size, size, 4, 8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the evaluation to " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void atomically(Path file, String text) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".eval", ".tmp");
+        try {
+            Files.writeString(tmp, text);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
