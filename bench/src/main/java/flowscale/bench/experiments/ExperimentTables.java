@@ -21,7 +21,7 @@ import java.util.function.ToDoubleFunction;
  */
 final class ExperimentTables {
     /** Run description for the header. */
-    record Header(String modelPath, String modelId, String modelKind, long seed, String backend, String command) {}
+    record Header(String modelPath, String modelId, String modelKind, long seed, String placement, String command) {}
 
     private enum Metric {
         REWARD("counting reward (−RSS)", 3, ResultRow::reward),
@@ -67,7 +67,7 @@ final class ExperimentTables {
                 .append(h.modelId()).append(")\n");
         md.append("- prompts: the first ").append(prompts.size()).append(" held-out prompts of `ShapesWorld.heldOutPrompts(n, ")
                 .append(EvaluationPrompts.SEED).append(")` (listed at the end); search seed ").append(h.seed())
-                .append("; backend ").append(h.backend()).append("; M = 10 steps\n");
+                .append("; ").append(h.placement()).append("; M = 10 steps\n");
         md.append("- search reward: counting (−RSS over the prompt's groups; 0 = every count right). Metrics are of each search's")
                 .append(" returned sample: counting reward, held-out metric (a different counter the search never sees; 1 =")
                 .append(" exact counts and nothing else), exact-count accuracy (RSS = 0).\n");

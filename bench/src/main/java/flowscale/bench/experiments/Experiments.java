@@ -1,13 +1,11 @@
 package flowscale.bench.experiments;
 
-import flowscale.kernels.Backend;
-import flowscale.kernels.Backends;
+import flowscale.runtime.cli.LoadedModel;
+import flowscale.runtime.cli.ModelOptions;
+import flowscale.runtime.cli.ModelSources;
 import flowscale.runtime.cli.UserError;
 import flowscale.runtime.data.Prompt;
-import flowscale.runtime.data.Vocabulary;
-import flowscale.runtime.model.CheckpointException;
-import flowscale.runtime.model.DiT;
-import flowscale.runtime.model.DiTConfig;
+import flowscale.runtime.model.VelocityModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,6 +68,10 @@ public final class Experiments implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "cpu", paramLabel = "NAME", description = "Kernel backend: cpu[:THREADS] or reference.")
     String backend;
 
+    @Option(names = "--devices", paramLabel = "LIST",
+            description = "Spread each batch over several devices instead of --backend, e.g. cpu:1,cpu:1 (see 'flowscale info').")
+    String devices;
+
     @Option(names = "--cfg", defaultValue = "1.0", paramLabel = "SCALE",
             description = "Classifier-free guidance scale (1 = off; >1 costs 2 NFE per latent).")
     double cfg;
@@ -117,38 +119,23 @@ public final class Experiments implements Callable<Integer> {
         String modelId = fingerprint(model);
         List<Prompt> promptList = EvaluationPrompts.first(n);
 
-        Backend be;
+        LoadedModel loaded = ModelSources.open(model.toString(), new ModelOptions(backend, cfg, devices));
         try {
-            be = Backends.create(backend);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), e);
-        }
-        DiT dit;
-        try {
-            dit = DiT.load(model, be, cfg, DiT.DEFAULT_MAX_BATCH_ROWS);
-        } catch (CheckpointException e) {
-            be.close();
-            throw new UserError(e.getMessage(), e);
-        } catch (RuntimeException e) {
-            be.close();
-            throw e;
-        }
-        try {
-            checkVocabulary(dit.config());
-            if (!dryRun) Files.createDirectories(out);
-        } catch (RuntimeException | IOException e) {
-            dit.close();
-            be.close();
+            if (!Files.isDirectory(out) && !dryRun) Files.createDirectories(out);
+        } catch (IOException | RuntimeException e) {
+            loaded.close();
             throw e;
         }
         Path results = out.resolve("results.csv");
-        try (ResultsLog log = dryRun ? ResultsLog.readOnly(results) : ResultsLog.open(results)) {
-            String kind = kind(dit);
-            o.printf(Locale.ROOT, "experiments: %s plan, %d prompts, seed %d; model %s (%s, sha-256 %s); backend %s, %d cores%n",
-                    plan.name(), n, seed, model, kind, modelId, be.name(), Runtime.getRuntime().availableProcessors());
-            ExperimentTables.Header header = new ExperimentTables.Header(model.toString(), modelId, kind, seed, be.name(), command(n));
-            ExperimentRun run = new ExperimentRun(plan, promptList, new CellRunner(dit, modelId, seed), log, o);
-            CostModel cost = CostModel.calibrate(dit, promptList.get(0).toCondition());
+        try (loaded; ResultsLog log = dryRun ? ResultsLog.readOnly(results) : ResultsLog.open(results)) {
+            VelocityModel velocity = loaded.model();
+            String kind = loaded.kind();
+            String placement = devices != null ? "devices " + devices : "backend " + backend;
+            o.printf(Locale.ROOT, "experiments: %s plan, %d prompts, seed %d; model %s (%s, sha-256 %s); %s, %d cores%n",
+                    plan.name(), n, seed, model, kind, modelId, placement, Runtime.getRuntime().availableProcessors());
+            ExperimentTables.Header header = new ExperimentTables.Header(model.toString(), modelId, kind, seed, placement, command(n));
+            ExperimentRun run = new ExperimentRun(plan, promptList, new CellRunner(velocity, modelId, seed), log, o);
+            CostModel cost = CostModel.calibrate(velocity, promptList.get(0).toCondition());
             o.println("calibration: " + cost.describe());
             run.printEstimate(cost);
             o.flush();
@@ -158,9 +145,6 @@ public final class Experiments implements Callable<Integer> {
             o.println("wrote " + String.join(", ", files) + " in " + out);
             o.flush();
             return 0;
-        } finally {
-            dit.close();
-            be.close();
         }
     }
 
@@ -194,24 +178,8 @@ public final class Experiments implements Callable<Integer> {
 
     private String command(int n) {
         return "bench/experiments --model " + model + " --out " + out + (quick ? " --quick" : "") + " --prompts " + n
-                + " --seed " + seed + (backend.equals("cpu") ? "" : " --backend " + backend) + (cfg == 1.0 ? "" : " --cfg " + cfg);
-    }
-
-    private static String kind(DiT dit) {
-        DiTConfig c = dit.config();
-        return String.format(Locale.ROOT, "dit %dx%d patch %d, D=%d depth=%d heads=%d%s", c.imageSize(), c.imageSize(),
-                c.patchSize(), c.hiddenSize(), c.depth(), c.numHeads(), dit.guidanceScale() == 1.0 ? "" : ", cfg " + dit.guidanceScale());
-    }
-
-    /** The checkpoint's condition tables must cover the prompt language, or prompts would index past them. */
-    private void checkVocabulary(DiTConfig c) {
-        if (c.numColours() < Vocabulary.COLOURS || c.numShapes() < Vocabulary.SHAPES
-                || c.maxCount() < Vocabulary.MAX_COUNT || c.maxGroups() < Vocabulary.MAX_GROUPS) {
-            throw new UserError(String.format(Locale.ROOT,
-                    "model %s is for %d colours, %d shapes, counts up to %d, %d groups; prompts need %d, %d, %d, %d",
-                    model, c.numColours(), c.numShapes(), c.maxCount(), c.maxGroups(),
-                    Vocabulary.COLOURS, Vocabulary.SHAPES, Vocabulary.MAX_COUNT, Vocabulary.MAX_GROUPS));
-        }
+                + " --seed " + seed + (backend.equals("cpu") ? "" : " --backend " + backend)
+                + (devices == null ? "" : " --devices " + devices) + (cfg == 1.0 ? "" : " --cfg " + cfg);
     }
 
     /** First 16 hex digits of the file's SHA-256: rows of another checkpoint are never mixed in. */

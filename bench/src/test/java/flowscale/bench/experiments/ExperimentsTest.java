@@ -108,6 +108,7 @@ class ExperimentsTest {
         assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--prompts", "0"), "--prompts must be >= 1");
         assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--backend", "quantum"), "quantum");
         assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--cfg", "NaN"), "--cfg");
+        assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--devices", "bogus"), "bogus");
         assertUsage(run("--frobnicate"), "frobnicate");
         assertFalse(Files.exists(out), "no output directory for a failed start");
     }
