@@ -65,7 +65,7 @@ final class ExperimentTables {
         md.append("# Experiments: the paper's findings on our model (").append(plan.name()).append(" plan)\n\n");
         md.append("- model: `").append(h.modelPath()).append("` (").append(h.modelKind()).append(", sha-256 ")
                 .append(h.modelId()).append(")\n");
-        md.append("- prompts: the first ").append(prompts.size()).append(" held-out prompts of `ShapesWorld.heldOutPrompts(n, ")
+        md.append("- prompts: the first ").append(promptCount()).append(" of `ShapesWorld.heldOutPrompts(n, ")
                 .append(EvaluationPrompts.SEED).append(")` (listed at the end); search seed ").append(h.seed())
                 .append("; ").append(h.placement()).append("; M = 10 steps\n");
         md.append("- search reward: counting (−RSS over the prompt's groups; 0 = every count right). Metrics are of each search's")

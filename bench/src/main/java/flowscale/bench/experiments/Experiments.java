@@ -131,8 +131,8 @@ public final class Experiments implements Callable<Integer> {
             VelocityModel velocity = loaded.model();
             String kind = loaded.kind();
             String placement = devices != null ? "devices " + devices : "backend " + backend;
-            o.printf(Locale.ROOT, "experiments: %s plan, %d prompts, seed %d; model %s (%s, sha-256 %s); %s, %d cores%n",
-                    plan.name(), n, seed, model, kind, modelId, placement, Runtime.getRuntime().availableProcessors());
+            o.printf(Locale.ROOT, "experiments: %s plan, %d prompt%s, seed %d; model %s (%s, sha-256 %s); %s, %d cores%n",
+                    plan.name(), n, n == 1 ? "" : "s", seed, model, kind, modelId, placement, Runtime.getRuntime().availableProcessors());
             ExperimentTables.Header header = new ExperimentTables.Header(model.toString(), modelId, kind, seed, placement, command(n));
             ExperimentRun run = new ExperimentRun(plan, promptList, new CellRunner(velocity, modelId, seed), log, o);
             CostModel cost = CostModel.calibrate(velocity, promptList.get(0).toCondition());
