@@ -1,0 +1,76 @@
+package flowscale.bench.experiments;
+
+import flowscale.runtime.data.Prompt;
+import flowscale.runtime.flow.Sampler;
+import flowscale.runtime.model.Condition;
+import flowscale.runtime.model.VelocityModel;
+import flowscale.runtime.reward.Reward;
+import flowscale.runtime.reward.Rewards;
+import flowscale.runtime.search.SearchListener;
+import flowscale.runtime.search.SearchMethod;
+import flowscale.runtime.search.SearchMethods;
+import flowscale.runtime.search.SearchProblem;
+import flowscale.runtime.search.SearchResult;
+import flowscale.runtime.search.Timings;
+
+/**
+ * Runs one cell on one prompt: the search maximises the counting reward (the given reward, −RSS); its output
+ * is then scored again with the counting reward and with the held-out metric, which the search never saw.
+ */
+final class CellRunner {
+    private final VelocityModel model;
+    private final String modelId;
+    private final long seed;
+    private final Reward searchReward = Rewards.named("counting");
+    private final Reward counting = Rewards.named("counting");
+    private final Reward heldOut = Rewards.named("heldout");
+
+    CellRunner(VelocityModel model, String modelId, long seed) {
+        this.model = model;
+        this.modelId = modelId;
+        this.seed = seed;
+    }
+
+    String rowKey(Cell cell, int promptIndex) {
+        return ResultRow.key(modelId, seed, cell.key(), promptIndex);
+    }
+
+    ResultRow run(Cell cell, int promptIndex, Prompt prompt) {
+        Condition cond = prompt.toCondition();
+        Sampler sampler = Sampler.named(cell.sampler());
+        SearchResult res;
+        try {
+            SearchMethod method = SearchMethods.create(cell.method(), cell.config());
+            res = method.run(new SearchProblem(model, sampler, searchReward, cond, cell.budget(), seed, promptIndex,
+                    SearchListener.NONE));
+        } catch (IllegalArgumentException e) {
+            // the method rejects this configuration (e.g. a budget below its minimum): a table cell marked n/a
+            return row(cell, promptIndex, prompt, ResultRow.NOT_APPLICABLE, Double.NaN, Double.NaN, Double.NaN,
+                    Double.NaN, 0, 0, 0, 0, new Timings(0, 0, 0), e.getMessage());
+        }
+        Timings t = res.trace().timings();
+        double diversity = Diversity.meanPairwiseRms(res.finalCandidates());
+        if (!res.found()) {
+            return row(cell, promptIndex, prompt, ResultRow.NO_OUTPUT, Double.NaN, Double.NaN, Double.NaN, diversity,
+                    res.finalCandidates().size(), res.trace().nfe(), res.trace().rewardCalls(), res.trace().nonFinite(), t,
+                    "no candidate had a finite estimate and reward");
+        }
+        float[][] best = {res.best()};
+        Condition[] conds = {cond};
+        double[] score = new double[1];
+        counting.score(1, best, conds, score);
+        double reward = score[0];
+        heldOut.score(1, best, conds, score);
+        double held = score[0];
+        return row(cell, promptIndex, prompt, ResultRow.OK, reward, held, reward == 0.0 ? 1.0 : 0.0, diversity,
+                res.finalCandidates().size(), res.trace().nfe(), res.trace().rewardCalls(), res.trace().nonFinite(), t, "");
+    }
+
+    private ResultRow row(Cell cell, int promptIndex, Prompt prompt, String status, double reward, double held,
+                          double exact, double diversity, int finals, long nfe, long rewardCalls, long nonFinite,
+                          Timings t, String note) {
+        return new ResultRow(modelId, seed, cell.method(), cell.sampler(), cell.budget(), cell.optionText(), promptIndex,
+                prompt.canonical(), status, reward, held, exact, diversity, finals, nfe, rewardCalls, nonFinite,
+                t.totalNanos() / 1e6, t.modelNanos() / 1e6, t.rewardNanos() / 1e6, note);
+    }
+}

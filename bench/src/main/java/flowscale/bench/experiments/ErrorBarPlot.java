@@ -1,0 +1,187 @@
+package flowscale.bench.experiments;
+
+import javax.imageio.ImageIO;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Line2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A headless line plot with error bars, written as PNG with plain Java2D: a mean per x for each series, joined
+ * by lines, with a vertical bar over its confidence interval. The x axis is logarithmic (NFE budgets span
+ * 50..1000), the y axis linear and fitted to every bar. Points with a NaN mean are skipped; a NaN half-width
+ * draws the point without a bar.
+ */
+final class ErrorBarPlot {
+    private static final Color[] PALETTE = {
+        new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd), new Color(0xff7f0e), new Color(0x8c564b)
+    };
+
+    private record Series(String label, double[] x, double[] mean, double[] half) {}
+
+    private final String title;
+    private final String xLabel;
+    private final String yLabel;
+    private final List<Series> series = new ArrayList<>();
+
+    ErrorBarPlot(String title, String xLabel, String yLabel) {
+        this.title = title;
+        this.xLabel = xLabel;
+        this.yLabel = yLabel;
+    }
+
+    ErrorBarPlot series(String label, double[] x, double[] mean, double[] half) {
+        if (x.length != mean.length || x.length != half.length) throw new IllegalArgumentException("series arrays differ in length");
+        for (double v : x) if (!(v > 0)) throw new IllegalArgumentException("x must be > 0 on a log axis, got " + v);
+        series.add(new Series(label, x.clone(), mean.clone(), half.clone()));
+        return this;
+    }
+
+    BufferedImage render(int width, int height) {
+        System.setProperty("java.awt.headless", "true");
+        double xMin = Double.POSITIVE_INFINITY, xMax = Double.NEGATIVE_INFINITY;
+        double yMin = Double.POSITIVE_INFINITY, yMax = Double.NEGATIVE_INFINITY;
+        for (Series s : series) {
+            for (int i = 0; i < s.x.length; i++) {
+                if (Double.isNaN(s.mean[i])) continue;
+                double h = Double.isNaN(s.half[i]) ? 0 : s.half[i];
+                xMin = Math.min(xMin, s.x[i]);
+                xMax = Math.max(xMax, s.x[i]);
+                yMin = Math.min(yMin, s.mean[i] - h);
+                yMax = Math.max(yMax, s.mean[i] + h);
+            }
+        }
+        if (xMin > xMax) { xMin = 1; xMax = 10; yMin = 0; yMax = 1; }
+        if (xMax == xMin) { xMin /= 2; xMax *= 2; }
+        if (yMax - yMin < 1e-9) { yMin -= 0.5; yMax += 0.5; }
+        double pad = 0.06 * (yMax - yMin);
+        yMin -= pad;
+        yMax += pad;
+        int left = 70, right = 170, top = 34, bottom = 50;
+        int pw = width - left - right, ph = height - top - bottom;
+        double lx0 = Math.log(xMin) - 0.08 * Math.log(xMax / xMin), lx1 = Math.log(xMax) + 0.08 * Math.log(xMax / xMin);
+        final double fyMin = yMin, fyMax = yMax;
+        java.util.function.DoubleUnaryOperator px = v -> left + (Math.log(v) - lx0) / (lx1 - lx0) * pw;
+        java.util.function.DoubleUnaryOperator py = v -> top + (fyMax - v) / (fyMax - fyMin) * ph;
+
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, width, height);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            FontMetrics fm = g.getFontMetrics();
+            // grid and ticks: y at "nice" steps, x at the distinct x values of the data
+            g.setStroke(new BasicStroke(1f));
+            double step = niceStep((yMax - yMin) / 6);
+            for (double v = Math.ceil(yMin / step) * step; v <= yMax; v += step) {
+                double y = py.applyAsDouble(v);
+                g.setColor(new Color(0xe6e6e6));
+                g.draw(new Line2D.Double(left, y, left + pw, y));
+                g.setColor(Color.DARK_GRAY);
+                String t = tick(v, step);
+                g.drawString(t, left - 6 - fm.stringWidth(t), (float) y + 4);
+            }
+            for (double v : distinctX()) {
+                double x = px.applyAsDouble(v);
+                g.setColor(new Color(0xe6e6e6));
+                g.draw(new Line2D.Double(x, top, x, top + ph));
+                g.setColor(Color.DARK_GRAY);
+                String t = tick(v, 1);
+                g.drawString(t, (float) x - fm.stringWidth(t) / 2f, top + ph + 16);
+            }
+            g.setColor(Color.BLACK);
+            g.drawRect(left, top, pw, ph);
+            g.drawString(xLabel, left + pw / 2f - fm.stringWidth(xLabel) / 2f, height - 12);
+            Graphics2D r = (Graphics2D) g.create();
+            r.rotate(-Math.PI / 2);
+            r.drawString(yLabel, -(top + ph / 2f + fm.stringWidth(yLabel) / 2f), 16);
+            r.dispose();
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+            g.drawString(title, left, 20);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+
+            for (int si = 0; si < series.size(); si++) {
+                Series s = series.get(si);
+                Color c = PALETTE[si % PALETTE.length];
+                g.setColor(c);
+                // a small horizontal offset per series keeps overlapping bars apart
+                double off = (si - (series.size() - 1) / 2.0) * 5;
+                double prevX = Double.NaN, prevY = Double.NaN;
+                for (int i = 0; i < s.x.length; i++) {
+                    if (Double.isNaN(s.mean[i])) continue;
+                    double x = px.applyAsDouble(s.x[i]) + off, y = py.applyAsDouble(s.mean[i]);
+                    g.setStroke(new BasicStroke(2f));
+                    if (!Double.isNaN(prevX)) g.draw(new Line2D.Double(prevX, prevY, x, y));
+                    if (!Double.isNaN(s.half[i])) {
+                        double y0 = py.applyAsDouble(s.mean[i] - s.half[i]), y1 = py.applyAsDouble(s.mean[i] + s.half[i]);
+                        g.setStroke(new BasicStroke(1.5f));
+                        g.draw(new Line2D.Double(x, y0, x, y1));
+                        g.draw(new Line2D.Double(x - 4, y0, x + 4, y0));
+                        g.draw(new Line2D.Double(x - 4, y1, x + 4, y1));
+                    }
+                    g.fill(new Ellipse2D.Double(x - 3.5, y - 3.5, 7, 7));
+                    prevX = x;
+                    prevY = y;
+                }
+                int ly = top + 14 + 18 * si;
+                g.fillRect(left + pw + 14, ly - 9, 14, 10);
+                g.setColor(Color.BLACK);
+                g.drawString(s.label, left + pw + 34, ly);
+            }
+        } finally {
+            g.dispose();
+        }
+        return img;
+    }
+
+    /** Renders and writes the PNG through a temporary file, so no half-written image is left behind. */
+    void write(Path file, int width, int height) throws IOException {
+        BufferedImage img = render(width, height);
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".plot", ".png.tmp");
+        try {
+            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available");
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private List<Double> distinctX() {
+        List<Double> xs = new ArrayList<>();
+        for (Series s : series) {
+            for (int i = 0; i < s.x.length; i++) if (!Double.isNaN(s.mean[i]) && !xs.contains(s.x[i])) xs.add(s.x[i]);
+        }
+        return xs;
+    }
+
+    /** 1, 2 or 5 times a power of ten, at least {@code raw}. */
+    static double niceStep(double raw) {
+        if (!(raw > 0)) return 1;
+        double p = Math.pow(10, Math.floor(Math.log10(raw)));
+        double m = raw / p;
+        return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+    }
+
+    private static String tick(double v, double step) {
+        if (Math.abs(v) < step * 1e-9) v = 0;
+        int decimals = step >= 1 ? 0 : (int) Math.ceil(-Math.log10(step));
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+}

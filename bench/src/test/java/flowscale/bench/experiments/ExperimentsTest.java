@@ -1,0 +1,129 @@
+package flowscale.bench.experiments;
+
+import flowscale.runtime.data.Vocabulary;
+import flowscale.runtime.model.DiTCheckpoints;
+import flowscale.runtime.model.DiTConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole harness, {@code --quick} on a tiny random-weight DiT with 2 prompts: outputs, resume, bad input. */
+class ExperimentsTest {
+    @TempDir
+    static Path dir;
+    static Path checkpoint;
+
+    private record Run(int code, String out, String err) {}
+
+    @BeforeAll
+    static void writeTinyModel() {
+        DiTConfig config = new DiTConfig(32, 3, 4, 16, 1, 2, 2.0, 256, Vocabulary.MAX_GROUPS, Vocabulary.MAX_COUNT,
+                Vocabulary.COLOURS, Vocabulary.SHAPES, Map.of("note", "random weights for tests"));
+        checkpoint = dir.resolve("tiny.safetensors");
+        DiTCheckpoints.random(config, 11, checkpoint);
+    }
+
+    private static Run run(String... args) {
+        CommandLine cl = Experiments.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void quickRunWritesEverySectionAndAResumableResultsFile() throws Exception {
+        Path out = dir.resolve("quick");
+        Run r = run("--model", checkpoint.toString(), "--out", out.toString(), "--quick", "--prompts", "2");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("estimate:"), r.out());
+        assertTrue(r.out().contains("[24/24]"), r.out());
+
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(1 + 12 * 2, csv.size(), "header + 12 configurations x 2 prompts");
+        String md = Files.readString(out.resolve("experiments.md"));
+        for (String section : List.of("## 1. Methods × samplers at 100 NFE", "## 2. NFE scaling",
+                "## 3. Interpolant-conversion ablation", "## 4. Time split of the main job", "## 5. The paper's claims", "## Prompts")) {
+            assertTrue(md.contains(section), "missing " + section);
+        }
+        assertFalse(md.contains("| – |") || md.contains(" – |"), "every quick cell must be filled:\n" + md);
+        assertFalse(md.contains(" n/a |") || md.contains(" n/a ("), md);
+        assertTrue(md.contains("| rbf | VP-SDE | 50 | 48 |"), "RBF at 50 NFE (init 2) stops at 48:\n" + md);
+        assertTrue(md.contains("+ Adapt. Diff. (`linear-sde-adapt-diff`)"), md);
+        assertTrue(md.contains("| RBF (VP-SDE) beats BoN (Linear-ODE) at 50 NFE |"), md);
+        assertEquals(1, md.lines().filter(l -> l.startsWith("| RBF (VP-SDE) beats BoN (Linear-ODE)")).filter(l -> !l.contains(" at ")).count(), md);
+        for (String png : List.of("methods_reward.png", "methods_accuracy.png", "scaling_reward.png", "scaling_accuracy.png", "scaling_heldout.png")) {
+            BufferedImage img = ImageIO.read(out.resolve(png).toFile());
+            assertNotNull(img, png);
+            assertTrue(img.getWidth() >= 760, png);
+        }
+        try (var files = Files.list(out)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "temporary files left behind");
+        }
+
+        // a rerun skips every search; an interrupted run (rows missing) redoes only the missing ones
+        Run again = run("--model", checkpoint.toString(), "--out", out.toString(), "--quick", "--prompts", "2");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("(24 already in"), again.out());
+        assertFalse(again.out().contains("[1/24]"), again.out());
+        assertEquals(csv, Files.readAllLines(out.resolve("results.csv")));
+
+        Run dry = run("--model", checkpoint.toString(), "--out", out.toString(), "--quick", "--prompts", "3", "--dry-run");
+        assertEquals(0, dry.code(), dry.err());
+        assertTrue(dry.out().contains("36 searches (24 already in"), dry.out());
+        assertEquals(csv, Files.readAllLines(out.resolve("results.csv")), "a dry run writes nothing");
+        Path fresh = dir.resolve("dry-only");
+        assertEquals(0, run("--model", checkpoint.toString(), "--out", fresh.toString(), "--quick", "--dry-run").code());
+        assertFalse(Files.exists(fresh), "a dry run creates no output directory");
+
+        Files.write(out.resolve("results.csv"), csv.subList(0, csv.size() - 3));
+        Run resumed = run("--model", checkpoint.toString(), "--out", out.toString(), "--quick", "--prompts", "2");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("(21 already in"), resumed.out());
+        assertEquals(3, resumed.out().lines().filter(l -> l.startsWith("[")).count(), resumed.out());
+        assertEquals(csv.size(), Files.readAllLines(out.resolve("results.csv")).size());
+    }
+
+    @Test
+    void badInputIsOneLineWithExitCode2AndNoOutput() {
+        Path out = dir.resolve("bad");
+        Run missing = run("--model", dir.resolve("nope.safetensors").toString(), "--out", out.toString());
+        assertUsage(missing, "does not exist");
+        assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--prompts", "0"), "--prompts must be >= 1");
+        assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--backend", "quantum"), "quantum");
+        assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--cfg", "NaN"), "--cfg");
+        assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--devices", "bogus"), "bogus");
+        assertUsage(run("--frobnicate"), "frobnicate");
+        assertFalse(Files.exists(out), "no output directory for a failed start");
+    }
+
+    @Test
+    void helpListsTheOptionsWithoutWarnings() {
+        Run r = run("--help");
+        assertEquals(0, r.code());
+        assertEquals("", r.err());
+        for (String o : List.of("--model", "--out", "--quick", "--prompts", "--seed", "--dry-run")) assertTrue(r.out().contains(o), o);
+    }
+
+    private static void assertUsage(Run r, String fragment) {
+        assertEquals(2, r.code(), r.err() + r.out());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().contains(fragment), r.err());
+    }
+}
