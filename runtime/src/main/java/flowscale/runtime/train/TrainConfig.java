@@ -64,7 +64,7 @@ public record TrainConfig(
     /** The shipped model's configuration. */
     public static final TrainConfig DEFAULT = new TrainConfig(
             128, 6, 4, 4.0, 4, 256,
-            32, 10_000, 1e-3, 300, 0.05,
+            32, 16_000, 1e-3, 300, 0.05,
             0.9, 0.99, 1e-8, 0.01, 1.0, 0.999,
             0.1, 0.0, 1.0,
             1, 250, 0.0, 0);
