@@ -2,7 +2,6 @@ package flowscale.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
@@ -139,13 +138,13 @@ final class AttentionBackwardJob implements WorkerPool.Job {
         FloatVector acc = FloatVector.zero(F);
         int j = 0;
         for (int bound = F.loopBound(n); j < bound; j += L) {
-            FloatVector e = FloatVector.fromArray(F, a, at + j).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, a, at + j).sub(max));
             e.intoArray(a, at + j);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (; j < n; j++) {
-            float e = (float) Math.exp(a[at + j] - max);
+            float e = VectorMath.exp(a[at + j] - max);
             a[at + j] = e;
             sum += e;
         }

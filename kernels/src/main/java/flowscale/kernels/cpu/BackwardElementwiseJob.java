@@ -1,7 +1,6 @@
 package flowscale.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
@@ -60,15 +59,19 @@ final class BackwardElementwiseJob extends SpanJob {
             FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
             FloatVector g = FloatVector.fromMemorySegment(F, sd, dO + bytes(i), NATIVE);
             FloatVector v2 = v.mul(v);
-            FloatVector e = v2.mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(v2.mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v));
             FloatVector s = FloatVector.broadcast(F, 1f).div(e.add(1f));
             FloatVector inner = v2.mul(3f * GELU_C3).add(GELU_C).mul(v).mul(s.neg().add(1f)).mul(2f).add(1f);
             g.mul(s).mul(inner).intoMemorySegment(so, o + bytes(i), NATIVE);
         }
+        // The tail repeats the body's float operations in the body's order: an element gets the same bits
+        // whether it falls in a vector or in the tail.
         for (; i < n; i++) {
             float v = sx.get(Simd.FLOAT, xo + bytes(i));
-            float s = (float) (1.0 / (1.0 + Math.exp((-2f * GELU_C3 * v * v - 2f * GELU_C) * v)));
-            float inner = 1f + 2f * v * (1f - s) * (GELU_C + 3f * GELU_C3 * v * v);
+            float v2 = v * v;
+            float e = VectorMath.exp((v2 * (-2f * GELU_C3) + (-2f * GELU_C)) * v);
+            float s = 1f / (e + 1f);
+            float inner = (v2 * (3f * GELU_C3) + GELU_C) * v * (-s + 1f) * 2f + 1f;
             so.set(Simd.FLOAT, o + bytes(i), sd.get(Simd.FLOAT, dO + bytes(i)) * s * inner);
         }
     }
@@ -78,13 +81,13 @@ final class BackwardElementwiseJob extends SpanJob {
         for (int bound = F.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
             FloatVector g = FloatVector.fromMemorySegment(F, sd, dO + bytes(i), NATIVE);
-            FloatVector s = FloatVector.broadcast(F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+            FloatVector s = FloatVector.broadcast(F, 1f).div(VectorMath.exp(v.neg()).add(1f));
             g.mul(s).mul(s.neg().add(1f).mul(v).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
         }
         for (; i < n; i++) {
             float v = sx.get(Simd.FLOAT, xo + bytes(i));
-            float s = (float) (1.0 / (1.0 + Math.exp(-v)));
-            so.set(Simd.FLOAT, o + bytes(i), sd.get(Simd.FLOAT, dO + bytes(i)) * s * (1f + v * (1f - s)));
+            float s = 1f / (VectorMath.exp(-v) + 1f);
+            so.set(Simd.FLOAT, o + bytes(i), sd.get(Simd.FLOAT, dO + bytes(i)) * s * ((-s + 1f) * v + 1f));
         }
     }
 

@@ -2,7 +2,6 @@ package flowscale.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
@@ -59,13 +58,13 @@ final class ElementwiseJob extends SpanJob {
         for (int bound = F.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
             FloatVector minus2u = v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v);
-            v.div(minus2u.lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
+            v.div(VectorMath.exp(minus2u).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = F.indexInRange(i, n);
             FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
             FloatVector minus2u = v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v);
-            v.div(minus2u.lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
+            v.div(VectorMath.exp(minus2u).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
         }
     }
 
@@ -73,12 +72,12 @@ final class ElementwiseJob extends SpanJob {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
-            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
+            v.div(VectorMath.exp(v.neg()).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
         }
         if (i < n) {
             VectorMask<Float> m = F.indexInRange(i, n);
             FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
-            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
+            v.div(VectorMath.exp(v.neg()).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
         }
     }
 

@@ -1,7 +1,6 @@
 package flowscale.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
@@ -70,7 +69,7 @@ final class NormBackwardJob implements WorkerPool.Job {
             FloatVector acc = FloatVector.zero(F);
             int j = 0;
             for (; j < body; j += L) acc = acc.add(FloatVector.fromMemorySegment(F, sx, xo + bytes(j), NATIVE));
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = VectorMath.sum(acc);
             for (; j < d; j++) sum += sx.get(FLOAT, xo + bytes(j));
             mean = sum / d;
         }
@@ -80,7 +79,7 @@ final class NormBackwardJob implements WorkerPool.Job {
             FloatVector dev = FloatVector.fromMemorySegment(F, sx, xo + bytes(j), NATIVE).sub(mean);
             sq = dev.fma(dev, sq);
         }
-        float squares = sq.reduceLanes(VectorOperators.ADD);
+        float squares = VectorMath.sum(sq);
         for (; j < d; j++) {
             float dev = sx.get(FLOAT, xo + bytes(j)) - mean;
             squares += dev * dev;
@@ -139,7 +138,7 @@ final class NormBackwardJob implements WorkerPool.Job {
             accG = accG.add(g);
             accGX = g.fma(xhat, accGX);
         }
-        float sumG = accG.reduceLanes(VectorOperators.ADD), sumGX = accGX.reduceLanes(VectorOperators.ADD);
+        float sumG = VectorMath.sum(accG), sumGX = VectorMath.sum(accGX);
         for (; j < d; j++) {
             float g = sdy.get(FLOAT, go + bytes(j));
             if (sg != null) g *= sg.get(FLOAT, gao + bytes(j));

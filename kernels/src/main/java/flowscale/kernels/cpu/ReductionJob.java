@@ -78,7 +78,7 @@ final class ReductionJob extends SpanJob {
             FloatVector v = FloatVector.fromMemorySegment(F, s, off + (long) i * Float.BYTES, NATIVE, m);
             acc0 = squares ? v.fma(v, acc0) : acc0.add(v);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(acc0.add(acc1));
     }
 
     private static double max(MemorySegment s, long off, int n) {

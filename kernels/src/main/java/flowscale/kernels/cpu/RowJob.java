@@ -3,7 +3,6 @@ package flowscale.kernels.cpu;
 import flowscale.kernels.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
@@ -92,7 +91,7 @@ final class RowJob implements WorkerPool.Job {
         int i = 0;
         for (; i < body; i += L) acc = acc.add(FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE));
         if (i < d) acc = acc.add(FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, F.indexInRange(i, d)));
-        float mean = acc.reduceLanes(VectorOperators.ADD) / d;
+        float mean = VectorMath.sum(acc) / d;
         FloatVector sq = FloatVector.zero(F);
         for (i = 0; i < body; i += L) {
             FloatVector c = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE).sub(mean);
@@ -103,7 +102,7 @@ final class RowJob implements WorkerPool.Job {
             FloatVector c = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m).sub(mean).blend(0f, m.not());
             sq = c.fma(c, sq);
         }
-        float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(VectorOperators.ADD) / d + (double) eps));
+        float inv = (float) (1.0 / Math.sqrt(VectorMath.sum(sq) / d + (double) eps));
         normalizeOut(sx, xo, so, oo, mean, inv);
     }
 
@@ -118,7 +117,7 @@ final class RowJob implements WorkerPool.Job {
             FloatVector c = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, F.indexInRange(i, d));
             sq = c.fma(c, sq);
         }
-        float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(VectorOperators.ADD) / d + (double) eps));
+        float inv = (float) (1.0 / Math.sqrt(VectorMath.sum(sq) / d + (double) eps));
         normalizeOut(sx, xo, so, oo, 0f, inv);
     }
 
