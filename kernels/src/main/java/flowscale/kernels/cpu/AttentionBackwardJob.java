@@ -135,20 +135,12 @@ final class AttentionBackwardJob implements WorkerPool.Job {
 
     /** {@code a[at + j] = exp(a[at + j] - max)} for j in [0, n), vectorised; returns their sum. */
     private static float expShifted(float[] a, int at, int n, float max) {
-        FloatVector acc = FloatVector.zero(F);
         int j = 0;
         for (int bound = F.loopBound(n); j < bound; j += L) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, a, at + j).sub(max));
-            e.intoArray(a, at + j);
-            acc = acc.add(e);
+            VectorMath.exp(FloatVector.fromArray(F, a, at + j).sub(max)).intoArray(a, at + j);
         }
-        float sum = VectorMath.sum(acc);
-        for (; j < n; j++) {
-            float e = VectorMath.exp(a[at + j] - max);
-            a[at + j] = e;
-            sum += e;
-        }
-        return sum;
+        for (; j < n; j++) a[at + j] = VectorMath.exp(a[at + j] - max);
+        return VectorMath.sum(a, at, n); // a second pass: see AttentionJob.softmaxRow
     }
 
     /**

@@ -191,13 +191,11 @@ final class AttentionJob implements WorkerPool.Job {
         float newMax = Math.max(s.max[i], blockMax);
         float correction = VectorMath.exp(s.max[i] - newMax);
         s.max[i] = newMax;
-        FloatVector sum = FloatVector.zero(F);
         for (int j = 0; j < width; j += L) {
-            FloatVector p = VectorMath.exp(FloatVector.fromArray(F, sc, base + j).sub(newMax));
-            p.intoArray(sc, base + j);
-            sum = sum.add(p);
+            VectorMath.exp(FloatVector.fromArray(F, sc, base + j).sub(newMax)).intoArray(sc, base + j);
         }
-        s.denom[i] = s.denom[i] * correction + VectorMath.sum(sum);
+        // summed in a second pass over the (cached) row: inlining exp leaves no room in this method for the sum
+        s.denom[i] = s.denom[i] * correction + VectorMath.sum(sc, base, width);
         if (correction != 1f) {
             float[] acc = s.acc;
             for (int d = 0; d < hdPad; d += L) {

@@ -11,7 +11,8 @@ import static flowscale.kernels.cpu.Simd.NATIVE;
 
 /**
  * The fused element-wise kernels: one pass over memory, full vectors in the body and one masked vector
- * at the tail of each span. Operands: {@code out}, then {@code x}, {@code y}, {@code z} as the op needs.
+ * at the tail of each span (scalars for the activations' tails, see below). Operands: {@code out}, then
+ * {@code x}, {@code y}, {@code z} as the op needs.
  */
 final class ElementwiseJob extends SpanJob {
     enum Op {
@@ -53,6 +54,11 @@ final class ElementwiseJob extends SpanJob {
         return (long) i * Float.BYTES;
     }
 
+    // GELU and SiLU run their tail (< one vector) on scalars with the same float operations in the same
+    // order, VectorMath's scalar exp included, so an element gets the same bits in the body or the tail.
+    // A masked vector tail would inline a second vector exp into the method, more code than C2 will
+    // inline in one method, and the vectors of the call it then leaves out-of-line would be boxed.
+
     private static void gelu(MemorySegment sx, long xo, MemorySegment so, long o, int n) {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += L) {
@@ -60,11 +66,10 @@ final class ElementwiseJob extends SpanJob {
             FloatVector minus2u = v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v);
             v.div(VectorMath.exp(minus2u).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
         }
-        if (i < n) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
-            FloatVector minus2u = v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v);
-            v.div(VectorMath.exp(minus2u).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
+        for (; i < n; i++) {
+            float v = sx.get(Simd.FLOAT, xo + bytes(i));
+            float minus2u = (v * v * (-2f * GELU_C3) + (-2f * GELU_C)) * v;
+            so.set(Simd.FLOAT, o + bytes(i), v / (VectorMath.exp(minus2u) + 1f));
         }
     }
 
@@ -74,10 +79,9 @@ final class ElementwiseJob extends SpanJob {
             FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
             v.div(VectorMath.exp(v.neg()).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
         }
-        if (i < n) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
-            v.div(VectorMath.exp(v.neg()).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
+        for (; i < n; i++) {
+            float v = sx.get(Simd.FLOAT, xo + bytes(i));
+            so.set(Simd.FLOAT, o + bytes(i), v / (VectorMath.exp(-v) + 1f));
         }
     }
 

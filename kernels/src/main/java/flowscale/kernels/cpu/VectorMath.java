@@ -129,4 +129,19 @@ final class VectorMath {
         if (L >= 2) v = v.add(v.rearrange(ROTATE_1));
         return v.lane(0);
     }
+
+    /**
+     * {@code a[at] + ... + a[at + n - 1]}: whole vectors summed lane-wise, their lanes folded by
+     * {@link #sum(FloatVector)}, then the tail added in index order. Takes an array rather than a vector so
+     * that a caller C2 has already filled with inlined vector code (its node budget spent) pays one plain
+     * call here, never a boxed vector.
+     */
+    static float sum(float[] a, int at, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int j = 0;
+        for (int bound = F.loopBound(n); j < bound; j += L) acc = acc.add(FloatVector.fromArray(F, a, at + j));
+        float s = sum(acc);
+        for (; j < n; j++) s += a[at + j];
+        return s;
+    }
 }
