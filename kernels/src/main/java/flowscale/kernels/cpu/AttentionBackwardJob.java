@@ -133,14 +133,10 @@ final class AttentionBackwardJob implements WorkerPool.Job {
         }
     }
 
-    /** {@code a[at + j] = exp(a[at + j] - max)} for j in [0, n), vectorised; returns their sum. */
+    /** {@code a[at + j] = exp(a[at + j] - max)} for j in [0, n); returns their sum. */
     private static float expShifted(float[] a, int at, int n, float max) {
-        int j = 0;
-        for (int bound = F.loopBound(n); j < bound; j += L) {
-            VectorMath.exp(FloatVector.fromArray(F, a, at + j).sub(max)).intoArray(a, at + j);
-        }
-        for (; j < n; j++) a[at + j] = VectorMath.exp(a[at + j] - max);
-        return VectorMath.sum(a, at, n); // a second pass: see AttentionJob.softmaxRow
+        VectorMath.exp(a, at, n, max);
+        return VectorMath.sum(a, at, n);
     }
 
     /**

@@ -191,10 +191,7 @@ final class AttentionJob implements WorkerPool.Job {
         float newMax = Math.max(s.max[i], blockMax);
         float correction = VectorMath.exp(s.max[i] - newMax);
         s.max[i] = newMax;
-        for (int j = 0; j < width; j += L) {
-            VectorMath.exp(FloatVector.fromArray(F, sc, base + j).sub(newMax)).intoArray(sc, base + j);
-        }
-        // summed in a second pass over the (cached) row: inlining exp leaves no room in this method for the sum
+        VectorMath.exp(sc, base, width, newMax);
         s.denom[i] = s.denom[i] * correction + VectorMath.sum(sc, base, width);
         if (correction != 1f) {
             float[] acc = s.acc;

@@ -67,6 +67,8 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
         this.name = name;
         this.pool = new WorkerPool(threads, "flowscale-cpu-");
         reduction.ensureChunks(threads);
+        elementwise.ensureChunks(threads);
+        rows.ensureChunks(threads);
         normal.ensureChunks(threads);
         gemm.ensureChunks(threads);
         attention.ensureChunks(threads);

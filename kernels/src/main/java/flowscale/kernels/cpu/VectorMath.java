@@ -9,8 +9,8 @@ import static flowscale.kernels.cpu.Simd.F;
 import static flowscale.kernels.cpu.Simd.L;
 
 /**
- * Bit-reproducible vector math for the cpu kernels: {@code exp} and the lane sum, built only from
- * operations that IEEE 754 rounds exactly (add, mul, fma, compare, integer bit moves).
+ * Bit-reproducible vector math for the cpu kernels: {@code exp} and sums, built only from operations that
+ * IEEE 754 rounds exactly (add, mul, fma, compare, integer bit moves).
  *
  * <p>Why not {@code lanewise(EXP)} and {@code reduceLanes(ADD)}: their results depend on who runs them.
  * The interpreter and C1 use Java fallbacks (a per-lane {@code Math.exp}, a sequential lane sum) while
@@ -19,8 +19,14 @@ import static flowscale.kernels.cpu.Simd.L;
  * operation used here rounds the same way in every execution mode, so results are a pure function of
  * the input.
  *
- * <p>Each vector function has a scalar twin doing the same operations in the same order: a kernel may
- * run its tail with the twin and get, lane for lane, the bits the vector body would have given.
+ * <p>The functions take arrays, never vectors. A vector passed to or returned from a method that C2 does
+ * not inline is boxed on the heap, and C2 stops inlining ordinary methods into a caller once that caller
+ * has grown large (the Vector API's own methods are exempt). A kernel that calls these functions
+ * therefore stays allocation-free whether or not they are inlined; kernels stage the arguments of an
+ * exponential in a small per-chunk array, and fold a vector accumulator by storing it to one.
+ *
+ * <p>The vector loops' tails use the scalar {@link #exp(float)}, which does the same operations in the
+ * same order, so an element gets the same bits whether it falls in a vector or in the tail.
  */
 final class VectorMath {
     private VectorMath() {}
@@ -53,42 +59,47 @@ final class VectorMath {
     private static final float C6 = 0x1.6a1a72p-10f;
 
     /**
-     * e^x for every lane: at most 0.875 ulp from the exact value over all floats (so always one of the two
-     * floats around it; {@code VectorMathTest}); e^-inf = 0, +inf once the result overflows, subnormal
-     * results rounded once, NaN lanes returned unchanged.
+     * {@code a[i] = e^(a[i] - shift)} for i in {@code [from, from + n)}: at most 0.875 ulp from the exact
+     * value over all floats (so always one of the two floats around it; {@code VectorMathTest}); e^-inf = 0,
+     * +inf once the result overflows, subnormal results rounded once, NaN arguments returned unchanged.
      */
-    static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.blend(LO, x.compare(VectorOperators.LT, LO)); // NaN compares false: handled last
-        xc = xc.blend(HI, xc.compare(VectorOperators.GT, HI));
-        FloatVector t = xc.fma(LOG2E, ROUND);
-        FloatVector n = t.sub(ROUND);
-        FloatVector rHi = n.fma(FloatVector.broadcast(F, -LN2_HI), xc); // exact
-        FloatVector c = n.mul(-LN2_LO);
-        FloatVector r = rHi.add(c);
-        FloatVector rErr = c.sub(r.sub(rHi)); // what rounding r lost (Fast2Sum; exact when |rHi| >= |c|)
-        FloatVector q = r.fma(C6, C5);
-        q = q.fma(r, FloatVector.broadcast(F, C4));
-        q = q.fma(r, FloatVector.broadcast(F, C3));
-        q = q.fma(r, FloatVector.broadcast(F, C2));
-        FloatVector p = r.add(q.fma(r.mul(r), rErr)).add(1f);
-        // 2^n as two factors 2^(n>>1) and 2^(n-(n>>1)): both normal over the whole range, so p * 2^a is
-        // exact and the one rounding happens in the second product (overflow to inf, subnormals).
-        IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
-        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
-        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector e = p.mul(s1).mul(s2);
-        return e.blend(x, x.compare(VectorOperators.NE, x));
+    static void exp(float[] a, int from, int n, float shift) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(F, a, from + i).sub(shift);
+            FloatVector xc = x.blend(LO, x.compare(VectorOperators.LT, LO)); // NaN compares false: handled last
+            xc = xc.blend(HI, xc.compare(VectorOperators.GT, HI));
+            FloatVector t = xc.fma(LOG2E, ROUND);
+            FloatVector k = t.sub(ROUND);
+            FloatVector rHi = k.fma(FloatVector.broadcast(F, -LN2_HI), xc); // exact
+            FloatVector c = k.mul(-LN2_LO);
+            FloatVector r = rHi.add(c);
+            FloatVector rErr = c.sub(r.sub(rHi)); // what rounding r lost (Fast2Sum; exact when |rHi| >= |c|)
+            FloatVector q = r.fma(C6, C5);
+            q = q.fma(r, FloatVector.broadcast(F, C4));
+            q = q.fma(r, FloatVector.broadcast(F, C3));
+            q = q.fma(r, FloatVector.broadcast(F, C2));
+            FloatVector p = r.add(q.fma(r.mul(r), rErr)).add(1f);
+            // 2^k as two factors 2^(k>>1) and 2^(k-(k>>1)): both normal over the whole range, so p * 2^(k>>1)
+            // is exact and the one rounding happens in the second product (overflow to inf, subnormals).
+            IntVector ki = t.reinterpretAsInts().sub(ROUND_BITS);
+            IntVector half = ki.lanewise(VectorOperators.ASHR, 1);
+            FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = p.mul(s1).mul(s2);
+            e.blend(x, x.compare(VectorOperators.NE, x)).intoArray(a, from + i);
+        }
+        for (; i < n; i++) a[from + i] = exp(a[from + i] - shift);
     }
 
-    /** The scalar twin of {@link #exp(FloatVector)}: the same operations in the same order, so the same bits. */
+    /** e^x: the operations of the vector loop of {@link #exp(float[], int, int, float)} in the same order, so the same bits. */
     static float exp(float x) {
         float xc = x < LO ? LO : x;
         xc = xc > HI ? HI : xc;
         float t = Math.fma(xc, LOG2E, ROUND);
-        float n = t - ROUND;
-        float rHi = Math.fma(n, -LN2_HI, xc);
-        float c = n * -LN2_LO;
+        float k = t - ROUND;
+        float rHi = Math.fma(k, -LN2_HI, xc);
+        float c = k * -LN2_LO;
         float r = rHi + c;
         float rErr = c - (r - rHi);
         float q = Math.fma(r, C6, C5);
@@ -96,10 +107,10 @@ final class VectorMath {
         q = Math.fma(q, r, C3);
         q = Math.fma(q, r, C2);
         float p = r + Math.fma(q, r * r, rErr) + 1f;
-        int ni = Float.floatToRawIntBits(t) - ROUND_BITS;
-        int half = ni >> 1;
+        int ki = Float.floatToRawIntBits(t) - ROUND_BITS;
+        int half = ki >> 1;
         float s1 = Float.intBitsToFloat((half + 127) << 23);
-        float s2 = Float.intBitsToFloat((ni - half + 127) << 23);
+        float s2 = Float.intBitsToFloat((ki - half + 127) << 23);
         float e = p * s1 * s2;
         return x != x ? x : e;
     }
@@ -117,31 +128,24 @@ final class VectorMath {
     private static final VectorShuffle<Float> ROTATE_1 = VectorShuffle.iota(F, 1, 1, true);
 
     /**
-     * The sum of all lanes in one fixed pairwise order, whichever compiler runs it: after the folds,
-     * lane 0 holds the total. The tests on {@code L} are constants to C2, so only the needed folds remain.
+     * {@code a[from] + ... + a[from + n - 1]} in one fixed order, whichever compiler runs it: whole vectors
+     * summed lane-wise into one accumulator, its lanes folded pairwise (halves, then quarters, ...: lane 0
+     * ends with the total), then the tail added in index order. The tests on {@code L} are constants to C2,
+     * so only the needed folds remain. For a vector accumulator {@code acc}: store it to a scratch array
+     * of {@code L} floats and sum that ({@code 0 + v = v}, so the fold is all that happens).
      */
-    static float sum(FloatVector v) {
-        if (L >= 64) v = v.add(v.rearrange(ROTATE_32));
-        if (L >= 32) v = v.add(v.rearrange(ROTATE_16));
-        if (L >= 16) v = v.add(v.rearrange(ROTATE_8));
-        if (L >= 8) v = v.add(v.rearrange(ROTATE_4));
-        if (L >= 4) v = v.add(v.rearrange(ROTATE_2));
-        if (L >= 2) v = v.add(v.rearrange(ROTATE_1));
-        return v.lane(0);
-    }
-
-    /**
-     * {@code a[at] + ... + a[at + n - 1]}: whole vectors summed lane-wise, their lanes folded by
-     * {@link #sum(FloatVector)}, then the tail added in index order. Takes an array rather than a vector so
-     * that a caller C2 has already filled with inlined vector code (its node budget spent) pays one plain
-     * call here, never a boxed vector.
-     */
-    static float sum(float[] a, int at, int n) {
+    static float sum(float[] a, int from, int n) {
         FloatVector acc = FloatVector.zero(F);
-        int j = 0;
-        for (int bound = F.loopBound(n); j < bound; j += L) acc = acc.add(FloatVector.fromArray(F, a, at + j));
-        float s = sum(acc);
-        for (; j < n; j++) s += a[at + j];
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) acc = acc.add(FloatVector.fromArray(F, a, from + i));
+        if (L >= 64) acc = acc.add(acc.rearrange(ROTATE_32));
+        if (L >= 32) acc = acc.add(acc.rearrange(ROTATE_16));
+        if (L >= 16) acc = acc.add(acc.rearrange(ROTATE_8));
+        if (L >= 8) acc = acc.add(acc.rearrange(ROTATE_4));
+        if (L >= 4) acc = acc.add(acc.rearrange(ROTATE_2));
+        if (L >= 2) acc = acc.add(acc.rearrange(ROTATE_1));
+        float s = acc.lane(0);
+        for (; i < n; i++) s += a[from + i];
         return s;
     }
 }
