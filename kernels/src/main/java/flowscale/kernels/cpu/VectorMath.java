@@ -31,19 +31,19 @@ import static flowscale.kernels.cpu.Simd.L;
 final class VectorMath {
     private VectorMath() {}
 
-    /** {@code x * LOG2E + ROUND} rounds {@code x / ln 2} to the nearest integer: 1.5 * 2^23 has unit ulp. */
+    /** {@code fma(x, LOG2E, ROUND)} rounds {@code x / ln 2} to the nearest integer k: floats near 1.5 * 2^23 have unit ulp. */
     private static final float LOG2E = 0x1.715476p0f;
     private static final float ROUND = 0x1.8p23f;
     private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
     /**
-     * ln 2 split Cody-Waite style: LN2_HI has 9 significant bits, so {@code n * LN2_HI} is exact for
-     * |n| <= 150 and {@code x - n * LN2_HI} is exact; LN2_LO = ln 2 - LN2_HI carries the rest.
+     * ln 2 split Cody-Waite style: LN2_HI has 9 significant bits, so {@code k * LN2_HI} is exact for
+     * |k| <= 150 and {@code x - k * LN2_HI} is exact; LN2_LO = ln 2 - LN2_HI carries the rest.
      */
     private static final float LN2_HI = 0x1.63p-1f;
     private static final float LN2_LO = (float) (0.6931471805599453 - 0x1.63p-1);
     /**
      * Clamps: exp(x) rounds to 0 below ln(2^-150) = -103.97 and overflows above ln(MAX_VALUE) = 88.72;
-     * with x in [LO, HI] the exponent n stays in [-150, 128], which two normal powers of two cover.
+     * with x in [LO, HI] the exponent k stays in [-150, 128], which two normal powers of two cover.
      */
     private static final float LO = -104f;
     private static final float HI = 89f;
@@ -131,8 +131,8 @@ final class VectorMath {
      * {@code a[from] + ... + a[from + n - 1]} in one fixed order, whichever compiler runs it: whole vectors
      * summed lane-wise into one accumulator, its lanes folded pairwise (halves, then quarters, ...: lane 0
      * ends with the total), then the tail added in index order. The tests on {@code L} are constants to C2,
-     * so only the needed folds remain. For a vector accumulator {@code acc}: store it to a scratch array
-     * of {@code L} floats and sum that ({@code 0 + v = v}, so the fold is all that happens).
+     * so only the needed folds remain. For a vector accumulator: store it to a scratch array of {@code L}
+     * floats and sum that (adding it to the zero accumulator changes no value, so only the fold happens).
      */
     static float sum(float[] a, int from, int n) {
         FloatVector acc = FloatVector.zero(F);
