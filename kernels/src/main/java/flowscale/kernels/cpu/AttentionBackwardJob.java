@@ -2,7 +2,6 @@ package flowscale.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
@@ -134,22 +133,10 @@ final class AttentionBackwardJob implements WorkerPool.Job {
         }
     }
 
-    /** {@code a[at + j] = exp(a[at + j] - max)} for j in [0, n), vectorised; returns their sum. */
+    /** {@code a[at + j] = exp(a[at + j] - max)} for j in [0, n); returns their sum. */
     private static float expShifted(float[] a, int at, int n, float max) {
-        FloatVector acc = FloatVector.zero(F);
-        int j = 0;
-        for (int bound = F.loopBound(n); j < bound; j += L) {
-            FloatVector e = FloatVector.fromArray(F, a, at + j).sub(max).lanewise(VectorOperators.EXP);
-            e.intoArray(a, at + j);
-            acc = acc.add(e);
-        }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; j < n; j++) {
-            float e = (float) Math.exp(a[at + j] - max);
-            a[at + j] = e;
-            sum += e;
-        }
-        return sum;
+        VectorMath.exp(a, at, n, max);
+        return VectorMath.sum(a, at, n);
     }
 
     /**

@@ -189,15 +189,10 @@ final class AttentionJob implements WorkerPool.Job {
         for (int j = 0; j < width; j += L) vmax = vmax.max(FloatVector.fromArray(F, sc, base + j));
         float blockMax = vmax.reduceLanes(VectorOperators.MAX);
         float newMax = Math.max(s.max[i], blockMax);
-        float correction = (float) Math.exp(s.max[i] - newMax);
+        float correction = VectorMath.exp(s.max[i] - newMax);
         s.max[i] = newMax;
-        FloatVector sum = FloatVector.zero(F);
-        for (int j = 0; j < width; j += L) {
-            FloatVector p = FloatVector.fromArray(F, sc, base + j).sub(newMax).lanewise(VectorOperators.EXP);
-            p.intoArray(sc, base + j);
-            sum = sum.add(p);
-        }
-        s.denom[i] = s.denom[i] * correction + sum.reduceLanes(VectorOperators.ADD);
+        VectorMath.exp(sc, base, width, newMax);
+        s.denom[i] = s.denom[i] * correction + VectorMath.sum(sc, base, width);
         if (correction != 1f) {
             float[] acc = s.acc;
             for (int d = 0; d < hdPad; d += L) {

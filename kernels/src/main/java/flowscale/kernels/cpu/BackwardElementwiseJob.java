@@ -1,7 +1,6 @@
 package flowscale.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
@@ -31,16 +30,30 @@ final class BackwardElementwiseJob extends SpanJob {
     private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
     private static final float GELU_C3 = (float) (Math.sqrt(2.0 / Math.PI) * 0.044715);
 
+    /** Elements per pass through the exponential (4 KB of staging: stays in L1). */
+    private static final int STAGE = 1024;
+
     Op op;
     float a, b;
     float decay, stepSize, rootCorrection2Inverse, eps;
+    /** Per chunk: the exponential's arguments, then its results (VectorMath works on arrays, see there). */
+    private float[][] stage = new float[0][];
+
+    /** Sizes the per-chunk staging for a pool of {@code threads} (allocates only when it grows). */
+    void ensureChunks(int threads) {
+        if (stage.length < threads) {
+            float[][] grown = new float[threads][];
+            for (int i = 0; i < threads; i++) grown[i] = i < stage.length ? stage[i] : new float[STAGE];
+            stage = grown;
+        }
+    }
 
     @Override
     void span(int chunk, long row, long col, long flat, int len) {
         long o = out.at(row, col);
         switch (op) {
-            case GELU_BACKWARD -> geluBackward(x.seg, x.at(row, col), y.seg, y.at(row, col), out.seg, o, len);
-            case SILU_BACKWARD -> siluBackward(x.seg, x.at(row, col), y.seg, y.at(row, col), out.seg, o, len);
+            case GELU_BACKWARD -> geluBackward(x.seg, x.at(row, col), y.seg, y.at(row, col), out.seg, o, len, stage[chunk]);
+            case SILU_BACKWARD -> siluBackward(x.seg, x.at(row, col), y.seg, y.at(row, col), out.seg, o, len, stage[chunk]);
             case SCALE -> scale(a, out.seg, o, len);
             case ADAMW -> adamw(out.seg, o, x.seg, x.at(row, col), y.seg, y.at(row, col), z.seg, z.at(row, col), len);
         }
@@ -54,37 +67,66 @@ final class BackwardElementwiseJob extends SpanJob {
     // kernel small enough for C1 and C2 to compile early (a masked vector tail doubles the live vectors
     // of the AdamW step, which C1 cannot register-allocate), so warm-up is short and nothing is boxed.
 
-    private static void geluBackward(MemorySegment sx, long xo, MemorySegment sd, long dO, MemorySegment so, long o, int n) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
-            FloatVector g = FloatVector.fromMemorySegment(F, sd, dO + bytes(i), NATIVE);
-            FloatVector v2 = v.mul(v);
-            FloatVector e = v2.mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v).lanewise(VectorOperators.EXP);
-            FloatVector s = FloatVector.broadcast(F, 1f).div(e.add(1f));
-            FloatVector inner = v2.mul(3f * GELU_C3).add(GELU_C).mul(v).mul(s.neg().add(1f)).mul(2f).add(1f);
-            g.mul(s).mul(inner).intoMemorySegment(so, o + bytes(i), NATIVE);
-        }
-        for (; i < n; i++) {
-            float v = sx.get(Simd.FLOAT, xo + bytes(i));
-            float s = (float) (1.0 / (1.0 + Math.exp((-2f * GELU_C3 * v * v - 2f * GELU_C) * v)));
-            float inner = 1f + 2f * v * (1f - s) * (GELU_C + 3f * GELU_C3 * v * v);
-            so.set(Simd.FLOAT, o + bytes(i), sd.get(Simd.FLOAT, dO + bytes(i)) * s * inner);
+    // The activation gradients go through the staging array in blocks: arguments of the exponential in,
+    // VectorMath.exp in place, gradients out. Tails repeat the vector operations on scalars in the same
+    // order, so an element gets the same bits in the body or the tail. dx may alias dy or x: each element
+    // is read before the same element of dx is written.
+
+    private static void geluBackward(MemorySegment sx, long xo, MemorySegment sd, long dO, MemorySegment so, long o,
+                                     int len, float[] e) {
+        for (int s = 0; s < len; s += STAGE) {
+            int n = Math.min(STAGE, len - s);
+            long xs = xo + bytes(s), ds = dO + bytes(s), os = o + bytes(s);
+            int i = 0;
+            for (int bound = F.loopBound(n); i < bound; i += L) {
+                FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
+                v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v).intoArray(e, i); // -2u
+            }
+            for (; i < n; i++) {
+                float v = sx.get(Simd.FLOAT, xs + bytes(i));
+                e[i] = (v * v * (-2f * GELU_C3) + (-2f * GELU_C)) * v;
+            }
+            VectorMath.exp(e, 0, n, 0f);
+            i = 0;
+            for (int bound = F.loopBound(n); i < bound; i += L) {
+                FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
+                FloatVector g = FloatVector.fromMemorySegment(F, sd, ds + bytes(i), NATIVE);
+                FloatVector sig = FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, e, i).add(1f));
+                FloatVector inner = v.mul(v).mul(3f * GELU_C3).add(GELU_C).mul(v).mul(sig.neg().add(1f)).mul(2f).add(1f);
+                g.mul(sig).mul(inner).intoMemorySegment(so, os + bytes(i), NATIVE);
+            }
+            for (; i < n; i++) {
+                float v = sx.get(Simd.FLOAT, xs + bytes(i));
+                float sig = 1f / (e[i] + 1f);
+                float inner = (v * v * (3f * GELU_C3) + GELU_C) * v * (-sig + 1f) * 2f + 1f;
+                so.set(Simd.FLOAT, os + bytes(i), sd.get(Simd.FLOAT, ds + bytes(i)) * sig * inner);
+            }
         }
     }
 
-    private static void siluBackward(MemorySegment sx, long xo, MemorySegment sd, long dO, MemorySegment so, long o, int n) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
-            FloatVector g = FloatVector.fromMemorySegment(F, sd, dO + bytes(i), NATIVE);
-            FloatVector s = FloatVector.broadcast(F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-            g.mul(s).mul(s.neg().add(1f).mul(v).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
-        }
-        for (; i < n; i++) {
-            float v = sx.get(Simd.FLOAT, xo + bytes(i));
-            float s = (float) (1.0 / (1.0 + Math.exp(-v)));
-            so.set(Simd.FLOAT, o + bytes(i), sd.get(Simd.FLOAT, dO + bytes(i)) * s * (1f + v * (1f - s)));
+    private static void siluBackward(MemorySegment sx, long xo, MemorySegment sd, long dO, MemorySegment so, long o,
+                                     int len, float[] e) {
+        for (int s = 0; s < len; s += STAGE) {
+            int n = Math.min(STAGE, len - s);
+            long xs = xo + bytes(s), ds = dO + bytes(s), os = o + bytes(s);
+            int i = 0;
+            for (int bound = F.loopBound(n); i < bound; i += L) {
+                FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE).neg().intoArray(e, i);
+            }
+            for (; i < n; i++) e[i] = -sx.get(Simd.FLOAT, xs + bytes(i));
+            VectorMath.exp(e, 0, n, 0f);
+            i = 0;
+            for (int bound = F.loopBound(n); i < bound; i += L) {
+                FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
+                FloatVector g = FloatVector.fromMemorySegment(F, sd, ds + bytes(i), NATIVE);
+                FloatVector sig = FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, e, i).add(1f));
+                g.mul(sig).mul(sig.neg().add(1f).mul(v).add(1f)).intoMemorySegment(so, os + bytes(i), NATIVE);
+            }
+            for (; i < n; i++) {
+                float v = sx.get(Simd.FLOAT, xs + bytes(i));
+                float sig = 1f / (e[i] + 1f);
+                so.set(Simd.FLOAT, os + bytes(i), sd.get(Simd.FLOAT, ds + bytes(i)) * sig * ((-sig + 1f) * v + 1f));
+            }
         }
     }
 

@@ -29,6 +29,7 @@ final class CpuBackward {
         columns.ensureChunks(pool.threads());
         norm.ensureChunks(pool.threads());
         attention.ensureChunks(pool.threads());
+        elementwise.ensureChunks(pool.threads());
     }
 
     // ---------------------------------------------------------------- column reductions

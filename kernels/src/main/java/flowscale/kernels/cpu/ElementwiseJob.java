@@ -2,7 +2,6 @@ package flowscale.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
@@ -12,7 +11,8 @@ import static flowscale.kernels.cpu.Simd.NATIVE;
 
 /**
  * The fused element-wise kernels: one pass over memory, full vectors in the body and one masked vector
- * at the tail of each span. Operands: {@code out}, then {@code x}, {@code y}, {@code z} as the op needs.
+ * at the tail of each span (the activations: see below). Operands: {@code out}, then {@code x}, {@code y},
+ * {@code z} as the op needs.
  */
 final class ElementwiseJob extends SpanJob {
     enum Op {
@@ -31,16 +31,30 @@ final class ElementwiseJob extends SpanJob {
     private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
     private static final float GELU_C3 = (float) (Math.sqrt(2.0 / Math.PI) * 0.044715);
 
+    /** Elements per pass through the exponential (4 KB of staging: stays in L1). */
+    private static final int STAGE = 1024;
+
     Op op;
     float a, b;
+    /** Per chunk: the exponential's arguments, then its results (VectorMath works on arrays, see there). */
+    private float[][] stage = new float[0][];
+
+    /** Sizes the per-chunk staging for a pool of {@code threads} (allocates only when it grows). */
+    void ensureChunks(int threads) {
+        if (stage.length < threads) {
+            float[][] grown = new float[threads][];
+            for (int i = 0; i < threads; i++) grown[i] = i < stage.length ? stage[i] : new float[STAGE];
+            stage = grown;
+        }
+    }
 
     @Override
     void span(int chunk, long row, long col, long flat, int len) {
         long o = out.at(row, col);
         MemorySegment so = out.seg;
         switch (op) {
-            case GELU -> gelu(x.seg, x.at(row, col), so, o, len);
-            case SILU -> silu(x.seg, x.at(row, col), so, o, len);
+            case GELU -> gelu(x.seg, x.at(row, col), so, o, len, stage[chunk]);
+            case SILU -> silu(x.seg, x.at(row, col), so, o, len, stage[chunk]);
             case AXPBY -> axpby(a, x.seg, x.at(row, col), b, y.seg, y.at(row, col), so, o, len);
             case SDE -> {
                 if (z.seg == null) axpby(1f, x.seg, x.at(row, col), a, y.seg, y.at(row, col), so, o, len);
@@ -54,31 +68,50 @@ final class ElementwiseJob extends SpanJob {
         return (long) i * Float.BYTES;
     }
 
-    private static void gelu(MemorySegment sx, long xo, MemorySegment so, long o, int n) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
-            FloatVector minus2u = v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v);
-            v.div(minus2u.lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
-        }
-        if (i < n) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
-            FloatVector minus2u = v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v);
-            v.div(minus2u.lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
+    // GELU and SiLU go through the staging array in blocks: arguments of the exponential in, VectorMath.exp
+    // in place, results out. Their tails (< one vector) run the same float operations on scalars in the
+    // same order, so an element gets the same bits whichever part of a block it falls in. The output may
+    // alias x: each element of x is read before the same element of out is written.
+
+    private static void gelu(MemorySegment sx, long xo, MemorySegment so, long o, int len, float[] e) {
+        for (int s = 0; s < len; s += STAGE) {
+            int n = Math.min(STAGE, len - s);
+            long xs = xo + bytes(s), os = o + bytes(s);
+            int i = 0;
+            for (int bound = F.loopBound(n); i < bound; i += L) {
+                FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
+                v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v).intoArray(e, i); // -2u
+            }
+            for (; i < n; i++) {
+                float v = sx.get(Simd.FLOAT, xs + bytes(i));
+                e[i] = (v * v * (-2f * GELU_C3) + (-2f * GELU_C)) * v;
+            }
+            VectorMath.exp(e, 0, n, 0f);
+            i = 0;
+            for (int bound = F.loopBound(n); i < bound; i += L) {
+                FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
+                v.div(FloatVector.fromArray(F, e, i).add(1f)).intoMemorySegment(so, os + bytes(i), NATIVE);
+            }
+            for (; i < n; i++) so.set(Simd.FLOAT, os + bytes(i), sx.get(Simd.FLOAT, xs + bytes(i)) / (e[i] + 1f));
         }
     }
 
-    private static void silu(MemorySegment sx, long xo, MemorySegment so, long o, int n) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
-            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE);
-        }
-        if (i < n) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector v = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
-            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
+    private static void silu(MemorySegment sx, long xo, MemorySegment so, long o, int len, float[] e) {
+        for (int s = 0; s < len; s += STAGE) {
+            int n = Math.min(STAGE, len - s);
+            long xs = xo + bytes(s), os = o + bytes(s);
+            int i = 0;
+            for (int bound = F.loopBound(n); i < bound; i += L) {
+                FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE).neg().intoArray(e, i);
+            }
+            for (; i < n; i++) e[i] = -sx.get(Simd.FLOAT, xs + bytes(i));
+            VectorMath.exp(e, 0, n, 0f);
+            i = 0;
+            for (int bound = F.loopBound(n); i < bound; i += L) {
+                FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
+                v.div(FloatVector.fromArray(F, e, i).add(1f)).intoMemorySegment(so, os + bytes(i), NATIVE);
+            }
+            for (; i < n; i++) so.set(Simd.FLOAT, os + bytes(i), sx.get(Simd.FLOAT, xs + bytes(i)) / (e[i] + 1f));
         }
     }
 

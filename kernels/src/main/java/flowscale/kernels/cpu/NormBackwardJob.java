@@ -1,7 +1,6 @@
 package flowscale.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
@@ -29,9 +28,12 @@ final class NormBackwardJob implements WorkerPool.Job {
     /** mean and rstd of row r at [2r] and [2r + 1]. */
     private double[] stats = new double[0];
     private float[][] scratch = new float[0][];
+    /** Per chunk: L floats to fold a vector accumulator in VectorMath's fixed order. */
+    private float[][] lanes = new float[0][];
 
     void ensureChunks(int chunks) {
         if (scratch.length < chunks) scratch = new float[chunks][0];
+        if (lanes.length < chunks) lanes = new float[chunks][L];
     }
 
     void ensureRows(int r) {
@@ -48,9 +50,9 @@ final class NormBackwardJob implements WorkerPool.Job {
         int n = phase == Phase.PARAMS ? d : rows;
         int lo = (int) ((long) n * chunk / chunks), hi = (int) ((long) n * (chunk + 1) / chunks);
         switch (phase) {
-            case STATS -> { for (int r = lo; r < hi; r++) stats(r); }
+            case STATS -> { for (int r = lo; r < hi; r++) stats(r, lanes[chunk]); }
             case PARAMS -> params(chunk, lo, hi - lo);
-            case DX -> { for (int r = lo; r < hi; r++) dx(r); }
+            case DX -> { for (int r = lo; r < hi; r++) dx(r, lanes[chunk]); }
         }
     }
 
@@ -59,9 +61,10 @@ final class NormBackwardJob implements WorkerPool.Job {
     }
 
     // Vector bodies with scalar tails (the same formulas), all vectors local to one method so none is
-    // boxed; row sums accumulate in float vectors, which the suite's norm bound allows for.
+    // boxed; row sums accumulate in float vectors, which the suite's norm bound allows for, and are folded
+    // by VectorMath.sum from the chunk's {@code fold} array.
 
-    private void stats(int r) {
+    private void stats(int r, float[] fold) {
         MemorySegment sx = x.seg;
         long xo = x.at(r, 0);
         int body = F.loopBound(d);
@@ -70,7 +73,8 @@ final class NormBackwardJob implements WorkerPool.Job {
             FloatVector acc = FloatVector.zero(F);
             int j = 0;
             for (; j < body; j += L) acc = acc.add(FloatVector.fromMemorySegment(F, sx, xo + bytes(j), NATIVE));
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            acc.intoArray(fold, 0);
+            float sum = VectorMath.sum(fold, 0, L);
             for (; j < d; j++) sum += sx.get(FLOAT, xo + bytes(j));
             mean = sum / d;
         }
@@ -80,7 +84,8 @@ final class NormBackwardJob implements WorkerPool.Job {
             FloatVector dev = FloatVector.fromMemorySegment(F, sx, xo + bytes(j), NATIVE).sub(mean);
             sq = dev.fma(dev, sq);
         }
-        float squares = sq.reduceLanes(VectorOperators.ADD);
+        sq.intoArray(fold, 0);
+        float squares = VectorMath.sum(fold, 0, L);
         for (; j < d; j++) {
             float dev = sx.get(FLOAT, xo + bytes(j)) - mean;
             squares += dev * dev;
@@ -125,7 +130,7 @@ final class NormBackwardJob implements WorkerPool.Job {
         }
     }
 
-    private void dx(int r) {
+    private void dx(int r, float[] fold) {
         MemorySegment sx = x.seg, sdy = dy.seg, sdx = dx.seg, sg = gamma.seg;
         long xo = x.at(r, 0), go = dy.at(r, 0), oo = dx.at(r, 0), gao = sg == null ? 0 : gamma.at(0, 0);
         float mean = (float) stats[2 * r], rstd = (float) stats[2 * r + 1];
@@ -139,7 +144,10 @@ final class NormBackwardJob implements WorkerPool.Job {
             accG = accG.add(g);
             accGX = g.fma(xhat, accGX);
         }
-        float sumG = accG.reduceLanes(VectorOperators.ADD), sumGX = accGX.reduceLanes(VectorOperators.ADD);
+        accG.intoArray(fold, 0);
+        float sumG = VectorMath.sum(fold, 0, L);
+        accGX.intoArray(fold, 0);
+        float sumGX = VectorMath.sum(fold, 0, L);
         for (; j < d; j++) {
             float g = sdy.get(FLOAT, go + bytes(j));
             if (sg != null) g *= sg.get(FLOAT, gao + bytes(j));

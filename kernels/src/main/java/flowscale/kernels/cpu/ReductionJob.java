@@ -22,10 +22,13 @@ final class ReductionJob extends SpanJob {
 
     Op op;
     private double[] partials = new double[1];
+    /** Per chunk: L floats to fold a vector accumulator in VectorMath's fixed order. */
+    private float[][] lanes = new float[1][L];
 
     /** Sizes the per-chunk partials for a pool of {@code threads} (allocates only when it grows). */
     void ensureChunks(int threads) {
         if (partials.length < threads) partials = new double[threads];
+        if (lanes.length < threads) lanes = new float[threads][L];
     }
 
     @Override
@@ -42,8 +45,8 @@ final class ReductionJob extends SpanJob {
             int n = Math.min(BLOCK, len - start);
             long off = o + (long) start * Float.BYTES;
             switch (op) {
-                case SUM -> acc += sum(s, off, n, false);
-                case SUM_SQUARES -> acc += sum(s, off, n, true);
+                case SUM -> acc += sum(s, off, n, false, lanes[chunk]);
+                case SUM_SQUARES -> acc += sum(s, off, n, true, lanes[chunk]);
                 case MAX -> {
                     double m = max(s, off, n);
                     acc = (Double.isNaN(m) || Double.isNaN(acc)) ? Double.NaN : Math.max(acc, m);
@@ -64,7 +67,7 @@ final class ReductionJob extends SpanJob {
         return r;
     }
 
-    private static float sum(MemorySegment s, long off, int n, boolean squares) {
+    private static float sum(MemorySegment s, long off, int n, boolean squares, float[] fold) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
         int i = 0;
         for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
@@ -78,7 +81,8 @@ final class ReductionJob extends SpanJob {
             FloatVector v = FloatVector.fromMemorySegment(F, s, off + (long) i * Float.BYTES, NATIVE, m);
             acc0 = squares ? v.fma(v, acc0) : acc0.add(v);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        acc0.add(acc1).intoArray(fold, 0);
+        return VectorMath.sum(fold, 0, L);
     }
 
     private static double max(MemorySegment s, long off, int n) {

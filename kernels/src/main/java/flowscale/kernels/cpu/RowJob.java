@@ -3,7 +3,6 @@ package flowscale.kernels.cpu;
 import flowscale.kernels.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
@@ -35,6 +34,17 @@ final class RowJob implements WorkerPool.Job {
     /** T for modulate/gatedAdd, P for addBroadcastRows. */
     int period;
     float eps;
+    /** Per chunk: L floats to fold a vector accumulator in VectorMath's fixed order. */
+    private float[][] lanes = new float[0][];
+
+    /** Sizes the per-chunk scratch for a pool of {@code threads} (allocates only when it grows). */
+    void ensureChunks(int threads) {
+        if (lanes.length < threads) {
+            float[][] grown = new float[threads][];
+            for (int i = 0; i < threads; i++) grown[i] = i < lanes.length ? lanes[i] : new float[L];
+            lanes = grown;
+        }
+    }
 
     /** Binds {@code t} as a {@code [rows, d]} matrix: a 2-D view with unit columns, or contiguous of that size. */
     static void bindMatrix(CpuBackend mem, Operand op, Tensor t, long rows, long d, String what) {
@@ -70,8 +80,8 @@ final class RowJob implements WorkerPool.Job {
         for (int r = lo; r < hi; r++) {
             long xo = x.at(r, 0), oo = out.at(r, 0);
             switch (op) {
-                case LAYER_NORM -> layerNorm(x.seg, xo, out.seg, oo);
-                case RMS_NORM -> rmsNorm(x.seg, xo, out.seg, oo);
+                case LAYER_NORM -> layerNorm(x.seg, xo, out.seg, oo, lanes[chunk]);
+                case RMS_NORM -> rmsNorm(x.seg, xo, out.seg, oo, lanes[chunk]);
                 case MODULATE -> modulate(xo, oo, p.at(r / period, 0), q.at(r / period, 0));
                 case GATED_ADD -> gatedAdd(xo, oo, p.at(r / period, 0));
                 case ADD_BROADCAST -> addBroadcast(xo, oo, p.at(r % period, 0));
@@ -84,15 +94,17 @@ final class RowJob implements WorkerPool.Job {
     }
 
     // Each kernel below keeps all its vectors as locals and writes the masked tail out in full: a vector
-    // passed to or returned from a call that C2 declines to inline would be boxed on the heap.
+    // passed to or returned from a call that C2 declines to inline would be boxed on the heap. Row sums
+    // leave their accumulator in the chunk's {@code fold} array for VectorMath.sum for the same reason.
 
-    private void layerNorm(MemorySegment sx, long xo, MemorySegment so, long oo) {
+    private void layerNorm(MemorySegment sx, long xo, MemorySegment so, long oo, float[] fold) {
         int body = F.loopBound(d);
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i < body; i += L) acc = acc.add(FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE));
         if (i < d) acc = acc.add(FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, F.indexInRange(i, d)));
-        float mean = acc.reduceLanes(VectorOperators.ADD) / d;
+        acc.intoArray(fold, 0);
+        float mean = VectorMath.sum(fold, 0, L) / d;
         FloatVector sq = FloatVector.zero(F);
         for (i = 0; i < body; i += L) {
             FloatVector c = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE).sub(mean);
@@ -103,11 +115,12 @@ final class RowJob implements WorkerPool.Job {
             FloatVector c = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m).sub(mean).blend(0f, m.not());
             sq = c.fma(c, sq);
         }
-        float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(VectorOperators.ADD) / d + (double) eps));
+        sq.intoArray(fold, 0);
+        float inv = (float) (1.0 / Math.sqrt(VectorMath.sum(fold, 0, L) / d + (double) eps));
         normalizeOut(sx, xo, so, oo, mean, inv);
     }
 
-    private void rmsNorm(MemorySegment sx, long xo, MemorySegment so, long oo) {
+    private void rmsNorm(MemorySegment sx, long xo, MemorySegment so, long oo, float[] fold) {
         FloatVector sq = FloatVector.zero(F);
         int i = 0;
         for (int body = F.loopBound(d); i < body; i += L) {
@@ -118,7 +131,8 @@ final class RowJob implements WorkerPool.Job {
             FloatVector c = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, F.indexInRange(i, d));
             sq = c.fma(c, sq);
         }
-        float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(VectorOperators.ADD) / d + (double) eps));
+        sq.intoArray(fold, 0);
+        float inv = (float) (1.0 / Math.sqrt(VectorMath.sum(fold, 0, L) / d + (double) eps));
         normalizeOut(sx, xo, so, oo, 0f, inv);
     }
 
