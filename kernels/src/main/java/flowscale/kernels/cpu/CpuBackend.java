@@ -368,15 +368,15 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
         long stride = out.rank() == 2 ? out.rowStride() : dim;
         if (out.rank() != 2 && !Simd.contiguous(out)) throw new IllegalArgumentException("timestepEmbedding output must be 2-D, got " + out);
         int half = dim / 2;
-        // StrictMath, not Math: its results are specified to the bit, so the embedding cannot change with
-        // the JIT or the machine (the cost is a few hundred calls per forward pass).
+        // StrictMath and SineCosine, not Math: their results are specified to the bit, so the embedding
+        // cannot change with the JIT or the machine; SineCosine because StrictMath's sin and cos allocate.
         double logPeriod = StrictMath.log(maxPeriod);
         for (int i = 0; i < b; i++) {
             long row = (out.offset() + i * stride) * Float.BYTES;
             for (int f = 0; f < half; f++) {
                 double arg = t[i] * StrictMath.exp(-logPeriod * f / half);
-                seg.set(Simd.FLOAT, row + (long) f * Float.BYTES, (float) StrictMath.cos(arg));
-                seg.set(Simd.FLOAT, row + (long) (half + f) * Float.BYTES, (float) StrictMath.sin(arg));
+                seg.set(Simd.FLOAT, row + (long) f * Float.BYTES, (float) SineCosine.cos(arg));
+                seg.set(Simd.FLOAT, row + (long) (half + f) * Float.BYTES, (float) SineCosine.sin(arg));
             }
             if ((dim & 1) == 1) seg.set(Simd.FLOAT, row + (long) (dim - 1) * Float.BYTES, 0f);
         }
