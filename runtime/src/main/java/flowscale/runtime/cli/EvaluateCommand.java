@@ -28,9 +28,10 @@ import java.util.Map;
         showDefaultValues = true,
         sortOptions = false,
         description = {
-            "Sample one image per held-out prompt with a plain sampler (no search, no reward in the loop) and",
-            "score them: exact-count accuracy (every group's count right, nothing extra), counts right (extras",
-            "allowed), mean RSS, the held-out metric and the valid-shape fraction, overall and by number of groups.",
+            "Sample one image per held-out prompt with a plain sampler (no search, no reward in the loop) and"
+                    + " score them: exact-count accuracy (every group's count right, nothing extra), counts right (extras"
+                    + " allowed), mean RSS, the held-out metric and the valid-shape fraction, overall and by number of groups.",
+            "",
             "Writes evaluation.md, evaluation.json and samples.png (the first 48, captioned) to --out."})
 public final class EvaluateCommand implements Runnable {
     private static final int GRID = 48;

@@ -36,8 +36,11 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Run a reward-guided search (inference-time scaling) under an NFE budget.",
-                "Writes trace.json and the model's outputs into --out: for image models best.png,",
-                "best_x8.png, candidates.png and report.html; for toy models particles.png.",
+                "",
+                "Writes into --out:",
+                "  image models: best.png, best_x8.png, candidates.png, report.html, trace.json",
+                "  toy models:   particles.png, trace.json",
+                "",
                 "Ctrl-C stops at the next batch and still writes the best found so far."})
 public final class GenerateCommand implements Callable<Integer> {
     /** Exit status of a run stopped by Ctrl-C, as a shell reports a SIGINT. */

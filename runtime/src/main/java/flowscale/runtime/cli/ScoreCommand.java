@@ -24,9 +24,9 @@ import java.util.stream.Collectors;
         showDefaultValues = true,
         sortOptions = false,
         description = {
-            "Print, for each image, the detected objects (colour, shape, size), the counts per class,",
-            "the counting reward (-RSS over the prompt's groups), the composition reward and the",
-            "held-out metric (an independent counter)."})
+            "Print, for each image, the detected objects (colour, shape, size), the counts per class,"
+                    + " the counting reward (-RSS over the prompt's groups), the composition reward and the"
+                    + " held-out metric (an independent counter)."})
 public final class ScoreCommand implements Runnable {
     @Option(names = "--prompt", required = true, description = "The prompt, e.g. \"2 red circles and 1 blue square\".")
     String prompt;

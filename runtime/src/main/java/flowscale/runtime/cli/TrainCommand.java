@@ -25,12 +25,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
         description = {
             "Train a DiT velocity model on the shapes world (flow matching, linear interpolant, target noise - x0).",
             "",
-            "Writes to --out: checkpoint.safetensors (weights, EMA, AdamW state: the run resumes from it when",
-            "started again with the same --out), ema.safetensors (the EMA weights, loadable with",
-            "'generate --model'), loss.csv and loss.png. Ctrl-C stops after the current step and saves.",
+            "Writes to --out: checkpoint.safetensors (weights, EMA, AdamW state: the run resumes from it when"
+                    + " started again with the same --out), ema.safetensors (the EMA weights, loadable with"
+                    + " 'generate --model'), loss.csv and loss.png. Ctrl-C stops after the current step and saves.",
             "",
-            "The config file is a JSON object naming only the fields it changes; run with --print-config to",
-            "see every field and its default (the shipped model's configuration)."})
+            "The config file is a JSON object naming only the fields it changes; run with --print-config to"
+                    + " see every field and its default (the shipped model's configuration)."})
 public final class TrainCommand implements Runnable {
 
     @Option(names = "--config", description = "JSON file of config fields that differ from the defaults.")

@@ -23,8 +23,8 @@ import java.util.Locale;
         showDefaultValues = true,
         sortOptions = false,
         description = {
-            "Write N example images of the shapes world (PNG, named by index), prompts.txt",
-            "(one 'file<TAB>prompt' line per image) and grid.png (the first images with captions)."})
+            "Write N example images of the shapes world (PNG, named by index), prompts.txt"
+                    + " (one 'file<TAB>prompt' line per image) and grid.png (the first images with captions)."})
 public final class WorldCommand implements Runnable {
     static final int MAX_COUNT = 100_000;
     static final int GRID_LIMIT = 64;
