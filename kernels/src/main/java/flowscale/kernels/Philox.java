@@ -65,21 +65,24 @@ public final class Philox {
      * normal stream {@code (key; s0, s1, s2)}.
      */
     public static void fillNormal(long key, int s0, int s1, int s2, long first, float[] out, int offset, int length) {
+        if (length <= 0) return;
         int k0 = (int) key, k1 = (int) (key >>> 32);
+        blockIndex(first + length - 1);
         int[] w = new int[4];
         long i = first;
         long end = first + length;
         int o = offset;
-        long cachedBlock = -1;
         while (i < end) {
-            long b = i >>> 2;
-            if (b != cachedBlock) {
-                block(blockIndex(i), s0, s1, s2, k0, k1, w);
-                cachedBlock = b;
+            block(blockIndex(i), s0, s1, s2, k0, k1, w);
+            // both halves of a Box-Muller pair share one radius: compute it once per pair in range
+            for (long pair = i & ~1L; pair < ((i | 3L) + 1) && pair < end; pair += 2) {
+                int lane = (int) (pair & 3);
+                double r = radius(w[lane]);
+                double theta = TWO_PI * uniformOpen(w[lane + 1]);
+                if (pair >= i) out[o++] = (float) (r * StrictMath.cos(theta));
+                if (pair + 1 < end) out[o++] = (float) (r * StrictMath.sin(theta));
             }
-            int lane = (int) (i & 3);
-            out[o++] = boxMuller(w[lane & 2], w[(lane & 2) + 1], (lane & 1) == 1);
-            i++;
+            i = (i | 3L) + 1;
         }
     }
 
@@ -97,8 +100,12 @@ public final class Philox {
         return (int) (index >>> 2);
     }
 
+    private static double radius(int a) {
+        return StrictMath.sqrt(-2.0 * StrictMath.log(uniformOpen(a)));
+    }
+
     private static float boxMuller(int a, int b, boolean sine) {
-        double r = StrictMath.sqrt(-2.0 * StrictMath.log(uniformOpen(a)));
+        double r = radius(a);
         double theta = TWO_PI * uniformOpen(b);
         return (float) (r * (sine ? StrictMath.sin(theta) : StrictMath.cos(theta)));
     }
