@@ -67,7 +67,7 @@ public final class Philox {
     public static void fillNormal(long key, int s0, int s1, int s2, long first, float[] out, int offset, int length) {
         if (length <= 0) return;
         int k0 = (int) key, k1 = (int) (key >>> 32);
-        blockIndex(first + length - 1);
+        blockIndex(first + length - 1); // range check before anything is written
         int[] w = new int[4];
         long i = first;
         long end = first + length;
@@ -78,9 +78,9 @@ public final class Philox {
             for (long pair = i & ~1L; pair < ((i | 3L) + 1) && pair < end; pair += 2) {
                 int lane = (int) (pair & 3);
                 double r = radius(w[lane]);
-                double theta = TWO_PI * uniformOpen(w[lane + 1]);
-                if (pair >= i) out[o++] = (float) (r * StrictMath.cos(theta));
-                if (pair + 1 < end) out[o++] = (float) (r * StrictMath.sin(theta));
+                double theta = angle(w[lane + 1]);
+                if (pair >= i) out[o++] = component(r, theta, false);
+                if (pair + 1 < end) out[o++] = component(r, theta, true);
             }
             i = (i | 3L) + 1;
         }
@@ -104,9 +104,16 @@ public final class Philox {
         return StrictMath.sqrt(-2.0 * StrictMath.log(uniformOpen(a)));
     }
 
-    private static float boxMuller(int a, int b, boolean sine) {
-        double r = radius(a);
-        double theta = TWO_PI * uniformOpen(b);
+    private static double angle(int b) {
+        return TWO_PI * uniformOpen(b);
+    }
+
+    /** Element 2k (cosine) or 2k+1 (sine) of a Box-Muller pair with radius r and angle theta. */
+    private static float component(double r, double theta, boolean sine) {
         return (float) (r * (sine ? StrictMath.sin(theta) : StrictMath.cos(theta)));
+    }
+
+    private static float boxMuller(int a, int b, boolean sine) {
+        return component(radius(a), angle(b), sine);
     }
 }
