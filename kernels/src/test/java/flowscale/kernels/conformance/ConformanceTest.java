@@ -5,11 +5,13 @@ import flowscale.kernels.Backends;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -20,6 +22,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ConformanceTest {
     private static final long SEED = 20261122L;
+
+    /**
+     * The suite below checks whatever backends are found, so a machine without the Vector API or an OpenCL
+     * device would pass it with fewer backends; this makes the build fail there instead of going green
+     * without them.
+     */
+    @Test
+    void everyBackendOfTheBuildIsPresent() {
+        assertEquals(List.of("reference", "cpu", "opencl"), Backends.available(),
+                "a backend is missing; opencl needs an OpenCL device (Debian: apt-get install pocl-opencl-icd "
+                        + "ocl-icd-opencl-dev), cpu needs --add-modules jdk.incubator.vector");
+    }
 
     @TestFactory
     List<DynamicNode> everyBackendMatchesTheReference() {

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The kernel families without their OpenCL-only vector sections (what a CUDA build compiles) still
@@ -16,7 +16,7 @@ class GenericKernelsTest {
 
     @Test
     void genericPathCompilesOnItsOwn(@TempDir Path cache) {
-        assumeTrue(ClDevices.available(), "no OpenCL platform on this machine");
+        assertTrue(ClDevices.available(), "no OpenCL device found; these tests need one (Debian: apt-get install pocl-opencl-icd ocl-icd-opencl-dev)");
         try (ClContext cl = new ClContext(ClDevices.select("opencl"), cache, "-cl-std=CL1.2 -DFLOWSCALE_GENERIC_ONLY")) {
             for (String kernel : new String[] {"gemm_tiled", "layer_norm", "rms_norm", "attention", "axpby", "sde_update",
                     "gelu_tanh", "silu", "modulate", "gated_add", "add_broadcast_rows", "copy_strided", "fill_strided",

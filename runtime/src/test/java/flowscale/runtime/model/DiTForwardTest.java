@@ -73,14 +73,8 @@ class DiTForwardTest {
 
     /**
      * A batch larger than the chunk size is split; each item's result is bit-identical however it is
-     * batched: alone, in chunks, or in one pass with the others.
-     *
-     * <p>The cpu backend's results are bit-stable only once the JIT has settled: the Vector API's
-     * interpreted fallbacks (lane-wise EXP, reduceLanes ADD) round differently from the compiled
-     * intrinsics, so the same call can change in the last bit between warm-up and steady state. A round
-     * therefore counts only if the whole batch gives the same bits before and after it; rounds in which
-     * the code changed underneath are repeated (up to a limit). Batch-composition dependence shows in
-     * every round and fails.
+     * batched: alone, in chunks, or in one pass with the others. The cpu backend's math is bit-exact
+     * whether the JIT has compiled it or not (VectorMath), so the same call twice gives the same bits.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
@@ -95,27 +89,22 @@ class DiTForwardTest {
             for (double cfg : new double[] {1.0, 2.5}) {
                 DiT whole = DiT.fromWeights(config, weights, backend, cfg, 64);
                 DiT chunked = DiT.fromWeights(config, weights, backend, cfg, cfg == 1.0 ? 3 : 4);
-                boolean compared = false;
-                for (int round = 0; round < 60 && !compared; round++) {
-                    float[][] before = new float[n][dim];
-                    whole.velocity(n, in.x, in.t, in.cond, before);
-                    float[][] split = new float[n][dim];
-                    chunked.velocity(n, in.x, in.t, in.cond, split);
-                    float[][] alone = new float[n][dim];
-                    for (int i = 0; i < n; i++) {
-                        float[][] one = {alone[i]};
-                        whole.velocity(1, new float[][] {in.x[i]}, new double[] {in.t[i]}, new Condition[] {in.cond[i]}, one);
-                    }
-                    float[][] after = new float[n][dim];
-                    whole.velocity(n, in.x, in.t, in.cond, after);
-                    if (!java.util.Arrays.deepEquals(before, after)) continue; // the JIT replaced code mid-round
-                    for (int i = 0; i < n; i++) {
-                        assertArrayEquals(before[i], alone[i], "item " + i + " alone vs in a batch of " + n + ", cfg " + cfg);
-                        assertArrayEquals(before[i], split[i], "item " + i + " in chunks vs whole, cfg " + cfg);
-                    }
-                    compared = true;
+                float[][] before = new float[n][dim];
+                whole.velocity(n, in.x, in.t, in.cond, before);
+                float[][] split = new float[n][dim];
+                chunked.velocity(n, in.x, in.t, in.cond, split);
+                float[][] alone = new float[n][dim];
+                for (int i = 0; i < n; i++) {
+                    float[][] one = {alone[i]};
+                    whole.velocity(1, new float[][] {in.x[i]}, new double[] {in.t[i]}, new Condition[] {in.cond[i]}, one);
                 }
-                assertTrue(compared, backendName + " never gave the same bits twice in a row for the same batch");
+                float[][] after = new float[n][dim];
+                whole.velocity(n, in.x, in.t, in.cond, after);
+                for (int i = 0; i < n; i++) {
+                    assertArrayEquals(before[i], after[i], "item " + i + ": the same call twice gave different bits, cfg " + cfg);
+                    assertArrayEquals(before[i], alone[i], "item " + i + " alone vs in a batch of " + n + ", cfg " + cfg);
+                    assertArrayEquals(before[i], split[i], "item " + i + " in chunks vs whole, cfg " + cfg);
+                }
                 assertEquals(0, whole.nfe() % ((long) 3 * n * (cfg == 1.0 ? 1 : 2)));
                 assertEquals(chunked.nfe() * 3, whole.nfe());
             }
