@@ -1,7 +1,6 @@
 package flowscale.runtime.model;
 
 import flowscale.kernels.Backend;
-import flowscale.kernels.Tensor;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,12 +28,8 @@ public final class DiT implements VelocityModel {
     private final Backend backend;
     private final double guidanceScale;
     private final int maxBatchRows;
-    private final Tensor positionTable;
-    private final TimestepEmbedder timestepEmbedder;
+    private final DiTModules modules;
     private final ConditionEmbedder conditionEmbedder;
-    /** An array, not a List: iterating it in the forward pass must not create an iterator. */
-    private final DiTBlock[] blocks;
-    private final FinalLayer finalLayer;
     private final Workspace workspace;
     private long nfe;
 
@@ -53,13 +48,8 @@ public final class DiT implements VelocityModel {
         this.backend = backend;
         this.guidanceScale = guidanceScale;
         this.maxBatchRows = maxBatchRows;
-        this.positionTable = backend.upload(PositionEmbedding.table(config.gridSize(), config.hiddenSize()),
-                config.imageTokens(), config.hiddenSize());
-        this.timestepEmbedder = new TimestepEmbedder(weights.tEmbedderMlp0, weights.tEmbedderMlp2);
+        this.modules = new DiTModules(weights, backend);
         this.conditionEmbedder = new ConditionEmbedder(weights);
-        this.blocks = new DiTBlock[weights.blocks.size()];
-        for (int i = 0; i < blocks.length; i++) blocks[i] = new DiTBlock(weights.blocks.get(i), config);
-        this.finalLayer = new FinalLayer(weights.finalLayerAdaLNModulation1, weights.finalLayerLinear, config.sequenceLength());
         this.workspace = new Workspace(config, backend);
     }
 
@@ -147,25 +137,22 @@ public final class DiT implements VelocityModel {
         for (int r = 0; r < rows; r++) {
             int item = from + (r % count);
             System.arraycopy(x[item], 0, staging, r * dim, dim);
-            v.timesteps[r] = (float) (t[item] * TimestepEmbedder.TIME_SCALE);
+            v.timesteps[r] = TimestepEmbedder.scaled(t[item]);
             conditionEmbedder.stage(r < count ? cond[item] : null, r, workspace);
         }
         // One transfer for the whole chunk: per-call overhead matters for small models and many particles.
         backend.upload(staging, 0, v.image);
 
-        timestepEmbedder.forward(v);
-        conditionEmbedder.forward(v, workspace, weights.yEmbedderMlp0, weights.yEmbedderMlp2);
-        backend.axpby(1f, v.timestepEmbedding, 1f, v.conditionEmbedding, v.c);
-        backend.silu(v.c, v.siluC);
+        modules.tEmbedder.forward(v.timesteps, v.timestepActivations, v.timestepEmbedding);
+        backend.upload(workspace.conditionTokens, 0, v.xCondition3d);
+        backend.upload(workspace.pooled, 0, v.pooledCondition);
+        modules.yEmbedder.forward(v.pooledCondition, v.conditionActivations, v.conditionEmbedding);
+        DiTModules.conditioning(v.timestepEmbedding, v.conditionEmbedding, v.c, v.siluC);
 
-        backend.patchify(v.image, config.inChannels(), config.imageSize(), config.imageSize(), config.patchSize(), v.patches);
-        weights.xEmbedderProj.forward(v.patches, v.imageTokens);
-        backend.addBroadcastRows(v.imageTokens, positionTable, v.imageTokens);
-        backend.copy(v.imageTokens3d, v.xImage3d);
-
-        for (DiTBlock block : blocks) block.forward(v);
-        finalLayer.forward(v);
-        backend.unpatchify(v.patches, config.inChannels(), config.imageSize(), config.imageSize(), config.patchSize(), v.velocity);
+        modules.xEmbedder.forward(v.image, v.patchActivations, v.xImage3d);
+        for (DiTBlock block : modules.blocks) block.forward(v.x, v.siluC, v.blockActivations, v.x);
+        modules.finalLayer.forward(v.x, v.siluC, v.finalActivations, v.patches);
+        modules.xEmbedder.unpatchify(v.patches, v.velocity);
 
         if (guided()) {
             // u = u_null + w (u_cond - u_null) = (1 - w) u_null + w u_cond, into the conditional half.

@@ -17,8 +17,9 @@ import java.util.TreeSet;
  * are filled from it. Binding fails, in one line, on any missing tensor, any unused tensor, and any
  * tensor whose shape disagrees with the config.
  *
- * <p>Linear weights are uploaded to the backend and packed once; the small condition embedding tables
- * stay on the host, where the per-item token lookup is done.
+ * <p>Bound from a checkpoint, linear weights are uploaded to the backend and packed once; the small
+ * condition embedding tables stay on the host, where the per-item token lookup is done. The trainer binds
+ * the same fields to its own buffers through a {@link Binder}, so both build the same {@link DiTModules}.
  */
 public final class DiTWeights {
 
@@ -102,7 +103,28 @@ public final class DiTWeights {
     public static DiTWeights bind(DiTConfig config, TensorSource source, Backend backend) {
         Map<String, long[]> expected = parameters(config);
         validate(expected, source);
-        return new DiTWeights(config, expected, source, backend);
+        return new DiTWeights(config, new PackedBinder(expected, source, backend));
+    }
+
+    /**
+     * Binds every key of {@link #parameters} through {@code binder}; the trainer's way to build the model's
+     * layers over its own parameter buffers.
+     */
+    public static DiTWeights bind(DiTConfig config, Binder binder) {
+        return new DiTWeights(config, binder);
+    }
+
+    /** Makes the layers of a DiT from checkpoint keys. */
+    public interface Binder {
+        /** The linear layer with weight {@code prefix.weight} and bias {@code prefix.bias}. */
+        Linear linear(String prefix);
+
+        /**
+         * A host table {@code [rows, D]}, row-major (the condition embedding tables). The trainer hands out host
+         * copies it refreshes every step; weights bound that way never reach an inference model, whose
+         * condition cache assumes fixed tables.
+         */
+        float[] table(String name);
     }
 
     private static void validate(Map<String, long[]> expected, TensorSource source) {
@@ -137,17 +159,16 @@ public final class DiTWeights {
         }
     }
 
-    private DiTWeights(DiTConfig config, Map<String, long[]> shapes, TensorSource source, Backend backend) {
+    private DiTWeights(DiTConfig config, Binder b) {
         this.config = config;
-        Binder b = new Binder(shapes, source, backend);
         xEmbedderProj = b.linear("x_embedder.proj");
         tEmbedderMlp0 = b.linear("t_embedder.mlp.0");
         tEmbedderMlp2 = b.linear("t_embedder.mlp.2");
-        condEmbedderCount = b.host("cond_embedder.count.weight");
-        condEmbedderColour = b.host("cond_embedder.colour.weight");
-        condEmbedderShape = b.host("cond_embedder.shape.weight");
-        condEmbedderSlot = b.host("cond_embedder.slot.weight");
-        condEmbedderNull = b.host("cond_embedder.null.weight");
+        condEmbedderCount = b.table("cond_embedder.count.weight");
+        condEmbedderColour = b.table("cond_embedder.colour.weight");
+        condEmbedderShape = b.table("cond_embedder.shape.weight");
+        condEmbedderSlot = b.table("cond_embedder.slot.weight");
+        condEmbedderNull = b.table("cond_embedder.null.weight");
         yEmbedderMlp0 = b.linear("y_embedder.mlp.0");
         yEmbedderMlp2 = b.linear("y_embedder.mlp.2");
         List<Block> bl = new ArrayList<>();
@@ -166,17 +187,19 @@ public final class DiTWeights {
     }
 
     /** Reads tensors by key from the declared map, uploading and packing linear layers. */
-    private record Binder(Map<String, long[]> shapes, TensorSource source, Backend backend) {
-        Linear linear(String prefix) {
+    private record PackedBinder(Map<String, long[]> shapes, TensorSource source, Backend backend) implements Binder {
+        @Override
+        public Linear linear(String prefix) {
             long[] ws = shape(prefix + ".weight");
             long out = ws[0];
             long in = elements(ws) / out; // a conv-shaped [D, C, p, p] weight flattens to [D, C*p*p]
             Tensor w = backend.upload(source.floats(prefix + ".weight"), out, in);
             Tensor bias = backend.upload(source.floats(prefix + ".bias"), out);
-            return new Linear(backend.pack(w), bias);
+            return new PackedLinear(backend.pack(w), bias);
         }
 
-        float[] host(String name) {
+        @Override
+        public float[] table(String name) {
             shape(name);
             return source.floats(name).clone();
         }

@@ -1,20 +1,27 @@
 package flowscale.runtime.model;
 
-import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
 
 /**
- * A bound linear layer ({@code nn.Linear}): a weight {@code [out, in]} packed once for the backend's GEMM
- * and an optional bias {@code [out]} resident on the same backend.
+ * A linear layer ({@code nn.Linear}), {@code y = x W^T + b} with a weight {@code [out, in]} and a bias
+ * {@code [out]}. Inference binds it packed for the backend's GEMM ({@link PackedLinear}); the trainer binds
+ * it to views of its parameter and gradient buffers ({@link TrainableLinear}), so that the blocks built on
+ * it are the same objects in both.
  */
-public record Linear(PackedWeight weight, Tensor bias) {
+public interface Linear {
 
-    public int inFeatures() { return weight.inFeatures(); }
+    int inFeatures();
 
-    public int outFeatures() { return weight.outFeatures(); }
+    int outFeatures();
 
     /** {@code out = x W^T + b}; {@code x[rows, in]}, {@code out[rows, out]}, not aliased. */
-    public void forward(Tensor x, Tensor out) {
-        x.backend().linear(x, weight, bias, out);
-    }
+    void forward(Tensor x, Tensor out);
+
+    /**
+     * For the forward input {@code x} and the output gradient {@code dy}: {@code dx = dy W} (overwritten;
+     * skipped when {@code dx} is null), and the weight and bias gradients accumulate ({@code +=}).
+     *
+     * @throws UnsupportedOperationException on a layer bound for inference only
+     */
+    void backward(Tensor x, Tensor dy, Tensor dx);
 }

@@ -1,30 +1,38 @@
 package flowscale.runtime.model;
 
-import flowscale.kernels.Backend;
+import flowscale.kernels.Tensor;
 
 /**
  * {@code t_embedder}: the flow time {@code t} in [0, 1] scaled to DiT's 0..1000 range, sinusoidal
- * features with period up to 10000, then {@code mlp.0} (Linear F -> D), SiLU, {@code mlp.2} (D -> D).
+ * features with period up to 10000, then {@code mlp} (Linear F -> D, SiLU, Linear D -> D).
  */
 public final class TimestepEmbedder {
     /** DiT and flux embed timesteps on a 0..1000 scale; the flow's t in [0, 1] is multiplied by this. */
     public static final double TIME_SCALE = 1000.0;
     public static final float MAX_PERIOD = 10000f;
 
-    private final Linear mlp0;
-    private final Linear mlp2;
+    private final EmbedderMlp mlp;
 
-    TimestepEmbedder(Linear mlp0, Linear mlp2) {
-        this.mlp0 = mlp0;
-        this.mlp2 = mlp2;
+    TimestepEmbedder(EmbedderMlp mlp) {
+        this.mlp = mlp;
     }
 
-    /** Reads {@code v.timesteps} (already scaled) and writes {@code v.timestepEmbedding}. */
-    void forward(Workspace.Views v) {
-        Backend be = v.timestepEmbedding.backend();
-        be.timestepEmbedding(v.timesteps, MAX_PERIOD, v.timestepFrequencies);
-        mlp0.forward(v.timestepFrequencies, v.embedderHidden);
-        be.silu(v.embedderHidden, v.embedderHidden);
-        mlp2.forward(v.embedderHidden, v.timestepEmbedding);
+    /** What the forward keeps: the sinusoidal features {@code [rows, F]} and the MLP's activations. */
+    public record Activations(Tensor frequencies, EmbedderMlp.Activations mlp) {}
+
+    /** The value the embedding takes for flow time {@code t}: scaled in double, then rounded once. */
+    public static float scaled(double t) {
+        return (float) (t * TIME_SCALE);
+    }
+
+    /** Embeds {@code scaledTimesteps} (one per row, already {@link #scaled}) into {@code out [rows, D]}. */
+    public void forward(float[] scaledTimesteps, Activations a, Tensor out) {
+        out.backend().timestepEmbedding(scaledTimesteps, MAX_PERIOD, a.frequencies);
+        mlp.forward(a.frequencies, a.mlp, out);
+    }
+
+    /** Accumulates the MLP's parameter gradients for the output gradient {@code dOut}; {@code dHidden} is scratch. */
+    public void backward(Activations a, Tensor dOut, Tensor dHidden) {
+        mlp.backward(a.frequencies, a.mlp, dOut, dHidden, null);
     }
 }

@@ -34,32 +34,18 @@ final class Workspace {
         final Tensor x;
         final Tensor xCondition3d;
         final Tensor xImage3d;
-        /** Normalised (and modulated) tokens, {@code [rows*S, D]}; image part as {@code [rows, T, D]}. */
-        final Tensor h;
-        final Tensor hImage3d;
-        final Tensor qkv;
-        final Tensor q;
-        final Tensor k;
-        final Tensor v;
-        final Tensor attention;
-        /** A block's sub-layer output before its gated residual add, {@code [rows*S, D]}. */
-        final Tensor residualUpdate;
-        final Tensor mlpHidden;
-        /** {@code [rows, F]} sinusoidal timestep features. */
-        final Tensor timestepFrequencies;
         /** {@code [rows, D]} vectors. */
-        final Tensor embedderHidden;
         final Tensor timestepEmbedding;
         final Tensor pooledCondition;
         final Tensor conditionEmbedding;
         final Tensor c;
         final Tensor siluC;
-        /** adaLN-Zero modulation {@code [rows, 6D]} and its six column chunks (DiT order). */
-        final Tensor modulation;
-        final Tensor shiftMsa, scaleMsa, gateMsa, shiftMlp, scaleMlp, gateMlp;
-        /** Final layer modulation {@code [rows, 2D]}: shift, scale. */
-        final Tensor finalModulation;
-        final Tensor finalShift, finalScale;
+        /** Each module's intermediates, in buffers shared by all blocks and aliased where nothing needs keeping. */
+        final TimestepEmbedder.Activations timestepActivations;
+        final EmbedderMlp.Activations conditionActivations;
+        final PatchEmbedder.Activations patchActivations;
+        final DiTBlock.Activations blockActivations;
+        final FinalLayer.Activations finalActivations;
         /** Host staging for the per-item timesteps (length exactly {@code rows}, as the backend op wants). */
         final float[] timesteps;
 
@@ -68,7 +54,6 @@ final class Workspace {
             int d = cfg.hiddenSize();
             int tokens = cfg.imageTokens();
             int seq = cfg.sequenceLength();
-            int groups = cfg.maxGroups();
             int floats = cfg.imageFloats();
             this.rows = rows;
             long[] imageShape = {rows, cfg.inChannels(), cfg.imageSize(), cfg.imageSize()};
@@ -81,34 +66,23 @@ final class Workspace {
             imageTokens = w.imageTokens.rowRange(0, (long) rows * tokens);
             imageTokens3d = imageTokens.reshape(rows, tokens, d);
             x = w.x.rowRange(0, (long) rows * seq);
-            xCondition3d = x.view(0, new long[] {rows, groups, d}, new long[] {(long) seq * d, d, 1});
-            xImage3d = x.view((long) groups * d, new long[] {rows, tokens, d}, new long[] {(long) seq * d, d, 1});
-            h = w.h.rowRange(0, (long) rows * seq);
-            hImage3d = h.view((long) groups * d, new long[] {rows, tokens, d}, new long[] {(long) seq * d, d, 1});
-            qkv = w.qkv.rowRange(0, (long) rows * seq);
-            q = qkv.colRange(0, d);
-            k = qkv.colRange(d, d);
-            v = qkv.colRange(2L * d, d);
-            attention = w.attention.rowRange(0, (long) rows * seq);
-            residualUpdate = w.residualUpdate.rowRange(0, (long) rows * seq);
-            mlpHidden = w.mlpHidden.rowRange(0, (long) rows * seq);
-            timestepFrequencies = w.timestepFrequencies.rowRange(0, rows);
-            embedderHidden = w.embedderHidden.rowRange(0, rows);
+            xCondition3d = JointSequence.conditionPart(x, rows, cfg);
+            xImage3d = JointSequence.imagePart(x, rows, cfg);
+            Tensor h = w.h.rowRange(0, (long) rows * seq);
+            Tensor embedderHidden = w.embedderHidden.rowRange(0, rows);
             timestepEmbedding = w.timestepEmbedding.rowRange(0, rows);
             pooledCondition = w.pooledCondition.rowRange(0, rows);
             conditionEmbedding = w.conditionEmbedding.rowRange(0, rows);
             c = w.c.rowRange(0, rows);
             siluC = w.siluC.rowRange(0, rows);
-            modulation = w.modulation.rowRange(0, rows);
-            shiftMsa = modulation.colRange(0, d);
-            scaleMsa = modulation.colRange(d, d);
-            gateMsa = modulation.colRange(2L * d, d);
-            shiftMlp = modulation.colRange(3L * d, d);
-            scaleMlp = modulation.colRange(4L * d, d);
-            gateMlp = modulation.colRange(5L * d, d);
-            finalModulation = w.finalModulation.rowRange(0, rows);
-            finalShift = finalModulation.colRange(0, d);
-            finalScale = finalModulation.colRange(d, d);
+            timestepActivations = new TimestepEmbedder.Activations(w.timestepFrequencies.rowRange(0, rows),
+                    new EmbedderMlp.Activations(embedderHidden, embedderHidden));
+            conditionActivations = new EmbedderMlp.Activations(embedderHidden, embedderHidden);
+            patchActivations = new PatchEmbedder.Activations(patches, imageTokens, imageTokens3d);
+            blockActivations = DiTBlock.Activations.inPlace(rows, x, w.modulation.rowRange(0, rows), h,
+                    w.qkv.rowRange(0, (long) rows * seq), w.attention.rowRange(0, (long) rows * seq),
+                    w.residualUpdate.rowRange(0, (long) rows * seq), w.mlpHidden.rowRange(0, (long) rows * seq));
+            finalActivations = FinalLayer.Activations.inPlace(rows, cfg, w.finalModulation.rowRange(0, rows), h, imageTokens);
             timesteps = new float[rows];
         }
 
