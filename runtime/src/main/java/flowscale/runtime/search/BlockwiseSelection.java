@@ -80,10 +80,7 @@ public final class BlockwiseSelection extends MethodWithSettings<Record> {
                 next = t;
             }
             Arrays.fill(s, grid[j]);
-            run.velocity(p, x, s, u);
-            for (int i = 0; i < p; i++) {
-                sampler.tweedie(x[i], u[i], grid[j], x0[i]);
-            }
+            run.estimate(p, x, s, u, x0);
             blockStart = (j + 1) % l == 0 || j == m - 1;
             if (blockStart) {
                 run.rewards(p, x0, r);

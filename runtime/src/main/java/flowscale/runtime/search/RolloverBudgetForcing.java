@@ -58,7 +58,6 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         RbfChain[] chains = initialise(run, b, init);
         for (RbfChain c : chains) c.quota = quota;
         Candidates cand = new Candidates(b, run.dim);
-        double[] grid = run.grid;
         while (run.nfe() / problem.model().nfePerLatent() + b < e) {
             draw(run, chains, b, cand);
             for (int i = 0; i < b; i++) {
@@ -70,18 +69,9 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
                 boolean exhausted = c.counter % c.quota == 0 && !improved && canAdvance;
                 if (improved) {
                     c.bestReward = r;
-                    if (canAdvance) {
-                        run.record(c.level, i, grid[c.level + 1], c.levelRewards(), c.levelRewards().length - 1,
-                                LevelRecord.Reason.IMPROVED);
-                        c.take(cand.x[i], cand.u[i], cand.x0[i], r);
-                        c.quota = c.quota - c.counter + quota;
-                        c.counter = 0;
-                        c.resetLevel(true);
-                    }
+                    if (canAdvance) accept(run, c, cand, i, quota);
                 }
-                if (exhausted) {
-                    exhaust(run, c, i, quota);
-                }
+                if (exhausted) exhaust(run, c, quota);
                 c.counter++;
             }
             run.report();
@@ -100,7 +90,6 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         RbfChain[] chains = initialise(run, b, 1);
         for (RbfChain c : chains) c.quota = quota;
         Candidates cand = new Candidates(b, run.dim);
-        double[] grid = run.grid;
         RbfChain[] active = new RbfChain[b];
         while (true) {
             int na = 0;
@@ -113,14 +102,9 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
                 c.offer(cand.x[i], cand.u[i], cand.x0[i], r);
                 if (c.bestReward < r) {
                     c.bestReward = r;
-                    run.record(c.level, c.index, grid[c.level + 1], c.levelRewards(), c.levelRewards().length - 1,
-                            LevelRecord.Reason.IMPROVED);
-                    c.take(cand.x[i], cand.u[i], cand.x0[i], r);
-                    c.quota = c.quota - c.counter + quota;
-                    c.counter = 0;
-                    c.resetLevel(true);
+                    accept(run, c, cand, i, quota);
                 } else if (c.counter == c.quota) {
-                    exhaust(run, c, c.index, quota);
+                    exhaust(run, c, quota);
                 }
                 c.counter++;
                 if (c.level == m - 1) c.done = true;
@@ -130,11 +114,21 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         return finish(run, chains, false);
     }
 
+    /** Candidate {@code i} is strictly better than r*: the chain takes it and moves on, its unused quota rolling over. */
+    private static void accept(SearchRun run, RbfChain c, Candidates cand, int i, int quota) {
+        double[] rs = c.levelRewards();
+        run.record(c.level, c.index, run.grid[c.level + 1], rs, rs.length - 1, LevelRecord.Reason.IMPROVED);
+        c.take(cand.x[i], cand.u[i], cand.x0[i], cand.r[i]);
+        c.quota = c.quota - c.counter + quota;
+        c.counter = 0;
+        c.resetLevel(true);
+    }
+
     /** The quota of a level ran out: take the level's best (r* unchanged), or repeat the level if none is finite. */
-    private static void exhaust(SearchRun run, RbfChain c, int chain, int quota) {
+    private static void exhaust(SearchRun run, RbfChain c, int quota) {
         double[] rs = c.levelRewards();
         boolean any = c.hasLevelBest();
-        run.record(c.level, chain, run.grid[c.level + 1], rs, c.levelBestIndex,
+        run.record(c.level, c.index, run.grid[c.level + 1], rs, c.levelBestIndex,
                 any ? LevelRecord.Reason.QUOTA_EXHAUSTED : LevelRecord.Reason.LEVEL_REPEATED);
         if (any) c.takeLevelBest();
         c.quota = quota;
@@ -151,8 +145,7 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         for (int c = 0; c < b; c++) {
             for (int j = 0; j < init; j++) run.noise.normal(NoiseStreams.Purpose.INITIAL, c, 0, j, x[c * init + j]);
         }
-        run.velocity(n, x, s, u);
-        for (int i = 0; i < n; i++) run.sampler.tweedie(x[i], u[i], s[i], x0[i]);
+        run.estimate(n, x, s, u, x0);
         run.rewards(n, x0, r);
         RbfChain[] chains = new RbfChain[b];
         for (int c = 0; c < b; c++) {
@@ -174,8 +167,7 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
             sampler.step(c.x, c.u, grid[c.level], grid[c.level + 1], run.stepNoise(c.index, c.level, c.drawn, cand.z), cand.x[i]);
             cand.s[i] = grid[c.level + 1];
         }
-        run.velocity(n, cand.x, cand.s, cand.u);
-        for (int i = 0; i < n; i++) sampler.tweedie(cand.x[i], cand.u[i], cand.s[i], cand.x0[i]);
+        run.estimate(n, cand.x, cand.s, cand.u, cand.x0);
         run.rewards(n, cand.x0, cand.r);
     }
 

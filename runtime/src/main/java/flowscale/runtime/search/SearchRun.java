@@ -106,6 +106,12 @@ final class SearchRun {
         spent += used;
     }
 
+    /** Velocities of {@code n} particles at their own times {@code s} (ONE batched call) and their Tweedie estimates there. */
+    void estimate(int n, float[][] x, double[] s, float[][] u, float[][] x0) {
+        velocity(n, x, s, u);
+        for (int i = 0; i < n; i++) sampler.tweedie(x[i], u[i], s[i], x0[i]);
+    }
+
     /**
      * Rewards of {@code n} clean estimates. An estimate with any non-finite coordinate is not shown to the
      * reward; it and any non-finite reward become negative infinity, which no selection ever takes.

@@ -55,8 +55,7 @@ public final class SequentialMonteCarlo extends MethodWithSettings<SequentialMon
                 next = t;
             }
             Arrays.fill(s, grid[j]);
-            run.velocity(n, x, s, u);
-            for (int i = 0; i < n; i++) sampler.tweedie(x[i], u[i], grid[j], x0[i]);
+            run.estimate(n, x, s, u, x0);
             run.rewards(n, x0, rNew);
             if (j == 0) weights.start(rNew);
             else weights.update(r, rNew);
