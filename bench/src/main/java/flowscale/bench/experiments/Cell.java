@@ -1,5 +1,6 @@
 package flowscale.bench.experiments;
 
+import flowscale.runtime.search.RolloverBudgetForcingSettings;
 import flowscale.runtime.search.SearchConfig;
 
 import java.util.Map;
@@ -13,8 +14,8 @@ import java.util.stream.Collectors;
  */
 public record Cell(String method, String sampler, long budget, Map<String, String> options) {
 
-    /** RBF's default initial candidates per chain (method.md §5.6). */
-    static final int RBF_DEFAULT_INIT = 25;
+    /** RBF's default initial candidates per chain (method.md §5.6), as its settings record declares it. */
+    static final int RBF_DEFAULT_INIT = RolloverBudgetForcingSettings.defaults().init();
 
     public Cell {
         options = Map.copyOf(new TreeMap<>(options));

@@ -4,6 +4,8 @@ import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.reward.Reward;
 import flowscale.runtime.reward.Rewards;
+import flowscale.runtime.search.RolloverBudgetForcingSettings;
+import flowscale.runtime.search.SettingsSchema;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -91,7 +93,7 @@ final class CostModel {
             case "code", "svdd" -> budget < 500 ? 0 : STEPS * call(50) + 500 * rewardSeconds;
             case "sop" -> 168 / 10.0 * call(10) + 168 * rewardSeconds;
             case "rbf" -> {
-                int init = Integer.parseInt(cell.options().getOrDefault("init", Integer.toString(Cell.RBF_DEFAULT_INIT)));
+                int init = SettingsSchema.of(RolloverBudgetForcingSettings.class).parse("rbf", cell.config()).init();
                 long rest = Math.max(0, budget - 2L * init);
                 yield call(2 * init) + rest / 2.0 * call(2) + budget * rewardSeconds;
             }

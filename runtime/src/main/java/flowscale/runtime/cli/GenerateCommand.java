@@ -35,6 +35,7 @@ import java.util.concurrent.Callable;
  * found so far ({@link Interruption}).
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+        modelTransformer = SearchOptionHelp.class,
         description = {"Run a reward-guided search (inference-time scaling) under an NFE budget.",
                 "",
                 "Writes into --out:",
@@ -86,10 +87,7 @@ public final class GenerateCommand implements Callable<Integer> {
     String reward;
 
     @Option(names = "--search-opt", paramLabel = "KEY=VALUE",
-            description = "Method parameter override, repeatable. Keys and defaults: none n=1; bon n=budget/M; "
-                    + "sop n=2 k=5 ode-steps=4 forward=780 backward=810 seed-t=120 (0..1000 time scale); "
-                    + "smc n=budget/M lambda=1.0 (alias beta) ess-threshold=1.0; code n=2 k=25 l=2; svdd n=2 k=25; "
-                    + "rbf n=2 init=25 variant=code.")
+            description = "Method setting override, repeatable; each method's keys, defaults and allowed values:")
     List<String> searchOptions = new ArrayList<>();
 
     @Option(names = "--rbf-variant", paramLabel = "VARIANT",

@@ -1,23 +1,22 @@
 package flowscale.runtime.search;
 
-import java.util.ArrayList;
-import java.util.List;
-
-/** Shared end of plain sampling and Best-of-N: reward every trajectory's output once, keep the best. */
+/** Shared run of plain sampling and Best-of-N: n trajectories, every output rewarded once, the best kept. */
 final class BatchOfTrajectories {
     private BatchOfTrajectories() {}
 
-    static SearchResult run(SearchRun run, int n) {
+    /** @param settings the method's effective settings, for the trace */
+    static SearchResult run(String method, SearchProblem problem, Record settings, int n) {
+        int m = problem.sampler().steps();
+        SearchMethods.requireEvaluations(method, problem, (long) Math.max(n, 1) * m, Math.max(n, 1) + " trajectories x " + m + " steps");
+        SearchRun run = new SearchRun(method, problem, settings);
+        run.parameter("n", n);
         float[][] x0 = Trajectories.run(run, n);
         double[] r = new double[n];
-        int bad = run.rewards(n, x0, r);
+        run.rewards(n, x0, r);
         int best = SearchRun.argmax(r, 0, n);
-        run.record(LevelRecord.choice(run.steps - 1, -1, run.grid[run.steps - 1], r, best,
-                best < 0 ? LevelRecord.Reason.NONE_FINITE : LevelRecord.Reason.BEST_OF_BATCH,
-                run.nfe(), run.rewardCalls(), bad));
+        run.record(run.steps - 1, -1, run.grid[run.steps - 1], r, best,
+                best < 0 ? LevelRecord.Reason.NONE_FINITE : LevelRecord.Reason.BEST_OF_BATCH);
         run.report();
-        List<Candidate> finals = new ArrayList<>(n);
-        for (int p = 0; p < n; p++) finals.add(new Candidate(x0[p], r[p]));
-        return run.finish(best < 0 ? null : x0[best], best < 0 ? Double.NEGATIVE_INFINITY : r[best], finals);
+        return run.finishBest(x0, r, n);
     }
 }

@@ -2,10 +2,7 @@ package flowscale.runtime.search;
 
 import flowscale.runtime.flow.Sampler;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Set;
 
 /**
  * CoDe (blockwise Best-of-N, method.md §5.4) and SVDD with β = 0 (§5.5, the case L = 1).
@@ -20,57 +17,35 @@ import java.util.Set;
  * chosen). With K = 1 the run is plain sampling with N particles, the same noise included. The output is
  * the best parent's Tweedie estimate at s_{M-1}.
  */
-public final class BlockwiseSelection implements SearchMethod {
-    private final String name;
-    private final SearchConfig config;
-    private final boolean fixedBlock;
+public final class BlockwiseSelection extends MethodWithSettings<Record> {
+    private final int n, k, l;
 
-    public BlockwiseSelection(SearchConfig config) {
-        this("code", config, false);
+    /** CoDe: blocks of {@code l} steps. */
+    public static BlockwiseSelection code(BlockwiseSelectionSettings settings) {
+        return new BlockwiseSelection("code", settings, settings.n(), settings.k(), settings.l());
     }
 
     /** SVDD: the same search with blocks of one step. */
-    public static BlockwiseSelection svdd(SearchConfig config) {
-        return new BlockwiseSelection("svdd", config, true);
+    public static BlockwiseSelection svdd(SvddSettings settings) {
+        return new BlockwiseSelection("svdd", settings, settings.n(), settings.k(), 1);
     }
 
-    private BlockwiseSelection(String name, SearchConfig config, boolean svdd) {
-        config.requireOnly(name, svdd ? Set.of("n", "k") : Set.of("n", "k", "l"));
-        this.name = name;
-        this.config = config;
-        this.fixedBlock = svdd;
-        parents();
-        children();
-        block();
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    private int parents() {
-        return config.positiveInt("n", 2);
-    }
-
-    private int children() {
-        return config.positiveInt("k", 25);
-    }
-
-    private int block() {
-        return fixedBlock ? 1 : config.positiveInt("l", 2);
+    private BlockwiseSelection(String name, Record settings, int n, int k, int l) {
+        super(name, settings);
+        this.n = n;
+        this.k = k;
+        this.l = l;
     }
 
     @Override
     public SearchResult run(SearchProblem problem) {
-        int n = parents(), k = children(), l = block();
         int m = problem.sampler().steps();
         long slots = (long) n * k;
-        SearchMethods.requireEvaluations(name, problem, slots * m, n + " parents x " + k + " children x " + m + " steps");
+        SearchMethods.requireEvaluations(name(), problem, slots * m, n + " parents x " + k + " children x " + m + " steps");
         if (n - 1 > NoiseStreams.MAX_PARTICLE || k - 1 > NoiseStreams.MAX_CANDIDATE) {
-            throw new IllegalArgumentException(name + ": n or k too large for the noise stream layout");
+            throw new IllegalArgumentException(name() + ": n or k too large for the noise stream layout");
         }
-        SearchRun run = new SearchRun(name, problem);
+        SearchRun run = new SearchRun(name(), problem, settings);
         run.parameter("n", n);
         run.parameter("k", k);
         run.parameter("l", l);
@@ -105,21 +80,12 @@ public final class BlockwiseSelection implements SearchMethod {
                 next = t;
             }
             Arrays.fill(s, grid[j]);
-            run.velocity(p, x, s, u);
-            for (int i = 0; i < p; i++) {
-                sampler.tweedie(x[i], u[i], grid[j], x0[i]);
-            }
+            run.estimate(p, x, s, u, x0);
             blockStart = (j + 1) % l == 0 || j == m - 1;
             if (blockStart) {
                 run.rewards(p, x0, r);
                 for (int a = 0; a < n; a++) {
-                    int best = SearchRun.argmax(r, a * k, a * k + k);
-                    int bad = 0;
-                    for (int c = 0; c < k; c++) if (r[a * k + c] == Double.NEGATIVE_INFINITY) bad++;
-                    int taken = best < 0 ? a * k : best;
-                    run.record(LevelRecord.choice(j, a, grid[j], Arrays.copyOfRange(r, a * k, a * k + k), taken - a * k,
-                            best < 0 ? LevelRecord.Reason.NONE_FINITE : LevelRecord.Reason.BEST_OF_BATCH,
-                            run.nfe(), run.rewardCalls(), bad));
+                    int taken = run.takeBest(j, a, grid[j], r, a * k, a * k + k, LevelRecord.Reason.BEST_OF_BATCH);
                     System.arraycopy(x[taken], 0, px[a], 0, dim);
                     System.arraycopy(u[taken], 0, pu[a], 0, dim);
                     System.arraycopy(x0[taken], 0, px0[a], 0, dim);
@@ -128,9 +94,6 @@ public final class BlockwiseSelection implements SearchMethod {
             }
             run.report();
         }
-        int best = SearchRun.argmax(pr, 0, n);
-        List<Candidate> finals = new ArrayList<>(n);
-        for (int a = 0; a < n; a++) finals.add(new Candidate(px0[a], pr[a]));
-        return run.finish(best < 0 ? null : px0[best], best < 0 ? Double.NEGATIVE_INFINITY : pr[best], finals);
+        return run.finishBest(px0, pr, n);
     }
 }

@@ -5,7 +5,6 @@ import flowscale.runtime.flow.Sampler;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Rollover Budget Forcing (method.md §5.6). Two control flows:
@@ -33,40 +32,25 @@ import java.util.Set;
  * <p>Noise: initial candidate c of chain b from (INITIAL, b, 0, c); the j-th candidate (0-based) drawn by chain b
  * at level ℓ (the step leaving grid index ℓ) from (STEP, b, ℓ, j).
  */
-public final class RolloverBudgetForcing implements SearchMethod {
-    private final SearchConfig config;
-
-    public RolloverBudgetForcing(SearchConfig config) {
-        config.requireOnly("rbf", Set.of("n", "init", "variant"));
-        config.positiveInt("n", 2);
-        config.positiveInt("init", 25);
-        this.config = config;
-        variant();
-    }
-
-    @Override
-    public String name() {
-        return "rbf";
-    }
-
-    private String variant() {
-        return config.choice("variant", "code", List.of("code", "paper"));
+public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudgetForcingSettings> {
+    public RolloverBudgetForcing(RolloverBudgetForcingSettings settings) {
+        super("rbf", settings);
     }
 
     @Override
     public SearchResult run(SearchProblem problem) {
-        int b = config.positiveInt("n", 2);
+        int b = settings.n();
         int m = problem.sampler().steps();
         if (m < 2) throw new IllegalArgumentException("rbf needs at least 2 steps (one searched transition), got " + m);
-        return variant().equals("paper") ? runPaper(problem, b, m) : runCode(problem, b, m);
+        return settings.variant() == RolloverBudgetForcingSettings.Variant.PAPER ? runPaper(problem, b, m) : runCode(problem, b, m);
     }
 
     private SearchResult runCode(SearchProblem problem, int b, int m) {
-        int init = config.positiveInt("init", 25);
+        int init = settings.init();
         long e = problem.evaluationBudget();
         SearchMethods.requireEvaluations(name(), problem, (long) b * (init + m), "B·(init + M) for a quota of at least 1");
         int quota = (int) Math.min(Integer.MAX_VALUE, (e - (long) init * b) / ((long) m * b));
-        SearchRun run = new SearchRun(name(), problem);
+        SearchRun run = new SearchRun(name(), problem, settings);
         run.parameter("variant", "code");
         run.parameter("chains", b);
         run.parameter("init", init);
@@ -74,7 +58,6 @@ public final class RolloverBudgetForcing implements SearchMethod {
         RbfChain[] chains = initialise(run, b, init);
         for (RbfChain c : chains) c.quota = quota;
         Candidates cand = new Candidates(b, run.dim);
-        double[] grid = run.grid;
         while (run.nfe() / problem.model().nfePerLatent() + b < e) {
             draw(run, chains, b, cand);
             for (int i = 0; i < b; i++) {
@@ -86,18 +69,9 @@ public final class RolloverBudgetForcing implements SearchMethod {
                 boolean exhausted = c.counter % c.quota == 0 && !improved && canAdvance;
                 if (improved) {
                     c.bestReward = r;
-                    if (canAdvance) {
-                        run.record(LevelRecord.choice(c.level, i, grid[c.level + 1], c.levelRewards(), c.levelRewards().length - 1,
-                                LevelRecord.Reason.IMPROVED, run.nfe(), run.rewardCalls(), nonFinite(c.levelRewards())));
-                        c.take(cand.x[i], cand.u[i], cand.x0[i], r);
-                        c.quota = c.quota - c.counter + quota;
-                        c.counter = 0;
-                        c.resetLevel(true);
-                    }
+                    if (canAdvance) accept(run, c, cand, i, quota);
                 }
-                if (exhausted) {
-                    exhaust(run, c, i, quota);
-                }
+                if (exhausted) exhaust(run, c, quota);
                 c.counter++;
             }
             run.report();
@@ -109,14 +83,13 @@ public final class RolloverBudgetForcing implements SearchMethod {
         long e = problem.evaluationBudget();
         SearchMethods.requireEvaluations(name(), problem, (long) b * m, "B·M for a quota of at least 1");
         int quota = (int) Math.min(Integer.MAX_VALUE, (e - b) / ((long) (m - 1) * b));
-        SearchRun run = new SearchRun(name(), problem);
+        SearchRun run = new SearchRun(name(), problem, settings);
         run.parameter("variant", "paper");
         run.parameter("chains", b);
         run.parameter("quota", quota);
         RbfChain[] chains = initialise(run, b, 1);
         for (RbfChain c : chains) c.quota = quota;
         Candidates cand = new Candidates(b, run.dim);
-        double[] grid = run.grid;
         RbfChain[] active = new RbfChain[b];
         while (true) {
             int na = 0;
@@ -129,14 +102,9 @@ public final class RolloverBudgetForcing implements SearchMethod {
                 c.offer(cand.x[i], cand.u[i], cand.x0[i], r);
                 if (c.bestReward < r) {
                     c.bestReward = r;
-                    run.record(LevelRecord.choice(c.level, c.index, grid[c.level + 1], c.levelRewards(), c.levelRewards().length - 1,
-                            LevelRecord.Reason.IMPROVED, run.nfe(), run.rewardCalls(), nonFinite(c.levelRewards())));
-                    c.take(cand.x[i], cand.u[i], cand.x0[i], r);
-                    c.quota = c.quota - c.counter + quota;
-                    c.counter = 0;
-                    c.resetLevel(true);
+                    accept(run, c, cand, i, quota);
                 } else if (c.counter == c.quota) {
-                    exhaust(run, c, c.index, quota);
+                    exhaust(run, c, quota);
                 }
                 c.counter++;
                 if (c.level == m - 1) c.done = true;
@@ -146,13 +114,22 @@ public final class RolloverBudgetForcing implements SearchMethod {
         return finish(run, chains, false);
     }
 
+    /** Candidate {@code i} is strictly better than r*: the chain takes it and moves on, its unused quota rolling over. */
+    private static void accept(SearchRun run, RbfChain c, Candidates cand, int i, int quota) {
+        double[] rs = c.levelRewards();
+        run.record(c.level, c.index, run.grid[c.level + 1], rs, rs.length - 1, LevelRecord.Reason.IMPROVED);
+        c.take(cand.x[i], cand.u[i], cand.x0[i], cand.r[i]);
+        c.quota = c.quota - c.counter + quota;
+        c.counter = 0;
+        c.resetLevel(true);
+    }
+
     /** The quota of a level ran out: take the level's best (r* unchanged), or repeat the level if none is finite. */
-    private static void exhaust(SearchRun run, RbfChain c, int chain, int quota) {
+    private static void exhaust(SearchRun run, RbfChain c, int quota) {
         double[] rs = c.levelRewards();
         boolean any = c.hasLevelBest();
-        run.record(LevelRecord.choice(c.level, chain, run.grid[c.level + 1], rs, c.levelBestIndex,
-                any ? LevelRecord.Reason.QUOTA_EXHAUSTED : LevelRecord.Reason.LEVEL_REPEATED,
-                run.nfe(), run.rewardCalls(), nonFinite(rs)));
+        run.record(c.level, c.index, run.grid[c.level + 1], rs, c.levelBestIndex,
+                any ? LevelRecord.Reason.QUOTA_EXHAUSTED : LevelRecord.Reason.LEVEL_REPEATED);
         if (any) c.takeLevelBest();
         c.quota = quota;
         c.counter = 0;
@@ -168,17 +145,11 @@ public final class RolloverBudgetForcing implements SearchMethod {
         for (int c = 0; c < b; c++) {
             for (int j = 0; j < init; j++) run.noise.normal(NoiseStreams.Purpose.INITIAL, c, 0, j, x[c * init + j]);
         }
-        run.velocity(n, x, s, u);
-        for (int i = 0; i < n; i++) run.sampler.tweedie(x[i], u[i], s[i], x0[i]);
+        run.estimate(n, x, s, u, x0);
         run.rewards(n, x0, r);
         RbfChain[] chains = new RbfChain[b];
         for (int c = 0; c < b; c++) {
-            int best = SearchRun.argmax(r, c * init, c * init + init);
-            int taken = best < 0 ? c * init : best;
-            double[] rs = Arrays.copyOfRange(r, c * init, c * init + init);
-            run.record(LevelRecord.choice(0, c, run.grid[0], rs, taken - c * init,
-                    best < 0 ? LevelRecord.Reason.NONE_FINITE : LevelRecord.Reason.INITIAL_BEST,
-                    run.nfe(), run.rewardCalls(), nonFinite(rs)));
+            int taken = run.takeBest(0, c, run.grid[0], r, c * init, c * init + init, LevelRecord.Reason.INITIAL_BEST);
             chains[c] = new RbfChain(c, run.dim);
             chains[c].take(x[taken], u[taken], x0[taken], r[taken]);
             chains[c].bestReward = r[taken];
@@ -196,8 +167,7 @@ public final class RolloverBudgetForcing implements SearchMethod {
             sampler.step(c.x, c.u, grid[c.level], grid[c.level + 1], run.stepNoise(c.index, c.level, c.drawn, cand.z), cand.x[i]);
             cand.s[i] = grid[c.level + 1];
         }
-        run.velocity(n, cand.x, cand.s, cand.u);
-        for (int i = 0; i < n; i++) sampler.tweedie(cand.x[i], cand.u[i], cand.s[i], cand.x0[i]);
+        run.estimate(n, cand.x, cand.s, cand.u, cand.x0);
         run.rewards(n, cand.x0, cand.r);
     }
 
@@ -210,9 +180,8 @@ public final class RolloverBudgetForcing implements SearchMethod {
             held[c.index] = c.reward;
             double[] rs = c.levelRewards();
             if (codeVariant && rs.length > 0) {
-                run.record(LevelRecord.choice(c.level, c.index, run.grid[c.level + 1], rs, c.levelBestIndex,
-                        c.hasLevelBest() ? LevelRecord.Reason.FINAL : LevelRecord.Reason.NONE_FINITE,
-                        run.nfe(), run.rewardCalls(), nonFinite(rs)));
+                run.record(c.level, c.index, run.grid[c.level + 1], rs, c.levelBestIndex,
+                        c.hasLevelBest() ? LevelRecord.Reason.FINAL : LevelRecord.Reason.NONE_FINITE);
             }
         }
         int best;
@@ -233,12 +202,6 @@ public final class RolloverBudgetForcing implements SearchMethod {
         }
         run.parameter("finalChain", best);
         return run.finish(out, reward, finals);
-    }
-
-    private static int nonFinite(double[] rs) {
-        int k = 0;
-        for (double r : rs) if (r == Double.NEGATIVE_INFINITY) k++;
-        return k;
     }
 
     /** Per-iteration candidate buffers, one row per chain, reused across iterations. */

@@ -1,29 +1,63 @@
 package flowscale.runtime.search;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
-/** The search methods by name. */
+/** The search methods by name, each with its settings record (the one place its settings and defaults are declared). */
 public final class SearchMethods {
-    private static final List<String> NAMES = List.of("none", "bon", "sop", "smc", "code", "svdd", "rbf");
+    /** One method: its name, what it is called in full, its settings record and how it is made from one. */
+    private record Entry<S extends Record>(String name, String title, Class<S> settings, Function<S, SearchMethod> make) {
+        SettingsSchema<S> schema() {
+            return SettingsSchema.of(settings);
+        }
+
+        SearchMethod create(SearchConfig config) {
+            return make.apply(schema().parse(name, config));
+        }
+    }
+
+    private static final List<Entry<?>> METHODS = List.of(
+            new Entry<>("none", "plain sampling", PlainSamplingSettings.class, PlainSampling::new),
+            new Entry<>("bon", "Best-of-N", BestOfNSettings.class, BestOfN::new),
+            new Entry<>("sop", "Search over Paths", SearchOverPathsSettings.class, SearchOverPaths::new),
+            new Entry<>("smc", "sequential Monte Carlo", SequentialMonteCarloSettings.class, SequentialMonteCarlo::new),
+            new Entry<>("code", "CoDe, blockwise Best-of-N", BlockwiseSelectionSettings.class, BlockwiseSelection::code),
+            new Entry<>("svdd", "SVDD, CoDe with blocks of one step", SvddSettings.class, BlockwiseSelection::svdd),
+            new Entry<>("rbf", "Rollover Budget Forcing", RolloverBudgetForcingSettings.class, RolloverBudgetForcing::new));
 
     private SearchMethods() {}
 
     public static List<String> names() {
-        return NAMES;
+        return METHODS.stream().map(Entry::name).toList();
     }
 
-    /** The method {@code name} with its parameters overridden by {@code config}; unknown names or keys throw. */
+    /** The method {@code name} with its settings overridden by {@code config}; unknown names, keys or values throw. */
     public static SearchMethod create(String name, SearchConfig config) {
-        return switch (name) {
-            case "none" -> new PlainSampling(config);
-            case "bon" -> new BestOfN(config);
-            case "sop" -> new SearchOverPaths(config);
-            case "smc" -> new SequentialMonteCarlo(config);
-            case "code" -> new BlockwiseSelection(config);
-            case "svdd" -> BlockwiseSelection.svdd(config);
-            case "rbf" -> new RolloverBudgetForcing(config);
-            default -> throw new IllegalArgumentException("unknown search method '" + name + "'; known: " + String.join(", ", NAMES));
-        };
+        return entry(name).create(config);
+    }
+
+    /** The settings schema of the method {@code name}: its keys, defaults and allowed values. */
+    public static SettingsSchema<?> settings(String name) {
+        return entry(name).schema();
+    }
+
+    /**
+     * Every method's settings, for a help text: a line {@code name (title):} per method, then one indented line per
+     * key, {@code key=default  meaning: allowed values}.
+     */
+    public static List<String> help() {
+        List<String> lines = new ArrayList<>();
+        for (Entry<?> e : METHODS) {
+            lines.add(e.name() + " (" + e.title() + "):");
+            for (String line : e.schema().help()) lines.add("  " + line);
+        }
+        return lines;
+    }
+
+    private static Entry<?> entry(String name) {
+        for (Entry<?> e : METHODS) if (e.name().equals(name)) return e;
+        throw new IllegalArgumentException("unknown search method '" + name + "'; known: " + String.join(", ", names()));
     }
 
     /**
@@ -37,6 +71,11 @@ public final class SearchMethods {
         } catch (SearchInterrupted stopped) {
             return stopped.partial();
         }
+    }
+
+    /** The {@code budget/M} default of Best-of-N and SMC: as many whole trajectories as the budget pays for. */
+    static int trajectoriesInBudget(SearchProblem p) {
+        return (int) Math.min(p.evaluationBudget() / p.sampler().steps(), NoiseStreams.MAX_PARTICLE);
     }
 
     static void requireEvaluations(String method, SearchProblem p, long needed, String why) {

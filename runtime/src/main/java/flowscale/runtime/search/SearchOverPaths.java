@@ -2,10 +2,7 @@ package flowscale.runtime.search;
 
 import flowscale.runtime.flow.Sampler;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Set;
 
 /**
  * Search over Paths (Ma et al. 2025), as the reference code runs it (method.md §5.2): N noises are solved
@@ -24,59 +21,25 @@ import java.util.Set;
  * 2·4 + 4·(2·5·4) = 168 NFE whatever the budget (the code's behaviour, not 500); a budget below the plan is an
  * error. Noise: initial latent p from (INITIAL, p, 0, 0), child c of parent p in round r from (FORWARD, p, r, c).
  */
-public final class SearchOverPaths implements SearchMethod {
-    private final SearchConfig config;
-
-    public SearchOverPaths(SearchConfig config) {
-        config.requireOnly("sop", Set.of("n", "k", "ode-steps", "forward", "backward", "seed-t"));
-        this.config = config;
-        schedule();
-    }
-
-    @Override
-    public String name() {
-        return "sop";
-    }
-
-    /** Round targets on the 0..1000 scale, validated. */
-    private double[] schedule() {
-        config.positiveInt("n", 2);
-        config.positiveInt("k", 5);
-        config.positiveInt("ode-steps", 4);
-        double fwd = config.number("forward", 780, 1e-9, 1000);
-        double back = config.number("backward", 810, 1e-9, 1000);
-        double seedT = config.number("seed-t", 120, 1e-3, 1000 - 1e-9);
-        if (!(back > fwd)) {
-            throw new IllegalArgumentException("sop needs backward > forward (each round must move towards data), got "
-                    + back + " <= " + fwd);
-        }
-        List<Double> targets = new ArrayList<>();
-        double t = seedT;
-        while (t > 0) {
-            double up = Math.min(t + fwd, 1000);
-            t = Math.max(up - back, 0);
-            targets.add(t);
-        }
-        double[] out = new double[targets.size()];
-        for (int i = 0; i < out.length; i++) out[i] = targets.get(i);
-        return out;
+public final class SearchOverPaths extends MethodWithSettings<SearchOverPathsSettings> {
+    public SearchOverPaths(SearchOverPathsSettings settings) {
+        super("sop", settings);
     }
 
     @Override
     public SearchResult run(SearchProblem problem) {
-        int n = config.positiveInt("n", 2), k = config.positiveInt("k", 5), sub = config.positiveInt("ode-steps", 4);
-        double fwd = config.number("forward", 780, 1e-9, 1000);
-        double seedT = config.number("seed-t", 120, 1e-3, 1000 - 1e-9);
-        double[] targets = schedule();
+        int n = settings.n(), k = settings.k(), sub = settings.odeSteps();
+        double fwd = settings.forward(), seedT = settings.seedT();
+        double[] targets = settings.roundTargets();
         long plan = (long) n * sub + (long) targets.length * n * k * sub;
         SearchMethods.requireEvaluations(name(), problem, plan,
                 n + "·" + sub + " + " + targets.length + " rounds · " + n + "·" + k + "·" + sub);
-        SearchRun run = new SearchRun(name(), problem);
+        SearchRun run = new SearchRun(name(), problem, settings);
         run.parameter("n", n);
         run.parameter("k", k);
         run.parameter("odeSteps", sub);
         run.parameter("forward", fwd);
-        run.parameter("backward", config.number("backward", 810, 1e-9, 1000));
+        run.parameter("backward", settings.backward());
         run.parameter("seedT", seedT);
         run.parameter("plannedNfe", plan * problem.model().nfePerLatent());
         Sampler sampler = run.sampler;
@@ -102,13 +65,7 @@ public final class SearchOverPaths implements SearchMethod {
             double sLast = solve(run, p, x, u, x0, s, up / 1000.0, targets[round] / 1000.0, sub);
             run.rewards(p, x0, r);
             for (int a = 0; a < n; a++) {
-                int best = SearchRun.argmax(r, a * k, a * k + k);
-                int bad = 0;
-                for (int c = 0; c < k; c++) if (r[a * k + c] == Double.NEGATIVE_INFINITY) bad++;
-                int taken = best < 0 ? a * k : best;
-                run.record(LevelRecord.choice(round, a, sLast, Arrays.copyOfRange(r, a * k, a * k + k), taken - a * k,
-                        best < 0 ? LevelRecord.Reason.NONE_FINITE : LevelRecord.Reason.BEST_OF_BATCH,
-                        run.nfe(), run.rewardCalls(), bad));
+                int taken = run.takeBest(round, a, sLast, r, a * k, a * k + k, LevelRecord.Reason.BEST_OF_BATCH);
                 System.arraycopy(x[taken], 0, px[a], 0, dim);
                 System.arraycopy(x0[taken], 0, px0[a], 0, dim);
                 pr[a] = r[taken];
@@ -116,10 +73,7 @@ public final class SearchOverPaths implements SearchMethod {
             run.report();
             t = targets[round];
         }
-        int best = SearchRun.argmax(pr, 0, n);
-        List<Candidate> finals = new ArrayList<>(n);
-        for (int a = 0; a < n; a++) finals.add(new Candidate(px0[a], pr[a]));
-        return run.finish(best < 0 ? null : px0[best], best < 0 ? Double.NEGATIVE_INFINITY : pr[best], finals);
+        return run.finishBest(px0, pr, n);
     }
 
     /**

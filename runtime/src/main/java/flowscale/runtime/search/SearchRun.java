@@ -15,7 +15,9 @@ import java.util.Map;
  * The state every search method shares while it runs: NFE and reward accounting (the budget is checked
  * before every model call and the model's own counter is checked after it), the guard that keeps
  * non-finite estimates and rewards out of every selection, phase timings, the trace being built and the
- * noise streams. It also keeps a copy of the best estimate seen and of the last rewarded batch, so that a
+ * noise streams. Every level decision enters the trace through {@link #record} (and {@link #takeBest}), which
+ * stamps it with the spend so far and counts its non-finite rewards, and the method's effective settings enter
+ * it from the settings record. It also keeps a copy of the best estimate seen and of the last rewarded batch, so that a
  * search asked to stop ({@link SearchListener#stopRequested()}) can still hand back what it found.
  */
 final class SearchRun {
@@ -31,6 +33,7 @@ final class SearchRun {
     private final int perLatent;
     private final long startNanos = System.nanoTime();
     private final List<LevelRecord> levels = new ArrayList<>();
+    private final Map<String, Object> settings;
     private final Map<String, Object> parameters = new LinkedHashMap<>();
     private Condition[] conditions = new Condition[0];
     private float[][] finiteScratch = new float[0][];
@@ -48,8 +51,10 @@ final class SearchRun {
     private double[] lastRewards = new double[0];
     private int lastCount;
 
-    SearchRun(String method, SearchProblem problem) {
+    /** @param settings the method's effective settings (derived values resolved), recorded in the trace */
+    SearchRun(String method, SearchProblem problem, Record settings) {
         this.method = method;
+        this.settings = SettingsSchema.valuesOf(settings);
         this.problem = problem;
         this.sampler = problem.sampler();
         this.grid = sampler.grid();
@@ -99,6 +104,12 @@ final class SearchRun {
             throw new IllegalStateException("model counted " + used + " NFE for " + n + " latents, expected " + cost);
         }
         spent += used;
+    }
+
+    /** Velocities of {@code n} particles at their own times {@code s} (ONE batched call) and their Tweedie estimates there. */
+    void estimate(int n, float[][] x, double[] s, float[][] u, float[][] x0) {
+        velocity(n, x, s, u);
+        for (int i = 0; i < n; i++) sampler.tweedie(x[i], u[i], s[i], x0[i]);
     }
 
     /**
@@ -173,8 +184,31 @@ final class SearchRun {
         lastCount = n;
     }
 
-    void record(LevelRecord r) {
-        levels.add(r);
+    /**
+     * Records one decision: the rewards of the candidates drawn (negative infinity = non-finite, counted here), the
+     * one accepted ({@code -1} none) and why, stamped with the NFE and reward calls spent so far.
+     */
+    void record(int level, int chain, double s, double[] rewards, int accepted, LevelRecord.Reason reason) {
+        record(level, chain, s, rewards, accepted, reason, Double.NaN, null);
+    }
+
+    /** As {@link #record(int, int, double, double[], int, LevelRecord.Reason)}, with SMC's ESS and ancestors. */
+    void record(int level, int chain, double s, double[] rewards, int accepted, LevelRecord.Reason reason,
+                double ess, int[] ancestors) {
+        int bad = 0;
+        for (double r : rewards) if (r == Double.NEGATIVE_INFINITY) bad++;
+        levels.add(new LevelRecord(level, chain, s, rewards, accepted, reason, spent, rewardCalls, bad, ess, ancestors));
+    }
+
+    /**
+     * Takes the best of the candidates {@code r[from, to)} (the first one when none is finite: it is carried on but
+     * never selected), records the decision as {@code reason} (or NONE_FINITE) and returns the index taken.
+     */
+    int takeBest(int level, int chain, double s, double[] r, int from, int to, LevelRecord.Reason reason) {
+        int best = argmax(r, from, to);
+        int taken = best < 0 ? from : best;
+        record(level, chain, s, Arrays.copyOfRange(r, from, to), taken - from, best < 0 ? LevelRecord.Reason.NONE_FINITE : reason);
+        return taken;
     }
 
     /** The Philox stream's z, or null when the sampler is deterministic (its step ignores z). */
@@ -191,11 +225,19 @@ final class SearchRun {
         return result(best, bestReward, finals, false);
     }
 
+    /** Finishes with the best of the {@code n} final estimates {@code x0} by reward {@code r}, all of them the finals. */
+    SearchResult finishBest(float[][] x0, double[] r, int n) {
+        int best = argmax(r, 0, n);
+        List<Candidate> finals = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) finals.add(new Candidate(x0[i], r[i]));
+        return finish(best < 0 ? null : x0[best], best < 0 ? Double.NEGATIVE_INFINITY : r[best], finals);
+    }
+
     private SearchResult result(float[] best, double bestReward, List<Candidate> finals, boolean interrupted) {
         long total = System.nanoTime() - startNanos;
         double r = best == null ? Double.NEGATIVE_INFINITY : bestReward;
         Trace trace = new Trace(method, sampler.name(), reward.name(), problem.budget(), spent, rewardCalls,
-                problem.seed(), problem.promptIndex(), steps, r, nonFinite, parameters, levels,
+                problem.seed(), problem.promptIndex(), steps, r, nonFinite, settings, parameters, levels,
                 new Timings(total, modelNanos, rewardNanos), interrupted);
         return new SearchResult(best, r, finals, trace);
     }

@@ -2,61 +2,33 @@ package flowscale.runtime.search;
 
 import flowscale.runtime.flow.Sampler;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Set;
+import java.util.OptionalInt;
 
 /**
  * SMC with the sampler's reverse kernel as proposal (method.md §5.3, code-faithful): N = budget / M
  * particles (or {@code n}); weights exp(r / λ) from the first evaluation at s_0, then exp((r − r_parent)/λ);
  * multinomial resampling whenever ESS &lt; threshold·N (threshold 1.0, i.e. whenever the weights are not all
- * equal), the first time before the first step. λ defaults to 1.0 (the code's default); the paper's β = 0.1
- * is {@code lambda=0.1} (or {@code beta=0.1}). The output is the argmax reward of the final Tweedie
+ * equal), the first time before the first step. λ defaults to 1.0 (the code's default, see
+ * {@link SequentialMonteCarloSettings}). The output is the argmax reward of the final Tweedie
  * estimates at s_{M-1} (method.md §5.3 reimplementation note); no resampling follows the last evaluation.
  *
  * <p>Noise: particle slot i draws (INITIAL, i, 0, 0) and (STEP, i, j, 0) for the step leaving grid index
  * j; the resampling uniforms after the evaluation at grid index j are elements i of (RESAMPLE, 0, j, 0).
  */
-public final class SequentialMonteCarlo implements SearchMethod {
-    private final SearchConfig config;
-
-    public SequentialMonteCarlo(SearchConfig config) {
-        config.requireOnly("smc", Set.of("n", "lambda", "beta", "ess-threshold"));
-        if (config.has("lambda") && config.has("beta")) {
-            throw new IllegalArgumentException("give either lambda or beta (the same temperature), not both");
-        }
-        this.config = config;
-        temperature();
-        threshold();
-        if (config.has("n")) config.positiveInt("n", 1);
-    }
-
-    @Override
-    public String name() {
-        return "smc";
-    }
-
-    private double temperature() {
-        String key = config.has("beta") ? "beta" : "lambda";
-        double t = config.number(key, 1.0, Double.MIN_NORMAL, Double.MAX_VALUE);
-        if (t <= 0) throw new IllegalArgumentException("search option " + key + " must be > 0");
-        return t;
-    }
-
-    private double threshold() {
-        return config.number("ess-threshold", 1.0, 0.0, 1.0);
+public final class SequentialMonteCarlo extends MethodWithSettings<SequentialMonteCarloSettings> {
+    public SequentialMonteCarlo(SequentialMonteCarloSettings settings) {
+        super("smc", settings);
     }
 
     @Override
     public SearchResult run(SearchProblem problem) {
         int m = problem.sampler().steps();
-        long auto = problem.evaluationBudget() / m;
-        int n = config.has("n") ? config.positiveInt("n", 1) : (int) Math.min(auto, NoiseStreams.MAX_PARTICLE);
+        int n = settings.n().orElse(SearchMethods.trajectoriesInBudget(problem));
         SearchMethods.requireEvaluations(name(), problem, (long) Math.max(n, 1) * m, Math.max(n, 1) + " particles x " + m + " steps");
-        double lambda = temperature();
-        double threshold = threshold();
-        SearchRun run = new SearchRun(name(), problem);
+        double lambda = settings.lambda();
+        double threshold = settings.essThreshold();
+        SearchRun run = new SearchRun(name(), problem, new SequentialMonteCarloSettings(OptionalInt.of(n), lambda, threshold));
         run.parameter("n", n);
         run.parameter("lambda", lambda);
         run.parameter("essThreshold", threshold);
@@ -83,23 +55,20 @@ public final class SequentialMonteCarlo implements SearchMethod {
                 next = t;
             }
             Arrays.fill(s, grid[j]);
-            run.velocity(n, x, s, u);
-            for (int i = 0; i < n; i++) sampler.tweedie(x[i], u[i], grid[j], x0[i]);
-            int bad = run.rewards(n, x0, rNew);
+            run.estimate(n, x, s, u, x0);
+            run.rewards(n, x0, rNew);
             if (j == 0) weights.start(rNew);
             else weights.update(r, rNew);
             System.arraycopy(rNew, 0, r, 0, n);
             double ess = weights.ess();
             if (j == m - 1) {
                 int best = SearchRun.argmax(r, 0, n);
-                run.record(new LevelRecord(j, -1, grid[j], r, best,
-                        best < 0 ? LevelRecord.Reason.NONE_FINITE : LevelRecord.Reason.BEST_OF_BATCH,
-                        run.nfe(), run.rewardCalls(), bad, ess, null));
+                run.record(j, -1, grid[j], r, best,
+                        best < 0 ? LevelRecord.Reason.NONE_FINITE : LevelRecord.Reason.BEST_OF_BATCH, ess, null);
             } else if (ess > 0 && ess < threshold * n) {
                 for (int i = 0; i < n; i++) uniforms[i] = run.noise.uniform(NoiseStreams.Purpose.RESAMPLE, 0, j, 0, i);
                 int[] anc = weights.resample(uniforms);
-                run.record(new LevelRecord(j, -1, grid[j], r, -1, LevelRecord.Reason.RESAMPLED,
-                        run.nfe(), run.rewardCalls(), bad, ess, anc));
+                run.record(j, -1, grid[j], r, -1, LevelRecord.Reason.RESAMPLED, ess, anc);
                 for (int i = 0; i < n; i++) {
                     System.arraycopy(x[anc[i]], 0, cx[i], 0, dim);
                     System.arraycopy(u[anc[i]], 0, cu[i], 0, dim);
@@ -111,15 +80,11 @@ public final class SequentialMonteCarlo implements SearchMethod {
                 t = x0; x0 = cx0; cx0 = t;
                 System.arraycopy(rNew, 0, r, 0, n);
             } else {
-                run.record(new LevelRecord(j, -1, grid[j], r, -1,
-                        ess == 0 ? LevelRecord.Reason.NONE_FINITE : LevelRecord.Reason.KEPT,
-                        run.nfe(), run.rewardCalls(), bad, ess, null));
+                run.record(j, -1, grid[j], r, -1,
+                        ess == 0 ? LevelRecord.Reason.NONE_FINITE : LevelRecord.Reason.KEPT, ess, null);
             }
             run.report();
         }
-        int best = SearchRun.argmax(r, 0, n);
-        List<Candidate> finals = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) finals.add(new Candidate(x0[i], r[i]));
-        return run.finish(best < 0 ? null : x0[best], best < 0 ? Double.NEGATIVE_INFINITY : r[best], finals);
+        return run.finishBest(x0, r, n);
     }
 }

@@ -7,18 +7,29 @@ import java.util.Map;
 
 /**
  * The record of one search: settings, what was spent, the best reward, every level decision and the
- * timings. {@code parameters} are the method's resolved parameters (N, K, quota, ...). {@code interrupted}
- * is true when the search was asked to stop early ({@link StopFlag}); its levels then end where it stopped.
+ * timings. {@code settings} are the method's effective settings by {@code --search-opt} key, generated from its
+ * settings record ({@link SettingsSchema}); {@code parameters} are the quantities the run resolved (N, K, quota,
+ * ...). {@code interrupted} is true when the search was asked to stop early ({@link StopFlag}); its levels then
+ * end where it stopped.
  */
 public record Trace(String method, String sampler, String reward, long budget, long nfe, long rewardCalls,
-                    long seed, int promptIndex, int steps, double bestReward, long nonFinite,
+                    long seed, int promptIndex, int steps, double bestReward, long nonFinite, Map<String, Object> settings,
                     Map<String, Object> parameters, List<LevelRecord> levels, Timings timings, boolean interrupted) {
     public Trace {
+        settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         levels = List.copyOf(levels);
     }
 
-    /** The trace of a search that ran to its end. */
+    /** A trace with no settings recorded. */
+    public Trace(String method, String sampler, String reward, long budget, long nfe, long rewardCalls,
+                 long seed, int promptIndex, int steps, double bestReward, long nonFinite,
+                 Map<String, Object> parameters, List<LevelRecord> levels, Timings timings, boolean interrupted) {
+        this(method, sampler, reward, budget, nfe, rewardCalls, seed, promptIndex, steps, bestReward, nonFinite, Map.of(),
+                parameters, levels, timings, interrupted);
+    }
+
+    /** The trace of a search that ran to its end, with no settings recorded. */
     public Trace(String method, String sampler, String reward, long budget, long nfe, long rewardCalls,
                  long seed, int promptIndex, int steps, double bestReward, long nonFinite,
                  Map<String, Object> parameters, List<LevelRecord> levels, Timings timings) {

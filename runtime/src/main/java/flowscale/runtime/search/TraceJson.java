@@ -14,8 +14,9 @@ import java.util.Map;
 
 /**
  * Writes a {@link Trace} as JSON. Top level: {@code method, sampler, reward, budget, nfe, rewardCalls, seed,
- * promptIndex, steps, nonFinite, interrupted, parameters, best {reward}, levels [...], timings {...}}
- * ({@code interrupted}: the search was stopped early and holds the best found until then). Each level:
+ * promptIndex, steps, nonFinite, interrupted, settings, parameters, best {reward}, levels [...], timings {...}}
+ * ({@code interrupted}: the search was stopped early and holds the best found until then; {@code settings}: the
+ * method's effective settings by {@code --search-opt} key, so {@code key=value} of each reproduces the run). Each level:
  * {@code level, chain, s, candidates, rewards, accepted, reason, nfe, rewardCalls, nonFinite} and for SMC
  * {@code ess, ancestors}. Non-finite rewards are written as null (JSON has no infinities).
  */
@@ -37,10 +38,8 @@ public final class TraceJson {
         root.put("steps", t.steps());
         root.put("nonFinite", t.nonFinite());
         root.put("interrupted", t.interrupted());
-        ObjectNode params = root.putObject("parameters");
-        for (Map.Entry<String, Object> e : t.parameters().entrySet()) {
-            params.putPOJO(e.getKey(), e.getValue());
-        }
+        map(root.putObject("settings"), t.settings());
+        map(root.putObject("parameters"), t.parameters());
         ObjectNode best = root.putObject("best");
         number(best, "reward", t.bestReward());
         ArrayNode levels = root.putArray("levels");
@@ -88,6 +87,10 @@ public final class TraceJson {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private static void map(ObjectNode o, Map<String, Object> values) {
+        for (Map.Entry<String, Object> e : values.entrySet()) o.putPOJO(e.getKey(), e.getValue());
     }
 
     private static void number(ObjectNode o, String key, double v) {

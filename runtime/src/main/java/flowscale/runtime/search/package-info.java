@@ -6,6 +6,12 @@
  * {@code run(SearchProblem)} returns a {@link flowscale.runtime.search.SearchResult} with its
  * {@link flowscale.runtime.search.Trace} ({@link flowscale.runtime.search.TraceJson} writes it).
  *
+ * <p>Each method's settings are declared once, as the components of its settings record (e.g.
+ * {@link flowscale.runtime.search.RolloverBudgetForcingSettings}) annotated with
+ * {@link flowscale.runtime.search.Setting}: default, allowed range, meaning.
+ * {@link flowscale.runtime.search.SettingsSchema} derives from it the parsing of {@code --search-opt key=value},
+ * the help text ({@link flowscale.runtime.search.SearchMethods#help()}) and the {@code settings} the trace records.
+ *
  * <p>Conventions shared by every method:
  * <ul>
  *   <li>Budget: one NFE is one latent evaluation times {@code nfePerLatent()}; a method plans in latent
