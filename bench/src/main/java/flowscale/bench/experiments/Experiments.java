@@ -1,9 +1,9 @@
 package flowscale.bench.experiments;
 
-import flowscale.runtime.cli.LoadedModel;
-import flowscale.runtime.cli.ModelOptions;
-import flowscale.runtime.cli.ModelSources;
-import flowscale.runtime.cli.UserError;
+import flowscale.runtime.application.LoadedModel;
+import flowscale.runtime.application.ModelOptions;
+import flowscale.runtime.application.ModelSources;
+import flowscale.runtime.UserError;
 import flowscale.runtime.data.Prompt;
 import flowscale.runtime.model.VelocityModel;
 import picocli.CommandLine;
@@ -95,13 +95,13 @@ public final class Experiments implements Callable<Integer> {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Experiments());
         cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("experiments: " + oneLine(ex.getMessage()) + " (see --help)");
+            ex.getCommandLine().getErr().println("experiments: " + UserError.oneLine(ex.getMessage()) + " (see --help)");
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, c, pr) -> {
             boolean user = ex instanceof UserError || ex instanceof IllegalArgumentException
                     || ex.getClass().getName().startsWith("flowscale.loader.");
-            c.getErr().println("experiments: " + (user ? "" : ex.getClass().getSimpleName() + ": ") + oneLine(ex.getMessage()));
+            c.getErr().println("experiments: " + (user ? "" : ex.getClass().getSimpleName() + ": ") + UserError.oneLine(ex.getMessage()));
             c.getErr().flush();
             return user ? 2 : 1;
         });
@@ -192,9 +192,5 @@ public final class Experiments implements Callable<Integer> {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
-    }
-
-    private static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }

@@ -2,6 +2,10 @@ package flowscale.runtime.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import flowscale.runtime.UserError;
+import flowscale.runtime.application.LoadedModel;
+import flowscale.runtime.application.ModelOptions;
+import flowscale.runtime.application.ModelSources;
 import flowscale.runtime.data.GridImage;
 import flowscale.runtime.data.Prompt;
 import flowscale.runtime.data.ShapesWorld;

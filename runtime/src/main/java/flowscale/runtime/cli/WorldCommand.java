@@ -1,5 +1,6 @@
 package flowscale.runtime.cli;
 
+import flowscale.runtime.UserError;
 import flowscale.runtime.data.GridImage;
 import flowscale.runtime.data.Images;
 import flowscale.runtime.data.Scene;

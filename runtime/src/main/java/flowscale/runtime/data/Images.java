@@ -1,6 +1,6 @@
 package flowscale.runtime.data;
 
-import flowscale.runtime.cli.UserError;
+import flowscale.runtime.UserError;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;

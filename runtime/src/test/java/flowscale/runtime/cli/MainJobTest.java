@@ -2,6 +2,9 @@ package flowscale.runtime.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import flowscale.runtime.UserError;
+import flowscale.runtime.application.DefaultModel;
+import flowscale.runtime.application.PromptsFile;
 import flowscale.runtime.data.Vocabulary;
 import flowscale.runtime.model.DiTCheckpoints;
 import flowscale.runtime.model.DiTConfig;

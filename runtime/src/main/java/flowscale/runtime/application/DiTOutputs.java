@@ -1,4 +1,4 @@
-package flowscale.runtime.cli;
+package flowscale.runtime.application;
 
 import flowscale.runtime.data.GridImage;
 import flowscale.runtime.data.Images;
