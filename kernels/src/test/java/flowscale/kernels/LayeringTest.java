@@ -1,0 +1,32 @@
+package flowscale.kernels;
+
+import flowscale.kernels.architecture.Layers;
+import flowscale.kernels.architecture.PackageDependencies;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The kernels' packages point one way: the root package (tensors, the Backend SPI, the RNG) knows no backend,
+ * the backends know the root, and the conformance suite sits on top (it compares against the reference).
+ * Backends are found through {@link BackendProvider} entries, never by naming their packages.
+ */
+class LayeringTest {
+    static final Layers KERNELS = new Layers()
+            .layer("conformance", "flowscale.kernels.conformance..")
+            .layer("backends", "flowscale.kernels.reference..", "flowscale.kernels.cpu..", "flowscale.kernels.opencl..")
+            .layer("core", "flowscale.kernels");
+
+    @Test
+    void kernelPackagesDependDownwardsWithoutCycles() {
+        List<PackageDependencies.Edge> edges = PackageDependencies.scan(PackageDependencies.locationOf(Backends.class), "flowscale.kernels");
+        // A known edge, so that a scan of the wrong directory cannot pass vacuously.
+        assertTrue(edges.contains(new PackageDependencies.Edge(
+                "flowscale.kernels.cpu.CpuProvider", "flowscale.kernels.Backends")), "the scan found " + edges.size() + " edges");
+        List<String> violations = KERNELS.violations(edges);
+        assertEquals(List.of(), violations, String.join("\n", violations));
+    }
+}
