@@ -1,5 +1,6 @@
 package flowscale.bench.experiments;
 
+import flowscale.loader.AtomicFile;
 import flowscale.runtime.application.LoadedModel;
 import flowscale.runtime.application.ModelOptions;
 import flowscale.runtime.application.ModelSources;
@@ -14,10 +15,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -156,23 +155,13 @@ public final class Experiments implements Callable<Integer> {
         try {
             String md = tables.markdown(h);
             List<String> files = new ArrayList<>();
-            writeAtomically(out.resolve("experiments.md"), md);
+            AtomicFile.writeString(out.resolve("experiments.md"), md);
             files.add("experiments.md");
             files.addAll(tables.writePlots(out));
             files.add("results.csv");
             return files;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the tables into " + out + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".experiments", ".md.tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 

@@ -1,5 +1,6 @@
 package flowscale.bench.experiments;
 
+import flowscale.loader.AtomicFile;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.AnalyticModels;
 import flowscale.runtime.model.GaussianMixtureModel;
@@ -12,7 +13,6 @@ import flowscale.runtime.search.SearchResult;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -107,6 +107,6 @@ public final class ToyComparison {
         md.append(String.format("%nAll runs: search share %.1f%%.%n", 100.0 * allOwn / Math.max(1, allTotal)));
         PrintStream o = System.out;
         o.print(md);
-        if (args.length > 2 && !args[2].equals("-")) Files.writeString(Path.of(args[2]), md.toString());
+        if (args.length > 2 && !args[2].equals("-")) AtomicFile.writeString(Path.of(args[2]), md.toString());
     }
 }

@@ -1,6 +1,8 @@
 package flowscale.runtime.report;
 
-import javax.imageio.ImageIO;
+import flowscale.loader.AtomicFile;
+import flowscale.runtime.data.Images;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -12,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -138,18 +139,12 @@ public final class LinePlot {
         return String.format("%.3g", v);
     }
 
-    /** Writes the PNG beside {@code file} and renames it into place. */
+    /** Writes the PNG whole or not at all ({@link AtomicFile}), creating the directory if needed. */
     public void write(Path file) {
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".plot", ".png");
-            try {
-                ImageIO.write(render(), "png", tmp.toFile());
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFile.write(file, Images.toPng(render()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write plot " + file + ": " + e.getMessage(), e);
         }
