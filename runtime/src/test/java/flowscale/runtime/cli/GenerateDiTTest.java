@@ -2,23 +2,18 @@ package flowscale.runtime.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import flowscale.runtime.data.Vocabulary;
-import flowscale.runtime.model.DiTCheckpoints;
-import flowscale.runtime.model.DiTConfig;
+import flowscale.runtime.cli.CliFixture.Run;
 import flowscale.runtime.search.SearchMethods;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
+import static flowscale.runtime.cli.CliFixture.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -32,23 +27,9 @@ class GenerateDiTTest {
     static Path dir;
     static Path checkpoint;
 
-    private record Run(int code, String out, String err) {}
-
     @BeforeAll
     static void writeTinyModel() {
-        DiTConfig config = new DiTConfig(32, 3, 4, 16, 1, 2, 2.0, 256, Vocabulary.MAX_GROUPS, Vocabulary.MAX_COUNT,
-                Vocabulary.COLOURS, Vocabulary.SHAPES, Map.of("note", "random weights for tests"));
-        checkpoint = dir.resolve("tiny.safetensors");
-        DiTCheckpoints.random(config, 42, checkpoint);
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+        checkpoint = CliFixture.tinyDiT(dir, 42);
     }
 
     @Test

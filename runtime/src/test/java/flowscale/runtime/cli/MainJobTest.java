@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import flowscale.runtime.UserError;
 import flowscale.runtime.application.DefaultModel;
 import flowscale.runtime.application.PromptsFile;
-import flowscale.runtime.data.Vocabulary;
-import flowscale.runtime.model.DiTCheckpoints;
-import flowscale.runtime.model.DiTConfig;
+import flowscale.runtime.cli.CliFixture.Run;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +17,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -41,14 +38,9 @@ class MainJobTest {
     static Path dir;
     static Path checkpoint;
 
-    private record Run(int code, String out, String err) {}
-
     @BeforeAll
     static void writeTinyModel() {
-        DiTConfig config = new DiTConfig(32, 3, 4, 16, 1, 2, 2.0, 256, Vocabulary.MAX_GROUPS, Vocabulary.MAX_COUNT,
-                Vocabulary.COLOURS, Vocabulary.SHAPES, Map.of("note", "random weights for tests"));
-        checkpoint = dir.resolve("tiny.safetensors");
-        DiTCheckpoints.random(config, 7, checkpoint);
+        checkpoint = CliFixture.tinyDiT(dir, 7);
     }
 
     private static Run run(boolean stopRequested, String... args) {
@@ -57,11 +49,7 @@ class MainJobTest {
             GenerateCommand generate = cl.getSubcommands().get("generate").getCommand();
             generate.stop.request();
         }
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+        return CliFixture.run(cl, args);
     }
 
     private static Run run(String... args) {

@@ -2,11 +2,10 @@ package flowscale.runtime.cli;
 
 import flowscale.kernels.opencl.ClDevice;
 import flowscale.kernels.opencl.ClDevices;
+import flowscale.runtime.cli.CliFixture.Run;
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-
+import static flowscale.runtime.cli.CliFixture.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -17,12 +16,9 @@ class OpenClInfoTest {
     @Test
     void infoListsEveryOpenClDevice() {
         assumeTrue(ClDevices.available(), "no OpenCL platform on this machine");
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        var cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        assertEquals(0, cl.execute("info"), err.toString());
-        String text = out.toString();
+        Run r = run("info");
+        assertEquals(0, r.code(), r.err());
+        String text = r.out();
         assertTrue(text.lines().anyMatch(l -> l.startsWith("opencl ")), text);
         for (ClDevice d : ClDevices.list()) {
             assertTrue(text.contains(d.spec() + "  " + d.name()), text);
