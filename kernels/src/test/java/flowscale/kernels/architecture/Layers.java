@@ -1,5 +1,6 @@
 package flowscale.kernels.architecture;
 
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +32,19 @@ public final class Layers {
             if (patterns.putIfAbsent(p, index) != null) throw new IllegalArgumentException("pattern " + p + " is in two layers");
         }
         return this;
+    }
+
+    /**
+     * The violations of the classes under {@code classes} (a directory or jar) in packages starting with
+     * {@code prefix}. The scan must find {@code known}, a reference those classes are known to make, so that a
+     * scan of the wrong place cannot pass for want of classes.
+     */
+    public List<String> violationsIn(Path classes, String prefix, PackageDependencies.Edge known) {
+        List<PackageDependencies.Edge> edges = PackageDependencies.scan(classes, prefix);
+        if (!edges.contains(known)) {
+            throw new IllegalStateException("the scan of " + classes + " found " + edges.size() + " references but not " + known);
+        }
+        return violations(edges);
     }
 
     /** Every way {@code edges} break the rule, one line each, naming the classes; empty when they keep it. */

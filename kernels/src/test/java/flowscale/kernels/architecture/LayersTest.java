@@ -3,9 +3,11 @@ package flowscale.kernels.architecture;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The checker behind the layering tests, on the deliberate violations of the {@code fixture} packages. */
@@ -37,8 +39,7 @@ class LayersTest {
 
     @Test
     void aCycleIsReportedEvenInsideOneLayer() {
-        List<PackageDependencies.Edge> edges = PackageDependencies.scan(TEST_CLASSES, FIXTURE + "left");
-        edges = new java.util.ArrayList<>(edges);
+        List<PackageDependencies.Edge> edges = new ArrayList<>(PackageDependencies.scan(TEST_CLASSES, FIXTURE + "left"));
         edges.addAll(PackageDependencies.scan(TEST_CLASSES, FIXTURE + "right"));
         List<String> v = rule().violations(edges);
         assertEquals(List.of("package cycle " + FIXTURE + "left <-> " + FIXTURE + "right: "
@@ -57,5 +58,12 @@ class LayersTest {
         Layers nested = new Layers().layer("up", FIXTURE + "up..").layer("rest", FIXTURE + ".");
         assertEquals(List.of(), nested.violations(PackageDependencies.scan(TEST_CLASSES, FIXTURE + "up")));
         assertEquals(2, nested.violations(PackageDependencies.scan(TEST_CLASSES, FIXTURE + "down")).size());
+    }
+
+    @Test
+    void aScanMissingTheKnownReferenceFailsInsteadOfPassing() {
+        PackageDependencies.Edge known = new PackageDependencies.Edge(FIXTURE + "up.Up", FIXTURE + "down.Down");
+        assertEquals(List.of(), rule().violationsIn(TEST_CLASSES, FIXTURE + "up", known));
+        assertThrows(IllegalStateException.class, () -> rule().violationsIn(TEST_CLASSES, FIXTURE + "left", known));
     }
 }
