@@ -1,7 +1,5 @@
 package flowscale.bench.experiments;
 
-import flowscale.loader.AtomicFile;
-import flowscale.runtime.data.Images;
 import flowscale.runtime.report.PlotCanvas;
 import flowscale.runtime.report.Ticks;
 
@@ -14,7 +12,6 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,12 +136,9 @@ final class ErrorBarPlot {
         return canvas.image();
     }
 
-    /** Renders and writes the PNG through a temporary file, so no half-written image is left behind. */
+    /** Renders and writes the PNG, whole or not at all. */
     void write(Path file, int width, int height) throws IOException {
-        BufferedImage img = render(width, height);
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        AtomicFile.write(file, Images.toPng(img));
+        PlotCanvas.writePng(file, render(width, height));
     }
 
     private List<Double> distinctX() {

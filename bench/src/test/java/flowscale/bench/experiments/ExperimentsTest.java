@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static flowscale.runtime.cli.CliFixture.assertUsage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -104,11 +105,5 @@ class ExperimentsTest {
         assertEquals(0, r.code());
         assertEquals("", r.err());
         for (String o : List.of("--model", "--out", "--quick", "--prompts", "--seed", "--dry-run")) assertTrue(r.out().contains(o), o);
-    }
-
-    private static void assertUsage(Run r, String fragment) {
-        assertEquals(2, r.code(), r.err() + r.out());
-        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
-        assertTrue(r.err().contains(fragment), r.err());
     }
 }

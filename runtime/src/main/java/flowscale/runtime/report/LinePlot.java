@@ -1,7 +1,6 @@
 package flowscale.runtime.report;
 
 import flowscale.loader.AtomicFile;
-import flowscale.runtime.data.Images;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -11,7 +10,6 @@ import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,9 +134,7 @@ public final class LinePlot {
     /** Writes the PNG whole or not at all ({@link AtomicFile}), creating the directory if needed. */
     public void write(Path file) {
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            AtomicFile.write(file, Images.toPng(render()));
+            PlotCanvas.writePng(file, render());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write plot " + file + ": " + e.getMessage(), e);
         }

@@ -1,9 +1,15 @@
 package flowscale.runtime.report;
 
+import flowscale.loader.AtomicFile;
+import flowscale.runtime.data.Images;
+
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The white RGB image with antialiased shapes and text that the PNG charts (the training loss, bench's error-bar
@@ -21,6 +27,12 @@ public record PlotCanvas(BufferedImage image, Graphics2D graphics) {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, width, height);
         return new PlotCanvas(image, g);
+    }
+
+    /** Writes a rendered chart as PNG, whole or not at all, creating its directory if needed. */
+    public static void writePng(Path file, BufferedImage chart) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        AtomicFile.write(file, Images.toPng(chart));
     }
 
     /** {@code text} turned a quarter anticlockwise, centred on {@code centreY}, its baseline at {@code x}. */

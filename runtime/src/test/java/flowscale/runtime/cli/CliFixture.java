@@ -5,12 +5,17 @@ import flowscale.runtime.model.DiTCheckpoints;
 import flowscale.runtime.model.DiTConfig;
 import picocli.CommandLine;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the command-line tests share: running a command line with its output captured, and the tiny
@@ -28,6 +33,21 @@ public final class CliFixture {
             assertEquals(1, lines.length, "stderr must be one line: " + err);
             return lines[0];
         }
+    }
+
+    /** A bad-usage failure: exit code 2 and one line on stderr containing {@code fragment}. */
+    public static void assertUsage(Run r, String fragment) {
+        assertEquals(2, r.code(), r.err() + r.out());
+        assertTrue(r.err().contains(fragment), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    }
+
+    /** {@code png} is a readable image of {@code w x h} pixels. */
+    public static void assertImage(Path png, int w, int h) throws IOException {
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertNotNull(img, png + " unreadable");
+        assertEquals(w, img.getWidth());
+        assertEquals(h, img.getHeight());
     }
 
     /** Runs {@code flowscale ARGS}. */

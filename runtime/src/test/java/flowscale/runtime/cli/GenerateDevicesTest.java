@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static flowscale.runtime.cli.CliFixture.assertUsage;
 import static flowscale.runtime.cli.CliFixture.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -98,11 +99,5 @@ class GenerateDevicesTest {
         Run r = run("info");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("devices ") && l.contains("--devices SPEC[@WEIGHT]")), r.out());
-    }
-
-    private static void assertUsage(Run r, String fragment) {
-        assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains(fragment), r.err());
-        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
     }
 }

@@ -13,6 +13,8 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static flowscale.runtime.cli.CliFixture.assertImage;
+import static flowscale.runtime.cli.CliFixture.assertUsage;
 import static flowscale.runtime.cli.CliFixture.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -100,18 +102,5 @@ class GenerateDiTTest {
         for (String d : new String[] {"x1", "x2", "x3", "x4", "x5", "x6", "x7"}) {
             assertFalse(Files.exists(dir.resolve(d)), d + " was created for a failed run");
         }
-    }
-
-    private static void assertUsage(Run r, String fragment) {
-        assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains(fragment), r.err());
-        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
-    }
-
-    private static void assertImage(Path png, int w, int h) throws Exception {
-        BufferedImage img = ImageIO.read(png.toFile());
-        assertNotNull(img, png + " unreadable");
-        assertEquals(w, img.getWidth());
-        assertEquals(h, img.getHeight());
     }
 }

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -21,6 +20,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static flowscale.runtime.cli.CliFixture.assertImage;
+import static flowscale.runtime.cli.CliFixture.assertUsage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -233,18 +234,5 @@ class MainJobTest {
         try (Stream<Path> files = Files.list(out)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "temporary files left in " + out);
         }
-    }
-
-    private static void assertUsage(Run r, String fragment) {
-        assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains(fragment), r.err());
-        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
-    }
-
-    private static void assertImage(Path png, int w, int h) throws Exception {
-        BufferedImage img = ImageIO.read(png.toFile());
-        assertNotNull(img, png + " unreadable");
-        assertEquals(w, img.getWidth());
-        assertEquals(h, img.getHeight());
     }
 }
