@@ -1,31 +1,53 @@
 package flowscale.kernels;
 
-import flowscale.kernels.opencl.ClDevices;
-import flowscale.kernels.opencl.OpenClBackend;
-import flowscale.kernels.reference.ReferenceBackend;
-
-import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 
 /**
  * Creates backends from a spec string: {@code reference}, {@code cpu}, {@code cpu:THREADS}, {@code opencl},
  * {@code opencl:P:D}, {@code opencl:cpu|gpu|accelerator} or {@code opencl:NAME}. A spec is a
- * kind name followed by colon-separated arguments, so a new kind (e.g. {@code opencl:PLATFORM:DEVICE}) is one
- * more {@link Kind} in {@link #KINDS}.
+ * kind name followed by colon-separated arguments; each kind is a {@link BackendProvider} found through
+ * {@link ServiceLoader}, so a new kind (e.g. {@code cuda}) is one more provider listed in its package's
+ * {@code META-INF/services} entry, and this package depends on no backend package.
  *
- * <p>The cpu backend is looked up by class name at run time, so this class compiles and works in builds
- * that do not contain it.
+ * <p>A listed provider whose classes are missing from the build is skipped, so the {@code cpu} backend stays
+ * optional.
  */
 public final class Backends {
-    /** The Vector-API backend; optional in a build, hence loaded reflectively. */
-    static final String CPU_CLASS = "flowscale.kernels.cpu.CpuBackend";
-    private static final String VECTOR_MODULE = "jdk.incubator.vector";
-
-    private static final List<Kind> KINDS = List.of(new ReferenceKind(), new CpuKind(), new OpenClKind());
+    /** The module the {@code cpu} backend needs; its provider reports itself unavailable without it. */
+    public static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     private Backends() {}
+
+    /** The providers of this build, in the order of their {@code META-INF/services} entries; loaded once. */
+    private static final class Providers {
+        static final List<BackendProvider> ALL = load(Backends.class.getClassLoader());
+    }
+
+    /** Every provider {@code loader} lists that can be loaded; one whose class is missing is left out. */
+    static List<BackendProvider> load(ClassLoader loader) {
+        List<BackendProvider> found = new ArrayList<>();
+        Iterator<BackendProvider> it = ServiceLoader.load(BackendProvider.class, loader).iterator();
+        while (true) {
+            boolean more;
+            try {
+                more = it.hasNext();
+            } catch (ServiceConfigurationError e) {
+                break; // an unreadable services file: the iterator cannot go on past it
+            }
+            if (!more) break;
+            try {
+                found.add(it.next());
+            } catch (ServiceConfigurationError | LinkageError e) {
+                // A provider listed but not loadable in this build (e.g. without the cpu package): skip it.
+            }
+        }
+        return List.copyOf(found);
+    }
 
     /**
      * A new backend for {@code spec}; the caller owns it and must close it.
@@ -40,7 +62,7 @@ public final class Backends {
         String[] parts = spec.strip().split(":", -1);
         String kindName = parts[0];
         List<String> args = Arrays.asList(parts).subList(1, parts.length);
-        for (Kind kind : KINDS) {
+        for (BackendProvider kind : Providers.ALL) {
             if (kind.name().equals(kindName)) {
                 return kind.create(spec.strip(), args);
             }
@@ -51,7 +73,7 @@ public final class Backends {
     /** Names of the backends this build and JVM can create, e.g. {@code [reference, cpu]}. */
     public static List<String> available() {
         List<String> names = new ArrayList<>();
-        for (Kind kind : KINDS) {
+        for (BackendProvider kind : Providers.ALL) {
             if (kind.available()) names.add(kind.name());
         }
         return List.copyOf(names);
@@ -60,7 +82,7 @@ public final class Backends {
     /** The spec forms this build accepts, for messages: e.g. {@code reference, cpu[:THREADS]}. */
     public static String describeAvailable() {
         List<String> forms = new ArrayList<>();
-        for (Kind kind : KINDS) {
+        for (BackendProvider kind : Providers.ALL) {
             if (kind.available()) forms.add(kind.usage());
         }
         return String.join(", ", forms);
@@ -69,115 +91,5 @@ public final class Backends {
     /** True when the JVM was started with the Vector API module ({@code --add-modules jdk.incubator.vector}). */
     public static boolean vectorApiPresent() {
         return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
-    }
-
-    /** One kind of backend: the spec's first word and how to build one from the remaining words. */
-    private interface Kind {
-        String name();
-
-        /** How the spec is written, for messages. */
-        String usage();
-
-        boolean available();
-
-        Backend create(String spec, List<String> args);
-    }
-
-    private static final class ReferenceKind implements Kind {
-        @Override public String name() { return "reference"; }
-
-        @Override public String usage() { return "reference"; }
-
-        @Override public boolean available() { return true; }
-
-        @Override
-        public Backend create(String spec, List<String> args) {
-            if (!args.isEmpty()) {
-                throw new IllegalArgumentException("backend '" + spec + "': 'reference' takes no arguments");
-            }
-            return new ReferenceBackend();
-        }
-    }
-
-    private static final class CpuKind implements Kind {
-        @Override public String name() { return "cpu"; }
-
-        @Override public String usage() { return "cpu[:THREADS]"; }
-
-        @Override
-        public boolean available() {
-            return cpuClass() != null && vectorApiPresent();
-        }
-
-        @Override
-        public Backend create(String spec, List<String> args) {
-            Class<?> type = cpuClass();
-            if (type == null) {
-                throw new IllegalArgumentException("backend 'cpu' is not available in this build; available: "
-                        + describeAvailable());
-            }
-            if (!vectorApiPresent()) {
-                throw new IllegalArgumentException("backend 'cpu' needs the Vector API: start java with "
-                        + "--add-modules " + VECTOR_MODULE + " (the ./flowscale launcher does)");
-            }
-            if (args.size() > 1) {
-                throw new IllegalArgumentException("backend '" + spec + "': expected cpu or cpu:THREADS");
-            }
-            try {
-                if (args.isEmpty()) {
-                    return (Backend) type.getConstructor().newInstance();
-                }
-                int threads = parseThreads(spec, args.get(0));
-                return (Backend) type.getConstructor(int.class).newInstance(threads);
-            } catch (InvocationTargetException e) {
-                if (e.getCause() instanceof RuntimeException re) throw re;
-                if (e.getCause() instanceof Error err) throw err;
-                throw new IllegalStateException("backend '" + spec + "' failed to start: " + e.getCause(), e.getCause());
-            } catch (ReflectiveOperationException | ClassCastException e) {
-                throw new IllegalStateException("backend class " + CPU_CLASS + " does not have the expected public "
-                        + "constructors CpuBackend() and CpuBackend(int): " + e, e);
-            }
-        }
-
-        private static int parseThreads(String spec, String text) {
-            int threads;
-            try {
-                threads = Integer.parseInt(text);
-            } catch (NumberFormatException e) {
-                threads = 0;
-            }
-            if (threads <= 0) {
-                throw new IllegalArgumentException("backend '" + spec + "': thread count '" + text
-                        + "' is not a positive integer");
-            }
-            return threads;
-        }
-
-        private static Class<?> cpuClass() {
-            try {
-                return Class.forName(CPU_CLASS, false, Backends.class.getClassLoader());
-            } catch (ClassNotFoundException | LinkageError e) {
-                return null;
-            }
-        }
-    }
-
-    /** OpenCL devices through JOCL; available when an OpenCL platform with a device is installed. */
-    private static final class OpenClKind implements Kind {
-        @Override public String name() { return "opencl"; }
-
-        @Override public String usage() { return "opencl[:P:D|:cpu|:gpu|:accelerator|:NAME]"; }
-
-        @Override public boolean available() { return ClDevices.available(); }
-
-        @Override
-        public Backend create(String spec, List<String> args) {
-            try {
-                return OpenClBackend.create(spec);
-            } catch (flowscale.kernels.opencl.OpenClUnavailableException e) {
-                // No OpenCL library or platform: the message already carries the remedy.
-                throw new IllegalArgumentException("backend '" + spec + "': " + e.getMessage(), e);
-            }
-        }
     }
 }

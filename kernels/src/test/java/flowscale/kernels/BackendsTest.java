@@ -1,6 +1,14 @@
 package flowscale.kernels;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,6 +53,24 @@ class BackendsTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.create("cpu"));
             assertTrue(e.getMessage().contains("not available in this build") || e.getMessage().contains("Vector API"),
                     e.getMessage());
+        }
+    }
+
+    @Test
+    void providersComeFromTheServiceEntriesInTheirListedOrder() {
+        assertEquals(List.of("reference", "cpu", "opencl"),
+                Backends.load(Backends.class.getClassLoader()).stream().map(BackendProvider::name).toList());
+    }
+
+    @Test
+    void aListedProviderMissingFromTheBuildIsLeftOut(@TempDir Path dir) throws IOException {
+        Path services = Files.createDirectories(dir.resolve("META-INF/services"));
+        Files.writeString(services.resolve(BackendProvider.class.getName()),
+                "flowscale.kernels.NoSuchProvider\n" + StubProvider.class.getName() + "\n");
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, Backends.class.getClassLoader())) {
+            List<String> names = Backends.load(loader).stream().map(BackendProvider::name).toList();
+            // The build's own three, then the extra file's stub: the missing class before it is skipped, not fatal.
+            assertEquals(List.of("reference", "cpu", "opencl", "stub"), names);
         }
     }
 }

@@ -1,22 +1,20 @@
 package flowscale.bench.experiments;
 
-import javax.imageio.ImageIO;
+import flowscale.runtime.report.PlotCanvas;
+import flowscale.runtime.report.Ticks;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A headless line plot with error bars, written as PNG with plain Java2D: a mean per x for each series, joined
@@ -50,7 +48,6 @@ final class ErrorBarPlot {
     }
 
     BufferedImage render(int width, int height) {
-        System.setProperty("java.awt.headless", "true");
         double xMin = Double.POSITIVE_INFINITY, xMax = Double.NEGATIVE_INFINITY;
         double yMin = Double.POSITIVE_INFINITY, yMax = Double.NEGATIVE_INFINITY;
         for (Series s : series) {
@@ -76,24 +73,20 @@ final class ErrorBarPlot {
         java.util.function.DoubleUnaryOperator px = v -> left + (Math.log(v) - lx0) / (lx1 - lx0) * pw;
         java.util.function.DoubleUnaryOperator py = v -> top + (fyMax - v) / (fyMax - fyMin) * ph;
 
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
+        PlotCanvas canvas = PlotCanvas.blank(width, height);
+        Graphics2D g = canvas.graphics();
         try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, width, height);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             FontMetrics fm = g.getFontMetrics();
             // grid and ticks: y at "nice" steps, x at the distinct x values of the data
             g.setStroke(new BasicStroke(1f));
-            double step = niceStep((yMax - yMin) / 6);
+            double step = Ticks.niceStep((yMax - yMin) / 6);
             for (double v = Math.ceil(yMin / step) * step; v <= yMax; v += step) {
                 double y = py.applyAsDouble(v);
                 g.setColor(new Color(0xe6e6e6));
                 g.draw(new Line2D.Double(left, y, left + pw, y));
                 g.setColor(Color.DARK_GRAY);
-                String t = tick(v, step);
+                String t = Ticks.label(v, step);
                 g.drawString(t, left - 6 - fm.stringWidth(t), (float) y + 4);
             }
             for (double v : distinctX()) {
@@ -101,16 +94,13 @@ final class ErrorBarPlot {
                 g.setColor(new Color(0xe6e6e6));
                 g.draw(new Line2D.Double(x, top, x, top + ph));
                 g.setColor(Color.DARK_GRAY);
-                String t = tick(v, 1);
+                String t = Ticks.label(v, 1);
                 g.drawString(t, (float) x - fm.stringWidth(t) / 2f, top + ph + 16);
             }
             g.setColor(Color.BLACK);
             g.drawRect(left, top, pw, ph);
             g.drawString(xLabel, left + pw / 2f - fm.stringWidth(xLabel) / 2f, height - 12);
-            Graphics2D r = (Graphics2D) g.create();
-            r.rotate(-Math.PI / 2);
-            r.drawString(yLabel, -(top + ph / 2f + fm.stringWidth(yLabel) / 2f), 16);
-            r.dispose();
+            canvas.verticalText(yLabel, top + ph / 2f, 16);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
             g.drawString(title, left, 20);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
@@ -138,29 +128,17 @@ final class ErrorBarPlot {
                     prevX = x;
                     prevY = y;
                 }
-                int ly = top + 14 + 18 * si;
-                g.fillRect(left + pw + 14, ly - 9, 14, 10);
-                g.setColor(Color.BLACK);
-                g.drawString(s.label, left + pw + 34, ly);
+                canvas.legendEntry(c, s.label, left + pw + 14, top + 14 + 18 * si);
             }
         } finally {
             g.dispose();
         }
-        return img;
+        return canvas.image();
     }
 
-    /** Renders and writes the PNG through a temporary file, so no half-written image is left behind. */
+    /** Renders and writes the PNG, whole or not at all. */
     void write(Path file, int width, int height) throws IOException {
-        BufferedImage img = render(width, height);
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".plot", ".png.tmp");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available");
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        PlotCanvas.writePng(file, render(width, height));
     }
 
     private List<Double> distinctX() {
@@ -169,19 +147,5 @@ final class ErrorBarPlot {
             for (int i = 0; i < s.x.length; i++) if (!Double.isNaN(s.mean[i]) && !xs.contains(s.x[i])) xs.add(s.x[i]);
         }
         return xs;
-    }
-
-    /** 1, 2 or 5 times a power of ten, at least {@code raw}. */
-    static double niceStep(double raw) {
-        if (!(raw > 0)) return 1;
-        double p = Math.pow(10, Math.floor(Math.log10(raw)));
-        double m = raw / p;
-        return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
-    }
-
-    private static String tick(double v, double step) {
-        if (Math.abs(v) < step * 1e-9) v = 0;
-        int decimals = step >= 1 ? 0 : (int) Math.ceil(-Math.log10(step));
-        return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 }

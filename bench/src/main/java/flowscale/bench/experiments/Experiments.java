@@ -1,9 +1,10 @@
 package flowscale.bench.experiments;
 
-import flowscale.runtime.cli.LoadedModel;
-import flowscale.runtime.cli.ModelOptions;
-import flowscale.runtime.cli.ModelSources;
-import flowscale.runtime.cli.UserError;
+import flowscale.loader.AtomicFile;
+import flowscale.runtime.application.LoadedModel;
+import flowscale.runtime.application.ModelOptions;
+import flowscale.runtime.application.ModelSources;
+import flowscale.runtime.UserError;
 import flowscale.runtime.data.Prompt;
 import flowscale.runtime.model.VelocityModel;
 import picocli.CommandLine;
@@ -14,10 +15,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -95,13 +94,13 @@ public final class Experiments implements Callable<Integer> {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Experiments());
         cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("experiments: " + oneLine(ex.getMessage()) + " (see --help)");
+            ex.getCommandLine().getErr().println("experiments: " + UserError.oneLine(ex.getMessage()) + " (see --help)");
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, c, pr) -> {
             boolean user = ex instanceof UserError || ex instanceof IllegalArgumentException
                     || ex.getClass().getName().startsWith("flowscale.loader.");
-            c.getErr().println("experiments: " + (user ? "" : ex.getClass().getSimpleName() + ": ") + oneLine(ex.getMessage()));
+            c.getErr().println("experiments: " + (user ? "" : ex.getClass().getSimpleName() + ": ") + UserError.oneLine(ex.getMessage()));
             c.getErr().flush();
             return user ? 2 : 1;
         });
@@ -156,23 +155,13 @@ public final class Experiments implements Callable<Integer> {
         try {
             String md = tables.markdown(h);
             List<String> files = new ArrayList<>();
-            writeAtomically(out.resolve("experiments.md"), md);
+            AtomicFile.writeString(out.resolve("experiments.md"), md);
             files.add("experiments.md");
             files.addAll(tables.writePlots(out));
             files.add("results.csv");
             return files;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the tables into " + out + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".experiments", ".md.tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 
@@ -192,9 +181,5 @@ public final class Experiments implements Callable<Integer> {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
-    }
-
-    private static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }

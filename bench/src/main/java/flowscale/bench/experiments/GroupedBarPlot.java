@@ -1,21 +1,19 @@
 package flowscale.bench.experiments;
 
-import javax.imageio.ImageIO;
+import flowscale.runtime.report.PlotCanvas;
+import flowscale.runtime.report.Ticks;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.Line2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A headless grouped bar chart with confidence whiskers, as PNG (the paper's Fig. 7 shape): one group per row
@@ -48,7 +46,6 @@ final class GroupedBarPlot {
     }
 
     BufferedImage render(int width, int height) {
-        System.setProperty("java.awt.headless", "true");
         double lo = 0, hi = 0;
         for (int g = 0; g < groups.size(); g++) {
             for (int s = 0; s < series.size(); s++) {
@@ -67,23 +64,18 @@ final class GroupedBarPlot {
         final double fLo = lo, fHi = hi;
         java.util.function.DoubleUnaryOperator py = v -> top + (fHi - v) / (fHi - fLo) * ph;
 
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g2 = img.createGraphics();
+        PlotCanvas canvas = PlotCanvas.blank(width, height);
+        Graphics2D g2 = canvas.graphics();
         try {
-            g2.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g2.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g2.setColor(Color.WHITE);
-            g2.fillRect(0, 0, width, height);
             g2.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             FontMetrics fm = g2.getFontMetrics();
-            double step = ErrorBarPlot.niceStep((hi - lo) / 6);
-            int decimals = step >= 1 ? 0 : (int) Math.ceil(-Math.log10(step));
+            double step = Ticks.niceStep((hi - lo) / 6);
             for (double v = Math.ceil(lo / step) * step; v <= hi + 1e-12; v += step) {
                 double y = py.applyAsDouble(v);
                 g2.setColor(new Color(0xe6e6e6));
                 g2.draw(new Line2D.Double(left, y, left + pw, y));
                 g2.setColor(Color.DARK_GRAY);
-                String t = String.format(Locale.ROOT, "%." + decimals + "f", Math.abs(v) < step * 1e-9 ? 0 : v);
+                String t = Ticks.label(v, step);
                 g2.drawString(t, left - 6 - fm.stringWidth(t), (float) y + 4);
             }
             double groupW = (double) pw / groups.size();
@@ -114,36 +106,20 @@ final class GroupedBarPlot {
             g2.setStroke(new BasicStroke(1f));
             g2.draw(new Line2D.Double(left, zero, left + pw, zero));
             g2.drawRect(left, top, pw, ph);
-            Graphics2D r = (Graphics2D) g2.create();
-            r.rotate(-Math.PI / 2);
-            r.drawString(yLabel, -(top + ph / 2f + fm.stringWidth(yLabel) / 2f), 16);
-            r.dispose();
+            canvas.verticalText(yLabel, top + ph / 2f, 16);
             for (int s = 0; s < series.size(); s++) {
-                int ly = top + 14 + 18 * s;
-                g2.setColor(PALETTE[s % PALETTE.length]);
-                g2.fillRect(left + pw + 14, ly - 9, 14, 10);
-                g2.setColor(Color.BLACK);
-                g2.drawString(series.get(s), left + pw + 34, ly);
+                canvas.legendEntry(PALETTE[s % PALETTE.length], series.get(s), left + pw + 14, top + 14 + 18 * s);
             }
             g2.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
             g2.drawString(title, left, 20);
         } finally {
             g2.dispose();
         }
-        return img;
+        return canvas.image();
     }
 
-    /** Renders and writes the PNG through a temporary file. */
+    /** Renders and writes the PNG, whole or not at all. */
     void write(Path file, int width, int height) throws IOException {
-        BufferedImage img = render(width, height);
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".plot", ".png.tmp");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available");
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        PlotCanvas.writePng(file, render(width, height));
     }
 }

@@ -26,6 +26,14 @@ public record MeanInterval(int n, double mean, double halfWidth) {
         return new MeanInterval(n, mean, t * sd / Math.sqrt(n));
     }
 
+    /** The interval of the paired differences {@code a[i] − b[i]} (the same seeds or prompts under two settings). */
+    public static MeanInterval ofDifferences(double[] a, double[] b) {
+        if (a.length != b.length) throw new IllegalArgumentException("paired samples differ in length: " + a.length + " and " + b.length);
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i] - b[i];
+        return of(d);
+    }
+
     public double lower() {
         return mean - halfWidth;
     }

@@ -1,22 +1,18 @@
 package flowscale.bench.experiments;
 
-import flowscale.runtime.data.Vocabulary;
-import flowscale.runtime.model.DiTCheckpoints;
-import flowscale.runtime.model.DiTConfig;
+import flowscale.runtime.cli.CliFixture;
+import flowscale.runtime.cli.CliFixture.Run;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
+import static flowscale.runtime.cli.CliFixture.assertUsage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -28,23 +24,13 @@ class ExperimentsTest {
     static Path dir;
     static Path checkpoint;
 
-    private record Run(int code, String out, String err) {}
-
     @BeforeAll
     static void writeTinyModel() {
-        DiTConfig config = new DiTConfig(32, 3, 4, 16, 1, 2, 2.0, 256, Vocabulary.MAX_GROUPS, Vocabulary.MAX_COUNT,
-                Vocabulary.COLOURS, Vocabulary.SHAPES, Map.of("note", "random weights for tests"));
-        checkpoint = dir.resolve("tiny.safetensors");
-        DiTCheckpoints.random(config, 11, checkpoint);
+        checkpoint = CliFixture.tinyDiT(dir, 11);
     }
 
     private static Run run(String... args) {
-        CommandLine cl = Experiments.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+        return CliFixture.run(Experiments.commandLine(), args);
     }
 
     @Test
@@ -119,11 +105,5 @@ class ExperimentsTest {
         assertEquals(0, r.code());
         assertEquals("", r.err());
         for (String o : List.of("--model", "--out", "--quick", "--prompts", "--seed", "--dry-run")) assertTrue(r.out().contains(o), o);
-    }
-
-    private static void assertUsage(Run r, String fragment) {
-        assertEquals(2, r.code(), r.err() + r.out());
-        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
-        assertTrue(r.err().contains(fragment), r.err());
     }
 }

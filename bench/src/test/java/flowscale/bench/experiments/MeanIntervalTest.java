@@ -3,6 +3,7 @@ package flowscale.bench.experiments;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MeanIntervalTest {
@@ -16,6 +17,15 @@ class MeanIntervalTest {
         assertEquals(1.9632432, m.halfWidth(), 1e-6);
         assertEquals(3.0 - 1.9632432, m.lower(), 1e-6);
         assertEquals("3.000 ± 1.963", m.format(3));
+    }
+
+    @Test
+    void pairedDifferencesMatchAHandComputedCase() {
+        // differences 1, 2, 3, 4: mean 2.5, sd 1.2910, t(0.975, 3) = 3.182446
+        MeanInterval s = MeanInterval.ofDifferences(new double[] {2, 4, 6, 8}, new double[] {1, 2, 3, 4});
+        assertTrue(Math.abs(s.mean() - 2.5) < 1e-12);
+        assertTrue(Math.abs(s.halfWidth() - 3.182446 * 1.2909944 / 2) < 1e-5, s.toString());
+        assertThrows(IllegalArgumentException.class, () -> MeanInterval.ofDifferences(new double[2], new double[3]));
     }
 
     @Test

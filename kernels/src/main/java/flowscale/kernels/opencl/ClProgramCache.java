@@ -1,5 +1,6 @@
 package flowscale.kernels.opencl;
 
+import flowscale.loader.AtomicFile;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -112,13 +112,7 @@ final class ClProgramCache {
             byte[] binary = new byte[(int) size[0]];
             clGetProgramInfo(program, CL_PROGRAM_BINARIES, Sizeof.POINTER, Pointer.to(Pointer.to(binary)), null);
             Files.createDirectories(directory);
-            Path tmp = Files.createTempFile(directory, file.getFileName().toString(), ".tmp");
-            try {
-                Files.write(tmp, binary);
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFile.write(file, binary);
         } catch (IOException | CLException e) {
             // A cache that cannot be written only costs a compile on the next start.
         }

@@ -4,6 +4,7 @@ import flowscale.kernels.Backend;
 import flowscale.kernels.Backends;
 import flowscale.kernels.conformance.Conformance;
 import flowscale.kernels.conformance.OpResult;
+import flowscale.runtime.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -2,6 +2,11 @@ package flowscale.runtime.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import flowscale.loader.AtomicFile;
+import flowscale.runtime.UserError;
+import flowscale.runtime.application.LoadedModel;
+import flowscale.runtime.application.ModelOptions;
+import flowscale.runtime.application.ModelSources;
 import flowscale.runtime.data.GridImage;
 import flowscale.runtime.data.Prompt;
 import flowscale.runtime.data.ShapesWorld;
@@ -15,7 +20,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,7 +112,7 @@ public final class EvaluateCommand implements Runnable {
                 json.put("prompts_" + g + "_groups", r.count(g));
             }
             json.put("seconds", seconds);
-            atomically(out.resolve("evaluation.json"),
+            AtomicFile.writeString(out.resolve("evaluation.json"),
                     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
 
             StringBuilder md = new StringBuilder();
@@ -124,7 +128,7 @@ public final class EvaluateCommand implements Runnable {
             md.append(String.format(Locale.ROOT, "| mean RSS (counting reward = -RSS) | %.3f |%n", r.meanRss()));
             md.append(String.format(Locale.ROOT, "| held-out metric (mean) | %.3f |%n", r.meanHeldOut()));
             md.append(String.format(Locale.ROOT, "| valid-shape fraction of detected objects | %.1f%% |%n", 100 * r.validShapeFraction()));
-            atomically(out.resolve("evaluation.md"), md.toString());
+            AtomicFile.writeString(out.resolve("evaluation.md"), md.toString());
 
             List<float[]> tiles = new ArrayList<>();
             List<String> captions = new ArrayList<>();
@@ -139,13 +143,4 @@ public final class EvaluateCommand implements Runnable {
         }
     }
 
-    private static void atomically(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".eval", ".tmp");
-        try {
-            Files.writeString(tmp, text);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
 }

@@ -1,5 +1,12 @@
 package flowscale.runtime.cli;
 
+import flowscale.runtime.UserError;
+import flowscale.runtime.application.DefaultModel;
+import flowscale.runtime.application.LoadedModel;
+import flowscale.runtime.application.ModelOptions;
+import flowscale.runtime.application.ModelSources;
+import flowscale.runtime.application.PromptsFile;
+import flowscale.runtime.application.RunInfo;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.DeviceSpec;

@@ -2,6 +2,7 @@ package flowscale.runtime.cli;
 
 import flowscale.kernels.Backend;
 import flowscale.kernels.Backends;
+import flowscale.runtime.UserError;
 import flowscale.runtime.model.DeviceSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,7 +67,7 @@ public final class InfoCommand implements Callable<Integer> {
         try (Backend cpu = Backends.create("cpu")) {
             return cpu.threads() + " (override with --backend cpu:THREADS)";
         } catch (RuntimeException | LinkageError e) {
-            return "cpu backend failed to start: " + Main.oneLine(e.getMessage());
+            return "cpu backend failed to start: " + UserError.oneLine(e.getMessage());
         }
     }
 

@@ -8,6 +8,7 @@ import flowscale.loader.SampleFile;
 import flowscale.loader.ShardedCheckpoint;
 import flowscale.loader.TensorInfo;
 import flowscale.loader.TensorStore;
+import flowscale.runtime.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

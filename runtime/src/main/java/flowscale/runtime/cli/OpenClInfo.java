@@ -3,6 +3,7 @@ package flowscale.runtime.cli;
 import flowscale.kernels.opencl.ClDevice;
 import flowscale.kernels.opencl.ClDevices;
 import flowscale.kernels.opencl.OpenClUnavailableException;
+import flowscale.runtime.UserError;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -20,7 +21,7 @@ final class OpenClInfo {
         try {
             devices = ClDevices.list();
         } catch (OpenClUnavailableException e) {
-            out.printf(Locale.ROOT, "%-12s %s%n", "opencl", Main.oneLine(e.getMessage()));
+            out.printf(Locale.ROOT, "%-12s %s%n", "opencl", UserError.oneLine(e.getMessage()));
             return;
         }
         long platforms = devices.stream().mapToInt(ClDevice::platformIndex).distinct().count();

@@ -1,5 +1,6 @@
 package flowscale.runtime.cli;
 
+import flowscale.runtime.UserError;
 import flowscale.runtime.data.Images;
 import flowscale.runtime.data.Prompt;
 import flowscale.runtime.data.PromptParser;

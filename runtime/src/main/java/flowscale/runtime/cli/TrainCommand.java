@@ -3,6 +3,7 @@ package flowscale.runtime.cli;
 import flowscale.kernels.cpu.CpuBackend;
 import flowscale.kernels.reference.ReferenceBackend;
 import flowscale.kernels.TrainingBackend;
+import flowscale.runtime.UserError;
 import flowscale.runtime.train.TrainConfig;
 import flowscale.runtime.train.Trainer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;

@@ -1,5 +1,7 @@
 package flowscale.runtime.cli;
 
+import flowscale.loader.AtomicFile;
+import flowscale.runtime.UserError;
 import flowscale.runtime.data.GridImage;
 import flowscale.runtime.data.Images;
 import flowscale.runtime.data.Scene;
@@ -9,10 +11,8 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -90,13 +90,7 @@ public final class WorldCommand implements Runnable {
 
     private static void writeText(Path path, String text) {
         try {
-            Path tmp = Files.createTempFile(path.toAbsolutePath().getParent(), ".prompts", ".tmp");
-            try {
-                Files.writeString(tmp, text, StandardCharsets.UTF_8);
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFile.writeString(path, text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,6 +1,7 @@
 package flowscale.runtime.data;
 
-import flowscale.runtime.cli.UserError;
+import flowscale.loader.AtomicFile;
+import flowscale.runtime.UserError;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -8,9 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Images as the model sees them: {@code float[3*h*w]}, channel-major (all red, then green, then blue),
@@ -72,7 +71,7 @@ public final class Images {
 
     /** PNG bytes of a CHW float image. */
     public static byte[] toPng(float[] img, int h, int w) {
-        return pngBytes(toBufferedImage(img, h, w));
+        return toPng(toBufferedImage(img, h, w));
     }
 
     /** Writes a CHW float image as PNG, atomically (temp file then move). */
@@ -82,7 +81,7 @@ public final class Images {
 
     /** Writes a rendered image as PNG, atomically. */
     public static void write(Path path, BufferedImage image) {
-        writeAtomically(path, pngBytes(image));
+        writeAtomically(path, toPng(image));
     }
 
     /** Reads a {@value ShapesWorld#SIZE}x{@value ShapesWorld#SIZE} PNG. */
@@ -132,7 +131,8 @@ public final class Images {
         }
     }
 
-    private static byte[] pngBytes(BufferedImage bi) {
+    /** {@code image} encoded as PNG. */
+    public static byte[] toPng(BufferedImage bi) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
             if (!ImageIO.write(bi, "png", bytes)) throw new IOException("no PNG writer in this JDK");
@@ -143,17 +143,8 @@ public final class Images {
     }
 
     private static void writeAtomically(Path path, byte[] bytes) {
-        Path abs = path.toAbsolutePath();
         try {
-            Path dir = abs.getParent();
-            if (dir != null && !Files.isDirectory(dir)) throw new NoSuchFileException(dir.toString());
-            Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-            try {
-                Files.write(tmp, bytes);
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFile.write(path, bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,6 +1,6 @@
 package flowscale.runtime.data;
 
-import flowscale.runtime.cli.UserError;
+import flowscale.runtime.UserError;
 
 /** A prompt outside the prompt language; the message is one line that says what is accepted. */
 public final class PromptException extends UserError {

@@ -1,5 +1,6 @@
 package flowscale.runtime.report;
 
+import flowscale.loader.AtomicFile;
 import flowscale.runtime.data.Group;
 import flowscale.runtime.reward.ImageScore;
 import flowscale.runtime.reward.PromptTally;

@@ -1,5 +1,7 @@
 package flowscale.runtime.report;
 
+import flowscale.loader.AtomicFile;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,18 +1,16 @@
 package flowscale.runtime.report;
 
-import javax.imageio.ImageIO;
+import flowscale.loader.AtomicFile;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,7 +50,6 @@ public final class LinePlot {
     private double fy(double y) { return logY ? Math.log10(y) : y; }
 
     public BufferedImage render() {
-        System.setProperty("java.awt.headless", "true");
         double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY;
         double minY = Double.POSITIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
         for (Series s : series) {
@@ -72,13 +69,9 @@ public final class LinePlot {
         maxY += pad;
         int left = 70, right = 16, top = 30, bottom = 44;
         int pw = width - left - right, ph = height - top - bottom;
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
+        PlotCanvas canvas = PlotCanvas.blank(width, height);
+        Graphics2D g = canvas.graphics();
         try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, width, height);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
             // grid and ticks
             for (int i = 0; i <= 5; i++) {
@@ -128,7 +121,7 @@ public final class LinePlot {
         } finally {
             g.dispose();
         }
-        return img;
+        return canvas.image();
     }
 
     private static String tick(double v) {
@@ -138,18 +131,10 @@ public final class LinePlot {
         return String.format("%.3g", v);
     }
 
-    /** Writes the PNG beside {@code file} and renames it into place. */
+    /** Writes the PNG whole or not at all ({@link AtomicFile}), creating the directory if needed. */
     public void write(Path file) {
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".plot", ".png");
-            try {
-                ImageIO.write(render(), "png", tmp.toFile());
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            PlotCanvas.writePng(file, render());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write plot " + file + ": " + e.getMessage(), e);
         }

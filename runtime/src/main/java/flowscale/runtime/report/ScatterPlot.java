@@ -1,6 +1,8 @@
 package flowscale.runtime.report;
 
-import javax.imageio.ImageIO;
+import flowscale.loader.AtomicFile;
+import flowscale.runtime.data.Images;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -9,7 +11,6 @@ import java.awt.RenderingHints;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -109,9 +110,7 @@ public final class ScatterPlot {
 
     /** Renders and writes the PNG through a temporary file, so no half-written image is ever left behind. */
     public void write(Path file) throws IOException {
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        if (!ImageIO.write(render(), "png", png)) throw new IOException("no PNG writer available");
-        AtomicFile.write(file, png.toByteArray());
+        AtomicFile.write(file, Images.toPng(render()));
     }
 
     private static boolean finite(float[] p) {

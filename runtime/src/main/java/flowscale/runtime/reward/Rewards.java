@@ -1,6 +1,6 @@
 package flowscale.runtime.reward;
 
-import flowscale.runtime.cli.UserError;
+import flowscale.runtime.UserError;
 
 import java.util.List;
 

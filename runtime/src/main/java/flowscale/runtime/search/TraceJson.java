@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import flowscale.loader.AtomicFile;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
@@ -75,18 +74,11 @@ public final class TraceJson {
         return root;
     }
 
-    /** Writes to a temporary file beside {@code file}, then moves it into place. */
+    /** Writes the trace whole or not at all ({@link AtomicFile}), creating the directory if needed. */
     public static void write(Trace t, Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        // A plain new file (not Files.createTempFile, whose files are owner-only) gets the usual permissions.
-        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toUnsignedString(System.nanoTime(), 36) + ".tmp");
-        try {
-            Files.write(tmp, MAPPER.writeValueAsBytes(toJson(t)), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(file, MAPPER.writeValueAsBytes(toJson(t)));
     }
 
     private static void map(ObjectNode o, Map<String, Object> values) {

@@ -3,22 +3,18 @@ package flowscale.runtime.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import flowscale.kernels.opencl.ClDevices;
-import flowscale.runtime.data.Vocabulary;
-import flowscale.runtime.model.DiTCheckpoints;
-import flowscale.runtime.model.DiTConfig;
+import flowscale.runtime.cli.CliFixture.Run;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
+import static flowscale.runtime.cli.CliFixture.assertUsage;
+import static flowscale.runtime.cli.CliFixture.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,23 +28,9 @@ class GenerateDevicesTest {
     static Path dir;
     static Path checkpoint;
 
-    private record Run(int code, String out, String err) {}
-
     @BeforeAll
     static void writeTinyModel() {
-        DiTConfig config = new DiTConfig(32, 3, 4, 16, 1, 2, 2.0, 256, Vocabulary.MAX_GROUPS, Vocabulary.MAX_COUNT,
-                Vocabulary.COLOURS, Vocabulary.SHAPES, Map.of("note", "random weights for tests"));
-        checkpoint = dir.resolve("tiny.safetensors");
-        DiTCheckpoints.random(config, 43, checkpoint);
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+        checkpoint = CliFixture.tinyDiT(dir, 43);
     }
 
     private static Run search(String name, String method, int budget, String... placement) {
@@ -116,11 +98,5 @@ class GenerateDevicesTest {
         Run r = run("info");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("devices ") && l.contains("--devices SPEC[@WEIGHT]")), r.out());
-    }
-
-    private static void assertUsage(Run r, String fragment) {
-        assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains(fragment), r.err());
-        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
     }
 }

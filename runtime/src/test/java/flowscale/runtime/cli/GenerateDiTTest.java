@@ -2,23 +2,20 @@ package flowscale.runtime.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import flowscale.runtime.data.Vocabulary;
-import flowscale.runtime.model.DiTCheckpoints;
-import flowscale.runtime.model.DiTConfig;
+import flowscale.runtime.cli.CliFixture.Run;
 import flowscale.runtime.search.SearchMethods;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
+import static flowscale.runtime.cli.CliFixture.assertImage;
+import static flowscale.runtime.cli.CliFixture.assertUsage;
+import static flowscale.runtime.cli.CliFixture.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -32,23 +29,9 @@ class GenerateDiTTest {
     static Path dir;
     static Path checkpoint;
 
-    private record Run(int code, String out, String err) {}
-
     @BeforeAll
     static void writeTinyModel() {
-        DiTConfig config = new DiTConfig(32, 3, 4, 16, 1, 2, 2.0, 256, Vocabulary.MAX_GROUPS, Vocabulary.MAX_COUNT,
-                Vocabulary.COLOURS, Vocabulary.SHAPES, Map.of("note", "random weights for tests"));
-        checkpoint = dir.resolve("tiny.safetensors");
-        DiTCheckpoints.random(config, 42, checkpoint);
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+        checkpoint = CliFixture.tinyDiT(dir, 42);
     }
 
     @Test
@@ -119,18 +102,5 @@ class GenerateDiTTest {
         for (String d : new String[] {"x1", "x2", "x3", "x4", "x5", "x6", "x7"}) {
             assertFalse(Files.exists(dir.resolve(d)), d + " was created for a failed run");
         }
-    }
-
-    private static void assertUsage(Run r, String fragment) {
-        assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains(fragment), r.err());
-        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
-    }
-
-    private static void assertImage(Path png, int w, int h) throws Exception {
-        BufferedImage img = ImageIO.read(png.toFile());
-        assertNotNull(img, png + " unreadable");
-        assertEquals(w, img.getWidth());
-        assertEquals(h, img.getHeight());
     }
 }

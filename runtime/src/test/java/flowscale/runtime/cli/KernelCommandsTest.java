@@ -1,14 +1,13 @@
 package flowscale.runtime.cli;
 
+import flowscale.runtime.cli.CliFixture.Run;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import static flowscale.runtime.cli.CliFixture.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,21 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The {@code info} and {@code conformance} commands through the real command line. */
 class KernelCommandsTest {
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void infoListsTheEnvironment() {
         Run r = run("info");
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.code(), r.err());
         for (String key : new String[] {"java", "os", "processors", "max heap", "backends", "vector api", "cpu threads"}) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(key + " ")), "no '" + key + "' row in\n" + r.out());
         }
@@ -56,7 +44,7 @@ class KernelCommandsTest {
     @Test
     void conformanceOfTheReferencePasses() {
         Run r = run("conformance", "--backend", "reference", "--quick", "--seed", "3");
-        assertEquals(0, r.exit(), r.out() + r.err());
+        assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("backend reference (1 thread), seed 3, quick"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("gemm ") && l.endsWith("ok")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("normal ") && l.endsWith("ok")), r.out());
@@ -68,7 +56,7 @@ class KernelCommandsTest {
     @Test
     void unknownBackendIsAUsageError() {
         Run r = run("conformance", "--backend", "nope");
-        assertEquals(2, r.exit());
+        assertEquals(2, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().startsWith("error: unknown backend 'nope'; available: reference"), r.err());
         assertEquals("", r.out());
@@ -77,7 +65,7 @@ class KernelCommandsTest {
     @Test
     void badSeedIsAUsageError() {
         Run r = run("conformance", "--seed", "x");
-        assertEquals(2, r.exit());
+        assertEquals(2, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 }

@@ -2,25 +2,26 @@ package flowscale.runtime.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import flowscale.runtime.data.Vocabulary;
-import flowscale.runtime.model.DiTCheckpoints;
-import flowscale.runtime.model.DiTConfig;
+import flowscale.runtime.UserError;
+import flowscale.runtime.application.DefaultModel;
+import flowscale.runtime.application.PromptsFile;
+import flowscale.runtime.cli.CliFixture.Run;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static flowscale.runtime.cli.CliFixture.assertImage;
+import static flowscale.runtime.cli.CliFixture.assertUsage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -38,14 +39,9 @@ class MainJobTest {
     static Path dir;
     static Path checkpoint;
 
-    private record Run(int code, String out, String err) {}
-
     @BeforeAll
     static void writeTinyModel() {
-        DiTConfig config = new DiTConfig(32, 3, 4, 16, 1, 2, 2.0, 256, Vocabulary.MAX_GROUPS, Vocabulary.MAX_COUNT,
-                Vocabulary.COLOURS, Vocabulary.SHAPES, Map.of("note", "random weights for tests"));
-        checkpoint = dir.resolve("tiny.safetensors");
-        DiTCheckpoints.random(config, 7, checkpoint);
+        checkpoint = CliFixture.tinyDiT(dir, 7);
     }
 
     private static Run run(boolean stopRequested, String... args) {
@@ -54,11 +50,7 @@ class MainJobTest {
             GenerateCommand generate = cl.getSubcommands().get("generate").getCommand();
             generate.stop.request();
         }
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+        return CliFixture.run(cl, args);
     }
 
     private static Run run(String... args) {
@@ -242,18 +234,5 @@ class MainJobTest {
         try (Stream<Path> files = Files.list(out)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "temporary files left in " + out);
         }
-    }
-
-    private static void assertUsage(Run r, String fragment) {
-        assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains(fragment), r.err());
-        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
-    }
-
-    private static void assertImage(Path png, int w, int h) throws Exception {
-        BufferedImage img = ImageIO.read(png.toFile());
-        assertNotNull(img, png + " unreadable");
-        assertEquals(w, img.getWidth());
-        assertEquals(h, img.getHeight());
     }
 }

@@ -2,11 +2,10 @@ package flowscale.runtime.cli;
 
 import flowscale.kernels.opencl.ClDevice;
 import flowscale.kernels.opencl.ClDevices;
+import flowscale.runtime.cli.CliFixture.Run;
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-
+import static flowscale.runtime.cli.CliFixture.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,12 +15,9 @@ class OpenClInfoTest {
     @Test
     void infoListsEveryOpenClDevice() {
         assertTrue(ClDevices.available(), "no OpenCL device found; these tests need one (Debian: apt-get install pocl-opencl-icd ocl-icd-opencl-dev)");
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        var cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        assertEquals(0, cl.execute("info"), err.toString());
-        String text = out.toString();
+        Run r = run("info");
+        assertEquals(0, r.code(), r.err());
+        String text = r.out();
         assertTrue(text.lines().anyMatch(l -> l.startsWith("opencl ")), text);
         for (ClDevice d : ClDevices.list()) {
             assertTrue(text.contains(d.spec() + "  " + d.name()), text);

@@ -4,14 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import flowscale.runtime.model.DiTCheckpoints;
 import flowscale.runtime.model.DiTConfig;
 import flowscale.runtime.train.TrainConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,30 +20,13 @@ class TrainAndEvaluateCommandTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut, oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
-
-    private String err() { return err.toString(StandardCharsets.UTF_8); }
+    @RegisterExtension
+    final StdStreams std = new StdStreams();
 
     private void assertOneLineError(String... args) {
-        err.reset();
-        assertEquals(2, Main.execute(args), err());
-        String e = err().strip();
+        std.resetErr();
+        assertEquals(2, Main.execute(args), std.err());
+        String e = std.err().strip();
         assertFalse(e.isEmpty());
         assertEquals(1, e.lines().count(), e);
         assertFalse(e.contains("Exception"), e);
@@ -55,8 +34,8 @@ class TrainAndEvaluateCommandTest {
 
     @Test
     void printConfigShowsEveryFieldWithItsDefault() throws Exception {
-        assertEquals(0, Main.execute("train", "--print-config"), err());
-        Map<?, ?> json = new ObjectMapper().readValue(out.toString(StandardCharsets.UTF_8), Map.class);
+        assertEquals(0, Main.execute("train", "--print-config"), std.err());
+        Map<?, ?> json = new ObjectMapper().readValue(std.out(), Map.class);
         assertEquals(TrainConfig.DEFAULT.toMap().keySet(), json.keySet());
     }
 
@@ -81,21 +60,21 @@ class TrainAndEvaluateCommandTest {
                 {"hiddenSize": 16, "depth": 1, "numHeads": 2, "patchSize": 8, "frequencyEmbeddingSize": 16,
                  "batchSize": 2, "steps": 3, "warmupSteps": 1, "checkpointEvery": 2, "threads": 1}""");
         Path run = dir.resolve("run");
-        assertEquals(0, Main.execute("train", "--config", cfg.toString(), "--out", run.toString()), err());
+        assertEquals(0, Main.execute("train", "--config", cfg.toString(), "--out", run.toString()), std.err());
         for (String f : new String[] {"checkpoint.safetensors", "ema.safetensors", "loss.csv", "loss.png"}) {
             assertTrue(Files.size(run.resolve(f)) > 0, f);
         }
-        assertTrue(err().contains("finished at step 3"), err());
-        err.reset();
-        assertEquals(0, Main.execute("train", "--config", cfg.toString(), "--out", run.toString(), "--steps", "4"), err());
-        assertTrue(err().contains("resuming at step 3") && err().contains("finished at step 4"), err());
+        assertTrue(std.err().contains("finished at step 3"), std.err());
+        std.resetErr();
+        assertEquals(0, Main.execute("train", "--config", cfg.toString(), "--out", run.toString(), "--steps", "4"), std.err());
+        assertTrue(std.err().contains("resuming at step 3") && std.err().contains("finished at step 4"), std.err());
         assertEquals(5, Files.readAllLines(run.resolve("loss.csv")).size());
         Files.writeString(cfg, Files.readString(cfg).replace("\"batchSize\": 2", "\"batchSize\": 3"));
         assertOneLineError("train", "--config", cfg.toString(), "--out", run.toString());
 
         Path eval = dir.resolve("eval");
         assertEquals(0, Main.execute("evaluate", "--model", run.resolve("ema.safetensors").toString(), "--prompts", "5",
-                "--steps", "2", "--out", eval.toString()), err());
+                "--steps", "2", "--out", eval.toString()), std.err());
         Map<?, ?> json = new ObjectMapper().readValue(eval.resolve("evaluation.json").toFile(), Map.class);
         assertEquals(5, json.get("prompts"));
         double acc = ((Number) json.get("exact_count_accuracy")).doubleValue();

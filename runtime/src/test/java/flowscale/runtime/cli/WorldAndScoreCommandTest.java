@@ -3,14 +3,10 @@ package flowscale.runtime.cli;
 import flowscale.runtime.data.Images;
 import flowscale.runtime.data.Scene;
 import flowscale.runtime.data.ShapesWorld;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,37 +20,13 @@ class WorldAndScoreCommandTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
-
-    private String out() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
-    }
+    @RegisterExtension
+    final StdStreams std = new StdStreams();
 
     @Test
     void worldWritesImagesPromptsAndGrid() throws Exception {
         Path o = dir.resolve("w");
-        assertEquals(0, Main.execute("world", "--seed", "3", "--count", "5", "--out", o.toString(), "--upscale", "2"), err());
+        assertEquals(0, Main.execute("world", "--seed", "3", "--count", "5", "--out", o.toString(), "--upscale", "2"), std.err());
         for (int i = 0; i < 5; i++) {
             assertTrue(Files.exists(o.resolve(String.format("%04d.png", i))));
             assertTrue(Files.exists(o.resolve(String.format("%04d_x2.png", i))));
@@ -68,7 +40,7 @@ class WorldAndScoreCommandTest {
         Path again = dir.resolve("again.png");
         Images.write(again, s0.image(), 32, 32);
         assertArrayEquals(Images.readPng(again), back);
-        assertTrue(out().contains("wrote 5 images"));
+        assertTrue(std.out().contains("wrote 5 images"));
     }
 
     @Test
@@ -76,9 +48,9 @@ class WorldAndScoreCommandTest {
         Path o = dir.resolve("w");
         assertEquals(0, Main.execute("world", "--seed", "3", "--count", "2", "--out", o.toString()));
         String prompt = Files.readAllLines(o.resolve("prompts.txt")).get(0).split("\t")[1];
-        out.reset();
-        assertEquals(0, Main.execute("score", "--prompt", prompt, o.resolve("0000.png").toString(), o.resolve("0001.png").toString()), err());
-        String text = out();
+        std.resetOut();
+        assertEquals(0, Main.execute("score", "--prompt", prompt, o.resolve("0000.png").toString(), o.resolve("0001.png").toString()), std.err());
+        String text = std.out();
         assertTrue(text.startsWith("prompt: " + prompt + "\n"), text);
         assertTrue(text.contains("0000.png:\n  detections:\n    "), text);
         assertTrue(text.contains("  counting 0  composition 1.000  heldout 1.000  validshapes 1.000\n"), text);
@@ -91,26 +63,26 @@ class WorldAndScoreCommandTest {
         Path o = dir.resolve("w");
         assertEquals(0, Main.execute("world", "--count", "1", "--out", o.toString()));
         String img = o.resolve("0000.png").toString();
-        err.reset();
+        std.resetErr();
         assertEquals(2, Main.execute("score", "--prompt", "five cats", img));
-        assertTrue(err().startsWith("error: cannot parse \"five cats\": count 5 is outside 1-4; expected"), err());
-        assertEquals(1, err().strip().lines().count());
+        assertTrue(std.err().startsWith("error: cannot parse \"five cats\": count 5 is outside 1-4; expected"), std.err());
+        assertEquals(1, std.err().strip().lines().count());
 
-        err.reset();
+        std.resetErr();
         assertEquals(2, Main.execute("score", "--prompt", "1 red circle", o.resolve("grid.png").toString()));
-        assertTrue(err().startsWith("error: image ") && err().contains("expected 32x32"), err());
+        assertTrue(std.err().startsWith("error: image ") && std.err().contains("expected 32x32"), std.err());
 
-        err.reset();
+        std.resetErr();
         assertEquals(2, Main.execute("score", "--prompt", "1 red circle", o.resolve("missing.png").toString()));
-        assertTrue(err().contains("no such file"), err());
+        assertTrue(std.err().contains("no such file"), std.err());
 
-        err.reset();
+        std.resetErr();
         assertEquals(2, Main.execute("world", "--count", "0", "--out", o.toString()));
-        assertEquals("error: --count 0 is outside 1-100000", err().strip());
+        assertEquals("error: --count 0 is outside 1-100000", std.err().strip());
 
-        err.reset();
+        std.resetErr();
         assertEquals(2, Main.execute("world", "--out", img));
-        assertTrue(err().contains("exists and is not a directory"), err());
-        assertFalse(err().contains("Exception"), err());
+        assertTrue(std.err().contains("exists and is not a directory"), std.err());
+        assertFalse(std.err().contains("Exception"), std.err());
     }
 }

@@ -1,6 +1,6 @@
 package flowscale.runtime.data;
 
-import flowscale.runtime.cli.UserError;
+import flowscale.runtime.UserError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package flowscale.runtime.data;
 
-import flowscale.runtime.cli.UserError;
+import flowscale.runtime.UserError;
 import flowscale.runtime.model.Condition;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

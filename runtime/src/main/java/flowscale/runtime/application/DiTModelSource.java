@@ -1,8 +1,9 @@
-package flowscale.runtime.cli;
+package flowscale.runtime.application;
 
 import flowscale.kernels.Backend;
 import flowscale.kernels.Backends;
 import flowscale.loader.SafetensorsException;
+import flowscale.runtime.UserError;
 import flowscale.runtime.data.PromptParser;
 import flowscale.runtime.data.Vocabulary;
 import flowscale.runtime.model.CheckpointException;

@@ -1,9 +1,9 @@
-package flowscale.runtime.cli;
+package flowscale.runtime.application;
 
+import flowscale.loader.AtomicFile;
 import flowscale.runtime.data.GridImage;
 import flowscale.runtime.data.Images;
 import flowscale.runtime.data.PromptParser;
-import flowscale.runtime.report.AtomicFile;
 import flowscale.runtime.report.HtmlReport;
 import flowscale.runtime.report.RunReport;
 import flowscale.runtime.reward.ImageScore;
@@ -11,9 +11,6 @@ import flowscale.runtime.reward.Reward;
 import flowscale.runtime.search.Candidate;
 import flowscale.runtime.search.SearchResult;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,7 +58,7 @@ final class DiTOutputs {
                 tiles.add(c.x0());
                 captions.add(String.format(Locale.ROOT, "%s %.3f", reward.name(), c.reward()));
             }
-            grid = png(GridImage.render(tiles, captions, size, size, GRID_SCALE, GRID_COLUMNS));
+            grid = Images.toPng(GridImage.render(tiles, captions, size, size, GRID_SCALE, GRID_COLUMNS));
             AtomicFile.write(dir.resolve(CANDIDATES), grid);
             files.add(CANDIDATES);
         }
@@ -71,11 +68,5 @@ final class DiTOutputs {
                 result.bestReward(), upscaled, UPSCALE, grid, score, listed));
         files.add(REPORT);
         return files;
-    }
-
-    private static byte[] png(BufferedImage image) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        if (!ImageIO.write(image, "png", bytes)) throw new IOException("no PNG writer in this JDK");
-        return bytes.toByteArray();
     }
 }

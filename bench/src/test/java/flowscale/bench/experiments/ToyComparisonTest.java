@@ -1,5 +1,6 @@
-package flowscale.runtime.search;
+package flowscale.bench.experiments;
 
+import flowscale.runtime.search.SearchConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,41 +23,33 @@ class ToyComparisonTest {
         bonOde = ToyComparison.run("bon", SearchConfig.defaults(), "ode", SEEDS, BUDGET).rewards();
     }
 
-    private static PairedStatistics versus(double[] base, String method, String sampler) {
+    private static MeanInterval versus(double[] base, String method, String sampler) {
         double[] r = ToyComparison.run(method, SearchConfig.defaults(), sampler, SEEDS, BUDGET).rewards();
-        return PairedStatistics.of(PairedStatistics.differences(r, base));
+        return MeanInterval.ofDifferences(r, base);
     }
 
     @Test
     void svddUnderVpSdeBeatsBestOfNUnderOde() {
-        PairedStatistics d = versus(bonOde, "svdd", "vp-sde");
-        assertTrue(d.lower() > 0, "SVDD(vp-sde) − BoN(ode) = " + d);
+        MeanInterval d = versus(bonOde, "svdd", "vp-sde");
+        assertTrue(d.lower() > 0, "SVDD(vp-sde) − BoN(ode) = " + d.format(4));
     }
 
     @Test
     void rbfUnderVpSdeBeatsBestOfNUnderOde() {
-        PairedStatistics d = versus(bonOde, "rbf", "vp-sde");
-        assertTrue(d.lower() > 0, "RBF(vp-sde) − BoN(ode) = " + d);
+        MeanInterval d = versus(bonOde, "rbf", "vp-sde");
+        assertTrue(d.lower() > 0, "RBF(vp-sde) − BoN(ode) = " + d.format(4));
     }
 
     @Test
     void rbfUnderLinearSdeBeatsBestOfNUnderOde() {
-        PairedStatistics d = versus(bonOde, "rbf", "linear-sde");
-        assertTrue(d.lower() > 0, "RBF(linear-sde) − BoN(ode) = " + d);
+        MeanInterval d = versus(bonOde, "rbf", "linear-sde");
+        assertTrue(d.lower() > 0, "RBF(linear-sde) − BoN(ode) = " + d.format(4));
     }
 
     @Test
     void rbfUnderVpSdeBeatsBestOfNUnderVpSde() {
         double[] bonVp = ToyComparison.run("bon", SearchConfig.defaults(), "vp-sde", SEEDS, BUDGET).rewards();
-        PairedStatistics d = versus(bonVp, "rbf", "vp-sde");
-        assertTrue(d.lower() > 0, "RBF(vp-sde) − BoN(vp-sde) = " + d);
-    }
-
-    @Test
-    void pairedConfidenceIntervalMatchesAHandComputedCase() {
-        PairedStatistics s = PairedStatistics.of(new double[] {1, 2, 3, 4});
-        // mean 2.5, sd 1.2910, t(0.975, 3) = 3.182446
-        assertTrue(Math.abs(s.mean() - 2.5) < 1e-12);
-        assertTrue(Math.abs(s.halfWidth95() - 3.182446 * 1.2909944 / 2) < 1e-5, s.toString());
+        MeanInterval d = versus(bonVp, "rbf", "vp-sde");
+        assertTrue(d.lower() > 0, "RBF(vp-sde) − BoN(vp-sde) = " + d.format(4));
     }
 }

@@ -1,4 +1,4 @@
-package flowscale.runtime.cli;
+package flowscale.runtime.application;
 
 /**
  * What a model's outputs and report say about the run besides the trace: the prompt as the user wrote

@@ -1,5 +1,6 @@
-package flowscale.runtime.cli;
+package flowscale.runtime.application;
 
+import flowscale.runtime.UserError;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.reward.Reward;

@@ -1,5 +1,6 @@
-package flowscale.runtime.cli;
+package flowscale.runtime.application;
 
+import flowscale.runtime.UserError;
 import flowscale.runtime.model.AnalyticModel;
 import flowscale.runtime.model.AnalyticModels;
 import flowscale.runtime.model.Condition;

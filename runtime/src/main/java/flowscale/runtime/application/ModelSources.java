@@ -1,4 +1,6 @@
-package flowscale.runtime.cli;
+package flowscale.runtime.application;
+
+import flowscale.runtime.UserError;
 
 import java.util.List;
 import java.util.stream.Collectors;

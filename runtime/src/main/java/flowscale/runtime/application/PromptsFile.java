@@ -1,5 +1,6 @@
-package flowscale.runtime.cli;
+package flowscale.runtime.application;
 
+import flowscale.runtime.UserError;
 import flowscale.runtime.data.Prompt;
 import flowscale.runtime.data.PromptException;
 import flowscale.runtime.data.PromptParser;
@@ -18,16 +19,16 @@ import java.util.Locale;
  * A {@code --prompts} file: one prompt per line (UTF-8); blank lines and lines starting with {@code #} are
  * skipped. Every line is parsed up front, so a bad one stops the job, naming its line, before any work starts.
  */
-final class PromptsFile {
+public final class PromptsFile {
     /** Longest slug kept in a directory name. */
-    static final int SLUG_LENGTH = 60;
+    public static final int SLUG_LENGTH = 60;
 
     /** One prompt of the file, with its 1-based line number. */
-    record Line(int number, String text, Prompt prompt) {}
+    public record Line(int number, String text, Prompt prompt) {}
 
     private PromptsFile() {}
 
-    static List<Line> read(Path file) {
+    public static List<Line> read(Path file) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -46,7 +47,7 @@ final class PromptsFile {
             try {
                 prompts.add(new Line(i + 1, text, PromptParser.parse(text)));
             } catch (PromptException e) {
-                throw new UserError("--prompts " + file + " line " + (i + 1) + ": " + Main.oneLine(e.getMessage()), e);
+                throw new UserError("--prompts " + file + " line " + (i + 1) + ": " + UserError.oneLine(e.getMessage()), e);
             }
         }
         if (prompts.isEmpty()) throw new UserError("--prompts " + file + " has no prompts (only blank or # lines)");
@@ -54,7 +55,7 @@ final class PromptsFile {
     }
 
     /** {@code 001-2-red-circles-and-1-blue-square}: the 1-based index, then the text in lower case, words joined by dashes. */
-    static String directoryName(int index, String text) {
+    public static String directoryName(int index, String text) {
         String slug = text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
         if (slug.length() > SLUG_LENGTH) slug = slug.substring(0, SLUG_LENGTH).replaceAll("-+$", "");
         String number = String.format(Locale.ROOT, "%03d", index);

@@ -1,4 +1,6 @@
-package flowscale.runtime.cli;
+package flowscale.runtime.application;
+
+import flowscale.runtime.UserError;
 
 /**
  * How {@code generate} wants a model opened: the kernel backend (image models; the analytic toys run on

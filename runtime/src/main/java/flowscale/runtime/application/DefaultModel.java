@@ -1,4 +1,6 @@
-package flowscale.runtime.cli;
+package flowscale.runtime.application;
+
+import flowscale.runtime.UserError;
 
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -12,13 +14,13 @@ import java.util.List;
  * current directory, else in the repository the CLI was built in (the jar is {@code runtime/target/flowscale.jar},
  * so two directories above the jar's directory; the same holds for {@code runtime/target/classes} in tests).
  */
-final class DefaultModel {
-    static final String RELATIVE = "weights/shapes-dit.safetensors";
+public final class DefaultModel {
+    public static final String RELATIVE = "weights/shapes-dit.safetensors";
 
     private DefaultModel() {}
 
     /** The shipped checkpoint, or a one-line {@link UserError} naming where it looked. */
-    static String resolve() {
+    public static String resolve() {
         return resolve(Path.of(""), codeLocation());
     }
 
@@ -27,7 +29,7 @@ final class DefaultModel {
      * @param codeLocation the jar (or classes directory) the CLI runs from; null if unknown
      * @return the path to pass to the model sources: relative when found under {@code cwd}, else absolute
      */
-    static String resolve(Path cwd, Path codeLocation) {
+    public static String resolve(Path cwd, Path codeLocation) {
         List<Path> tried = new ArrayList<>();
         Path here = cwd.resolve(RELATIVE);
         if (Files.isRegularFile(here)) return here.toString();
@@ -43,7 +45,7 @@ final class DefaultModel {
     }
 
     /** {@code <repository>/weights/...} for a CLI at {@code <repository>/runtime/target/<jar or classes>}. */
-    static Path installedCopy(Path codeLocation) {
+    public static Path installedCopy(Path codeLocation) {
         if (codeLocation == null) return null;
         Path target = codeLocation.toAbsolutePath().normalize().getParent();
         if (target == null || target.getParent() == null || target.getParent().getParent() == null) return null;

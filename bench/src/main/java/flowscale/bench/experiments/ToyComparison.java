@@ -1,13 +1,18 @@
-package flowscale.runtime.search;
+package flowscale.bench.experiments;
 
+import flowscale.loader.AtomicFile;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.AnalyticModels;
 import flowscale.runtime.model.GaussianMixtureModel;
 import flowscale.runtime.reward.TargetModeReward;
+import flowscale.runtime.search.SearchConfig;
+import flowscale.runtime.search.SearchMethod;
+import flowscale.runtime.search.SearchMethods;
+import flowscale.runtime.search.SearchProblem;
+import flowscale.runtime.search.SearchResult;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -15,7 +20,8 @@ import java.util.List;
  * The all-methods × all-samplers table on the toy GMM ({@code toy:gmm}, reward {@code mode}: negative distance
  * of the output to the rarest mode's centre): mean best reward ± 95 % CI over seeds 0..S−1 at a fixed budget,
  * NFE used, and the search's own share of the wall time (everything but velocity and reward calls; measured
- * after a warm-up pass). Usage: {@code ToyComparison [seeds=200] [budget=500] [out.md|-] [model=toy:gmm]}.
+ * after a warm-up pass). It lives in bench because it produces a RESULTS.md table; {@code ToyComparisonTest}
+ * asserts the paired comparisons the table shows. Usage: {@code ToyComparison [seeds=200] [budget=500] [out.md|-] [model=toy:gmm]}.
  */
 public final class ToyComparison {
     private ToyComparison() {}
@@ -70,8 +76,8 @@ public final class ToyComparison {
             for (int si = 0; si < samplers.size(); si++) {
                 Column c = run(spec, method, SearchConfig.defaults(), samplers.get(si), seeds, budget);
                 keep[mi][si] = c.rewards();
-                PairedStatistics st = PairedStatistics.of(c.rewards());
-                md.append(String.format(" %.3f ± %.3f (%d) |", st.mean(), st.halfWidth95(), c.nfe()));
+                MeanInterval st = MeanInterval.of(c.rewards());
+                md.append(String.format(" %.3f ± %.3f (%d) |", st.mean(), st.halfWidth(), c.nfe()));
                 mTotal += c.totalNanos();
                 mOwn += c.searchNanos();
                 if (method.equals("bon") && samplers.get(si).equals("ode")) bonOde = c.rewards();
@@ -90,8 +96,8 @@ public final class ToyComparison {
         for (int mi = 0; mi < methods.size(); mi++) {
             md.append("| ").append(methods.get(mi)).append(" |");
             for (int si = 0; si < samplers.size(); si++) {
-                PairedStatistics d = PairedStatistics.of(PairedStatistics.differences(keep[mi][si], bonOde));
-                md.append(String.format(" %+.3f ± %.3f |", d.mean(), d.halfWidth95()));
+                MeanInterval d = MeanInterval.ofDifferences(keep[mi][si], bonOde);
+                md.append(String.format(" %+.3f ± %.3f |", d.mean(), d.halfWidth()));
             }
             md.append('\n');
         }
@@ -101,6 +107,6 @@ public final class ToyComparison {
         md.append(String.format("%nAll runs: search share %.1f%%.%n", 100.0 * allOwn / Math.max(1, allTotal)));
         PrintStream o = System.out;
         o.print(md);
-        if (args.length > 2 && !args[2].equals("-")) Files.writeString(Path.of(args[2]), md.toString());
+        if (args.length > 2 && !args[2].equals("-")) AtomicFile.writeString(Path.of(args[2]), md.toString());
     }
 }

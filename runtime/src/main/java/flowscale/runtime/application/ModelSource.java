@@ -1,4 +1,6 @@
-package flowscale.runtime.cli;
+package flowscale.runtime.application;
+
+import flowscale.runtime.UserError;
 
 /**
  * Resolves a {@code --model} value to a loaded model. Each kind of model (the analytic toys now, safetensors
