@@ -4,6 +4,7 @@ import flowscale.kernels.Backend;
 import flowscale.kernels.Tensor;
 import flowscale.runtime.model.text.CheckpointKeys;
 import flowscale.runtime.model.text.EncoderFolder;
+import flowscale.runtime.model.text.EncoderPlan;
 import flowscale.runtime.model.text.WeightBinder;
 
 import java.nio.file.Path;
@@ -39,11 +40,26 @@ public final class ClipTextEncoder {
      */
     public static ClipTextEncoder load(Path dir, Backend backend) {
         try (EncoderFolder folder = EncoderFolder.open(dir)) {
-            ClipTextConfig config = ClipTextConfig.infer(folder);
-            CheckpointKeys.requireExactly(folder.source(), ClipTextWeights.parameters(config), folder.tensors(),
-                    ClipTextWeights.ignorable(config));
+            ClipTextConfig config = checkedConfig(folder);
             return new ClipTextEncoder(new ClipTextWeights(config, new WeightBinder(folder.store(), backend)), backend);
         }
+    }
+
+    /**
+     * The configuration and memory plan of the model folder {@code dir}, with every key checked, from the headers
+     * and config.json alone: no tensor data is read.
+     */
+    public static EncoderPlan<ClipTextConfig> plan(Path dir) {
+        try (EncoderFolder folder = EncoderFolder.open(dir)) {
+            return new EncoderPlan<>(checkedConfig(folder), folder.memoryPlan());
+        }
+    }
+
+    private static ClipTextConfig checkedConfig(EncoderFolder folder) {
+        ClipTextConfig config = ClipTextConfig.infer(folder);
+        CheckpointKeys.requireExactly(folder.source(), ClipTextWeights.parameters(config), folder.tensors(),
+                ClipTextWeights.ignorable(config));
+        return config;
     }
 
     public ClipTextConfig config() {

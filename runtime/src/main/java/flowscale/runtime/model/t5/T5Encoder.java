@@ -4,6 +4,7 @@ import flowscale.kernels.Backend;
 import flowscale.kernels.Tensor;
 import flowscale.runtime.model.text.CheckpointKeys;
 import flowscale.runtime.model.text.EncoderFolder;
+import flowscale.runtime.model.text.EncoderPlan;
 import flowscale.runtime.model.text.WeightBinder;
 
 import java.nio.file.Path;
@@ -40,12 +41,28 @@ public final class T5Encoder {
      */
     public static T5Encoder load(Path dir, Backend backend) {
         try (EncoderFolder folder = EncoderFolder.open(dir)) {
-            T5EncoderConfig config = T5EncoderConfig.infer(folder);
+            T5EncoderConfig config = checkedConfig(folder);
             String embedding = T5EncoderWeights.embeddingKey(folder.tensors());
-            CheckpointKeys.requireExactly(folder.source(), T5EncoderWeights.parameters(config, embedding), folder.tensors(),
-                    T5EncoderWeights.ignorable(embedding));
             return new T5Encoder(new T5EncoderWeights(config, embedding, new WeightBinder(folder.store(), backend)), backend);
         }
+    }
+
+    /**
+     * The configuration and memory plan of the model folder {@code dir}, with every key checked, from the headers
+     * and config.json alone: no tensor data is read.
+     */
+    public static EncoderPlan<T5EncoderConfig> plan(Path dir) {
+        try (EncoderFolder folder = EncoderFolder.open(dir)) {
+            return new EncoderPlan<>(checkedConfig(folder), folder.memoryPlan());
+        }
+    }
+
+    private static T5EncoderConfig checkedConfig(EncoderFolder folder) {
+        T5EncoderConfig config = T5EncoderConfig.infer(folder);
+        String embedding = T5EncoderWeights.embeddingKey(folder.tensors());
+        CheckpointKeys.requireExactly(folder.source(), T5EncoderWeights.parameters(config, embedding), folder.tensors(),
+                T5EncoderWeights.ignorable(embedding));
+        return config;
     }
 
     public T5EncoderConfig config() {
