@@ -18,8 +18,8 @@ class T5GoldenTest {
     /**
      * Relative to the largest golden value: two blocks of RMS norm, 32- and 48-wide dot products, an unscaled
      * softmax over 16 keys and the tanh GELU, all float32 on both sides, so the difference is a few float32
-     * roundings amplified by the norms (~1e-6 observed). 1e-5 admits that; a wrong bucket, a scaled score or a
-     * masked pad moves outputs by 1e-2 or more.
+     * roundings amplified by the norms; observed: 1.4e-6 (opencl), 1.5e-6 (reference), 2.7e-6 (cpu). 1e-5 admits that; a
+     * wrong formula does not come close (scores scaled by 1/sqrt(d_kv): 0.91).
      */
     static final double TOLERANCE = 1e-5;
 
