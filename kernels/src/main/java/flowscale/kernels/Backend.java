@@ -108,6 +108,31 @@ public interface Backend extends AutoCloseable {
      */
     void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out);
 
+    // ---------------------------------------------------------------- text encoders (CLIP, T5)
+
+    /** Quick GELU (CLIP's {@code quick_gelu}): {@code x * sigmoid(1.702 x)}. */
+    void quickGelu(Tensor x, Tensor out);
+
+    /**
+     * Element-wise product {@code out = x * y} (the gate of a gated feed-forward, T5's
+     * {@code gelu(wi_0 h) * wi_1 h}); inputs of equal size, as the other element-wise ops.
+     */
+    void multiply(Tensor x, Tensor y, Tensor out);
+
+    /**
+     * {@link #attention} with a causal mask (CLIP's text encoder): query {@code i} of an item attends only
+     * keys {@code j <= i} of the same item. Same operand conventions as {@link #attention}.
+     */
+    void causalAttention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out);
+
+    /**
+     * {@link #attention} with an additive score bias shared by all batch items (T5's relative-position
+     * bias): the score of query {@code i} against key {@code j} in head {@code h} is
+     * {@code scale * q_i . k_j + bias[h * seq + i, j]}. {@code bias} is a {@code [heads * seq, seq]} matrix
+     * view (unit column stride, any row stride). Same operand conventions as {@link #attention}.
+     */
+    void biasedAttention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor bias, Tensor out);
+
     // ---------------------------------------------------------------- embeddings and layout
 
     /**

@@ -25,14 +25,14 @@ public final class Tolerances {
     public static final double MAX = 0.0;
 
     /**
-     * Element-wise arithmetic (axpby, sdeUpdate, tweedie, modulate, gatedAdd, addBroadcastRows): two or
+     * Element-wise arithmetic (axpby, sdeUpdate, tweedie, modulate, gatedAdd, addBroadcastRows, multiply): one to
      * three roundings of at most {@code u/2} each, relative to the largest output: a few {@code u},
      * so 1e-6 is ~16 u and leaves room for an FMA-or-not difference but not for a wrong coefficient.
      */
     public static final double ELEMENTWISE = 1e-6;
 
     /**
-     * GELU and SiLU: one transcendental (tanh, exp) each. A vectorised backend may use a polynomial
+     * GELU, SiLU and quick GELU: one transcendental (tanh, exp) each. A vectorised backend may use a polynomial
      * approximation; 2e-6 allows ~1e-6 relative error in it on top of the arithmetic's few {@code u}.
      */
     public static final double ACTIVATION = 2e-6;
@@ -52,9 +52,10 @@ public final class Tolerances {
     public static final double GEMM = 2e-5;
 
     /**
-     * Attention: a dot product of hd <= 64 terms, a softmax over up to 130 keys (exp, a running max and
-     * rescaling in a blocked kernel) and a weighted sum over the keys: three float32 stages, each ~1e-6
-     * relative to the output (bounded by max |v| = 1); 5e-5 leaves room for an approximate exp.
+     * Attention (plain, causal, or with an additive bias): a dot product of hd <= 64 terms (plus the bias, one
+     * more rounding), a softmax over up to 130 keys (exp, a running max and rescaling in a blocked kernel) and a
+     * weighted sum over the keys: three float32 stages, each ~1e-6 relative to the output (bounded by
+     * max |v| = 1); 5e-5 leaves room for an approximate exp.
      */
     public static final double ATTENTION = 5e-5;
 

@@ -16,7 +16,8 @@ import static flowscale.kernels.cpu.Simd.NATIVE;
  * {@link #QB} queries the keys are visited in blocks of {@link #KB}: the scores of the block are a small
  * register-tiled product (queries x key vectors, vectorised over keys), the running max and denominator
  * are updated (online softmax) and the block's probabilities are folded into the output accumulators
- * (vectorised over the head dimension). Only a {@code QB x KB} score block ever exists.
+ * (vectorised over the head dimension). Only a {@code QB x KB} score block ever exists. A causal mask
+ * and an additive bias (the text encoders' variants) are applied to a block's scores before its softmax step.
  */
 final class AttentionJob implements WorkerPool.Job {
     static final int QB = 8;
@@ -28,6 +29,11 @@ final class AttentionJob implements WorkerPool.Job {
     long qStride, kStride, vStride, oStride; // row strides, elements
     int batch, seq, heads, hd;
     float scale;
+    /** Causal mask (CLIP): query i sees keys j <= i only, so key blocks past a query block are skipped. */
+    boolean causal;
+    /** Additive score bias {@code [heads*seq, seq]} shared by the batch items (T5), or null. */
+    MemorySegment biasSeg;
+    long biasBase, biasStride; // elements
 
     private Scratch[] scratch = new Scratch[0];
 
@@ -97,10 +103,13 @@ final class AttentionJob implements WorkerPool.Job {
             den[i] = 0f;
         }
         java.util.Arrays.fill(acc, 0, QB * hdPad, 0f);
-        for (int k0 = 0; k0 < seq; k0 += KB) {
+        int keyEnd = causal ? q0 + qn : seq; // no query of the block sees a key past its last query
+        for (int k0 = 0; k0 < keyEnd; k0 += KB) {
             int valid = Math.min(KB, seq - k0);
             int width = Math.min(KB, seqPad - k0); // whole pairs of vectors
             scores(s, k0, width, seqPad);
+            if (biasSeg != null) addBias(s, h, q0, qn, k0, valid);
+            if (causal) maskFuture(s, q0, qn, k0, valid);
             for (int i = 0; i < QB; i++) softmaxRow(s, i, valid, width, hdPad);
             accumulate(s, k0, valid, hdPad);
         }
@@ -113,6 +122,31 @@ final class AttentionJob implements WorkerPool.Job {
                 if (d + L <= hd) o.intoMemorySegment(oSeg, off + (long) d * Float.BYTES, NATIVE);
                 else o.intoMemorySegment(oSeg, off + (long) d * Float.BYTES, NATIVE, F.indexInRange(d, hd));
             }
+        }
+    }
+
+    /** Adds {@code bias[h*seq + q0+i, k0+j]} to the block's scores of the real queries i < qn. */
+    private void addBias(Scratch s, int h, int q0, int qn, int k0, int valid) {
+        float[] sc = s.scores;
+        for (int i = 0; i < qn; i++) {
+            long off = (biasBase + ((long) h * seq + q0 + i) * biasStride + k0) * Float.BYTES;
+            int j = 0;
+            for (int bound = F.loopBound(valid); j < bound; j += L) {
+                FloatVector.fromArray(F, sc, i * KB + j).add(FloatVector.fromMemorySegment(F, biasSeg, off + (long) j * Float.BYTES, NATIVE))
+                        .intoArray(sc, i * KB + j);
+            }
+            for (; j < valid; j++) sc[i * KB + j] += biasSeg.get(Simd.FLOAT, off + (long) j * Float.BYTES);
+        }
+    }
+
+    /**
+     * Sets the scores of keys after each real query to -inf; the softmax step turns them into exact zeros.
+     * Key 0 is in the first block and never masked, so every row's running maximum is finite after it.
+     */
+    private static void maskFuture(Scratch s, int q0, int qn, int k0, int valid) {
+        float[] sc = s.scores;
+        for (int i = 0; i < qn; i++) {
+            for (int j = Math.max(0, q0 + i + 1 - k0); j < valid; j++) sc[i * KB + j] = Float.NEGATIVE_INFINITY;
         }
     }
 

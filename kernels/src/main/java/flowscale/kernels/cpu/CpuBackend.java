@@ -327,6 +327,54 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
 
     @Override
     public synchronized void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
+        attention.causal = false;
+        attention.biasSeg = null;
+        runAttention(q, k, v, batch, seq, heads, scale, out);
+    }
+
+    // ---------------------------------------------------------------- text encoders (CLIP, T5)
+
+    @Override
+    public synchronized void quickGelu(Tensor x, Tensor out) {
+        elementwise.op = ElementwiseJob.Op.QUICK_GELU;
+        runElementwise(out, x, null, null);
+    }
+
+    @Override
+    public synchronized void multiply(Tensor x, Tensor y, Tensor out) {
+        elementwise.op = ElementwiseJob.Op.MULTIPLY;
+        runElementwise(out, x, y, null);
+    }
+
+    @Override
+    public synchronized void causalAttention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale,
+                                             Tensor out) {
+        attention.causal = true;
+        attention.biasSeg = null;
+        runAttention(q, k, v, batch, seq, heads, scale, out);
+        attention.causal = false;
+    }
+
+    @Override
+    public synchronized void biasedAttention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale,
+                                             Tensor bias, Tensor out) {
+        if (bias == null) throw new IllegalArgumentException("biasedAttention: bias is null");
+        if (bias.rank() != 2 || bias.dim(0) != (long) heads * seq || bias.dim(1) != seq || (seq > 1 && bias.stride(1) != 1)) {
+            throw new IllegalArgumentException("biasedAttention: bias must be a [" + ((long) heads * seq) + ", " + seq
+                    + "] matrix with unit column stride, got " + bias);
+        }
+        attention.causal = false;
+        attention.biasSeg = host(bias);
+        attention.biasBase = bias.offset();
+        attention.biasStride = bias.rowStride();
+        try {
+            runAttention(q, k, v, batch, seq, heads, scale, out);
+        } finally {
+            attention.biasSeg = null;
+        }
+    }
+
+    private void runAttention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
         if (batch < 0 || seq < 0 || heads < 1) {
             throw new IllegalArgumentException("attention: bad batch " + batch + ", seq " + seq + ", heads " + heads);
         }

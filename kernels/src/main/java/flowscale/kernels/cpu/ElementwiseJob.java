@@ -25,7 +25,11 @@ final class ElementwiseJob extends SpanJob {
         /** out = x + a f + b z with a = -dt, b = g sqrt(dt); z absent when b == 0. */
         SDE,
         /** out = a. */
-        FILL
+        FILL,
+        /** out = x / (1 + exp(-1.702 x)): CLIP's quick GELU, x sigmoid(1.702 x). */
+        QUICK_GELU,
+        /** out = x y (the gate of a gated feed-forward). */
+        MULTIPLY
     }
 
     private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
@@ -61,6 +65,8 @@ final class ElementwiseJob extends SpanJob {
                 else sde(x.seg, x.at(row, col), a, y.seg, y.at(row, col), b, z.seg, z.at(row, col), so, o, len);
             }
             case FILL -> fill(a, so, o, len);
+            case QUICK_GELU -> quickGelu(x.seg, x.at(row, col), so, o, len, stage[chunk]);
+            case MULTIPLY -> multiply(x.seg, x.at(row, col), y.seg, y.at(row, col), so, o, len);
         }
     }
 
@@ -112,6 +118,42 @@ final class ElementwiseJob extends SpanJob {
                 v.div(FloatVector.fromArray(F, e, i).add(1f)).intoMemorySegment(so, os + bytes(i), NATIVE);
             }
             for (; i < n; i++) so.set(Simd.FLOAT, os + bytes(i), sx.get(Simd.FLOAT, xs + bytes(i)) / (e[i] + 1f));
+        }
+    }
+
+    /** The slope of CLIP's quick GELU, as a float like the reference implementation's constant. */
+    private static final float QUICK_GELU_SLOPE = 1.702f;
+
+    /** As {@link #silu} with the exponential's argument scaled by -1.702 instead of -1. */
+    private static void quickGelu(MemorySegment sx, long xo, MemorySegment so, long o, int len, float[] e) {
+        for (int s = 0; s < len; s += STAGE) {
+            int n = Math.min(STAGE, len - s);
+            long xs = xo + bytes(s), os = o + bytes(s);
+            int i = 0;
+            for (int bound = F.loopBound(n); i < bound; i += L) {
+                FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE).mul(-QUICK_GELU_SLOPE).intoArray(e, i);
+            }
+            for (; i < n; i++) e[i] = sx.get(Simd.FLOAT, xs + bytes(i)) * -QUICK_GELU_SLOPE;
+            VectorMath.exp(e, 0, n, 0f);
+            i = 0;
+            for (int bound = F.loopBound(n); i < bound; i += L) {
+                FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
+                v.div(FloatVector.fromArray(F, e, i).add(1f)).intoMemorySegment(so, os + bytes(i), NATIVE);
+            }
+            for (; i < n; i++) so.set(Simd.FLOAT, os + bytes(i), sx.get(Simd.FLOAT, xs + bytes(i)) / (e[i] + 1f));
+        }
+    }
+
+    private static void multiply(MemorySegment sx, long xo, MemorySegment sy, long yo, MemorySegment so, long o, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector vx = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE);
+            vx.mul(FloatVector.fromMemorySegment(F, sy, yo + bytes(i), NATIVE)).intoMemorySegment(so, o + bytes(i), NATIVE);
+        }
+        if (i < n) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector vx = FloatVector.fromMemorySegment(F, sx, xo + bytes(i), NATIVE, m);
+            vx.mul(FloatVector.fromMemorySegment(F, sy, yo + bytes(i), NATIVE, m)).intoMemorySegment(so, o + bytes(i), NATIVE, m);
         }
     }
 

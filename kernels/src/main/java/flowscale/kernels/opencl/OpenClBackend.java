@@ -539,6 +539,71 @@ public final class OpenClBackend implements Backend {
         else l.runGroups((long) (seq + ATT_BQ - 1) / ATT_BQ * ATT_BQ, (long) batch * heads, ATT_BQ, 1);
     }
 
+    // ------------------------------------------------------------------------------------ text encoders (CLIP, T5)
+
+    @Override
+    public synchronized void quickGelu(Tensor x, Tensor out) {
+        activation("quick_gelu", x, out);
+    }
+
+    @Override
+    public synchronized void multiply(Tensor x, Tensor y, Tensor out) {
+        checkOpen();
+        ClView xv = ClView.of(this, x, "multiply x");
+        ClView yv = elementwise(xv, y, "multiply y");
+        ClView ov = elementwise(xv, out, "multiply out");
+        if (xv.size() == 0) return;
+        launch2d(kernel("multiply").i32(xv.rows()).i32(xv.cols())
+                .mem(xv.storage()).i64(xv.offset()).i64(xv.ld())
+                .mem(yv.storage()).i64(yv.offset()).i64(yv.ld())
+                .mem(ov.storage()).i64(ov.offset()).i64(ov.ld()), xv);
+    }
+
+    @Override
+    public synchronized void causalAttention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale,
+                                             Tensor out) {
+        maskedAttention("causalAttention", q, k, v, batch, seq, heads, scale, null, true, out);
+    }
+
+    @Override
+    public synchronized void biasedAttention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale,
+                                             Tensor bias, Tensor out) {
+        if (bias == null) throw new IllegalArgumentException("biasedAttention: bias is null");
+        maskedAttention("biasedAttention", q, k, v, batch, seq, heads, scale, bias, false, out);
+    }
+
+    private void maskedAttention(String op, Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale,
+                                 Tensor bias, boolean causal, Tensor out) {
+        checkOpen();
+        ClView qv = matrix(q, op + " q");
+        ClView kv = sameShape(qv, matrix(k, op + " k"), op);
+        ClView vv = sameShape(qv, matrix(v, op + " v"), op);
+        ClView ov = sameShape(qv, matrix(out, op + " out"), op);
+        if (batch < 0 || seq < 0 || heads <= 0 || qv.rows() != (long) batch * seq || qv.cols() % heads != 0) {
+            throw new IllegalArgumentException(op + ": q " + qv.rows() + "x" + qv.cols() + " for batch " + batch
+                    + ", seq " + seq + ", heads " + heads);
+        }
+        ClView bv = null;
+        if (bias != null) {
+            bv = matrix(bias, op + " bias");
+            if (bv.rows() != (long) heads * seq || bv.cols() != seq) {
+                throw new IllegalArgumentException(op + ": bias is " + bv.rows() + "x" + bv.cols() + ", expected "
+                        + ((long) heads * seq) + "x" + seq);
+            }
+        }
+        int hd = qv.cols() / heads;
+        if (hd > ATT_MAX_HD) throw new IllegalArgumentException(op + " head dimension " + hd + " exceeds " + ATT_MAX_HD);
+        if (qv.size() == 0) return;
+        ClLaunch l = kernel("attention_masked").i32(seq).i32(heads).i32(hd).f32(scale).i32(causal ? 1 : 0)
+                .i32(bv == null ? 0 : 1)
+                .mem(qv.storage()).i64(qv.offset()).i64(qv.ld())
+                .mem(kv.storage()).i64(kv.offset()).i64(kv.ld())
+                .mem(vv.storage()).i64(vv.offset()).i64(vv.ld());
+        if (bv == null) l.mem(qv.storage()).i64(0).i64(0);
+        else l.mem(bv.storage()).i64(bv.offset()).i64(bv.ld());
+        l.mem(ov.storage()).i64(ov.offset()).i64(ov.ld()).run(seq, (long) batch * heads);
+    }
+
     // ------------------------------------------------------------------------------------ embeddings, layout
 
     @Override

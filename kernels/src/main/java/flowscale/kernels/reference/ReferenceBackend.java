@@ -298,6 +298,109 @@ public final class ReferenceBackend extends ReferenceBackward {
         }
     }
 
+    // ---------------------------------------------------------------- text encoders (CLIP, T5)
+
+    /** 1.702, the sigmoid slope with which {@code x * sigmoid(1.702 x)} approximates GELU (CLIP's quick_gelu). */
+    private static final double QUICK_GELU_SLOPE = 1.702;
+
+    @Override
+    public void quickGelu(Tensor x, Tensor out) {
+        HostView xv = view(x, "quickGelu x");
+        HostView ov = view(out, "quickGelu out");
+        requireSameSize("quickGelu", x, out);
+        for (long i = 0; i < xv.size(); i++) {
+            double v = xv.get(i);
+            ov.set(i, (float) (v / (1.0 + Math.exp(-QUICK_GELU_SLOPE * v))));
+        }
+    }
+
+    @Override
+    public void multiply(Tensor x, Tensor y, Tensor out) {
+        HostView xv = view(x, "multiply x");
+        HostView yv = view(y, "multiply y");
+        HostView ov = view(out, "multiply out");
+        requireSameSize("multiply", x, y);
+        requireSameSize("multiply", x, out);
+        for (long i = 0; i < xv.size(); i++) ov.set(i, (float) ((double) xv.get(i) * yv.get(i)));
+    }
+
+    @Override
+    public void causalAttention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
+        maskedAttention("causalAttention", q, k, v, batch, seq, heads, scale, null, true, out);
+    }
+
+    @Override
+    public void biasedAttention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor bias,
+                                Tensor out) {
+        if (bias == null) throw new IllegalArgumentException("biasedAttention: bias is null");
+        maskedAttention("biasedAttention", q, k, v, batch, seq, heads, scale, bias, false, out);
+    }
+
+    /**
+     * Attention whose score of query i against key j gets {@code bias[h*seq + i, j]} added (when bias is
+     * given) and whose keys j > i are left out (when causal): the plain definition, one row of scores at a time.
+     */
+    private void maskedAttention(String op, Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale,
+                                 Tensor bias, boolean causal, Tensor out) {
+        HostView qv = matrix(q, op + " q");
+        HostView kv = matrix(k, op + " k");
+        HostView vv = matrix(v, op + " v");
+        HostView ov = matrix(out, op + " out");
+        if (batch < 0 || seq < 0 || heads <= 0) {
+            throw new IllegalArgumentException(op + ": batch " + batch + ", seq " + seq + ", heads " + heads
+                    + " must be non-negative with at least one head");
+        }
+        int rows = Math.multiplyExact(batch, seq);
+        int width = q.cols();
+        if (width % heads != 0) {
+            throw new IllegalArgumentException(op + ": q " + shape(q) + " has " + width
+                    + " columns, not a multiple of " + heads + " heads");
+        }
+        requireShape(q, op + " q", rows, width);
+        requireShape(k, op + " k", rows, width);
+        requireShape(v, op + " v", rows, width);
+        requireShape(out, op + " out", rows, width);
+        HostView bv = null;
+        if (bias != null) {
+            bv = matrix(bias, op + " bias");
+            requireShape(bias, op + " bias", Math.multiplyExact(heads, seq), seq);
+            requireNoOverlap(out, bias, op, "out", "bias");
+        }
+        requireNoOverlap(out, q, op, "out", "q");
+        requireNoOverlap(out, k, op, "out", "k");
+        requireNoOverlap(out, v, op, "out", "v");
+        int hd = width / heads;
+        double[] scores = new double[seq];
+        for (int b = 0; b < batch; b++) {
+            int base = b * seq;
+            for (int h = 0; h < heads; h++) {
+                int col = h * hd;
+                for (int i = 0; i < seq; i++) {
+                    int keys = causal ? i + 1 : seq;
+                    double maxScore = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < keys; j++) {
+                        double dot = 0.0;
+                        for (int c = 0; c < hd; c++) {
+                            dot += (double) qv.get(base + i, col + c) * kv.get(base + j, col + c);
+                        }
+                        scores[j] = dot * scale + (bv == null ? 0.0 : bv.get(h * seq + i, j));
+                        maxScore = Math.max(maxScore, scores[j]);
+                    }
+                    double total = 0.0;
+                    for (int j = 0; j < keys; j++) {
+                        scores[j] = Math.exp(scores[j] - maxScore);
+                        total += scores[j];
+                    }
+                    for (int c = 0; c < hd; c++) {
+                        double acc = 0.0;
+                        for (int j = 0; j < keys; j++) acc += scores[j] * vv.get(base + j, col + c);
+                        ov.set(base + i, col + c, (float) (acc / total));
+                    }
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- embeddings and layout
 
     @Override

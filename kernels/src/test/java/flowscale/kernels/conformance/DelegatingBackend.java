@@ -54,6 +54,20 @@ class DelegatingBackend implements Backend {
         inner.attention(q, k, v, batch, seq, heads, scale, out);
     }
 
+    @Override public void quickGelu(Tensor x, Tensor out) { inner.quickGelu(x, out); }
+    @Override public void multiply(Tensor x, Tensor y, Tensor out) { inner.multiply(x, y, out); }
+
+    @Override
+    public void causalAttention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
+        inner.causalAttention(q, k, v, batch, seq, heads, scale, out);
+    }
+
+    @Override
+    public void biasedAttention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor bias,
+                                Tensor out) {
+        inner.biasedAttention(q, k, v, batch, seq, heads, scale, bias, out);
+    }
+
     @Override public void timestepEmbedding(float[] t, float maxPeriod, Tensor out) { inner.timestepEmbedding(t, maxPeriod, out); }
 
     @Override

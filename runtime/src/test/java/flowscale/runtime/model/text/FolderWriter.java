@@ -1,0 +1,77 @@
+package flowscale.runtime.model.text;
+
+import flowscale.loader.SafetensorsFile;
+import flowscale.loader.SafetensorsWriter;
+import flowscale.loader.TensorInfo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Writes edited copies of a fixture model folder (config.json + safetensors) for loading tests. */
+public final class FolderWriter {
+    private FolderWriter() {}
+
+    /** The fixture folder's tensors as float32 arrays with their shapes, in name order. */
+    public static Map<String, Map.Entry<long[], float[]>> read(Path fixtureDir) {
+        Map<String, Map.Entry<long[], float[]>> out = new LinkedHashMap<>();
+        try (SafetensorsFile f = SafetensorsFile.open(fixtureDir.resolve("model.safetensors"))) {
+            for (TensorInfo t : f.tensors()) out.put(t.name(), Map.entry(t.shape(), f.toFloatArray(t.name())));
+        }
+        return out;
+    }
+
+    /** A folder with the fixture's config.json and {@code tensors} in one F32 model.safetensors. */
+    public static Path single(Path fixtureDir, Path target, Map<String, Map.Entry<long[], float[]>> tensors) {
+        copyConfig(fixtureDir, target, c -> c);
+        SafetensorsWriter w = new SafetensorsWriter();
+        tensors.forEach((name, t) -> w.addF32(name, t.getKey(), t.getValue()));
+        w.write(target.resolve("model.safetensors"));
+        return target;
+    }
+
+    /**
+     * A sharded folder: the tensors whose names {@code firstShard} accepts in model-00001-of-00002.safetensors, the
+     * rest in model-00002-of-00002.safetensors, and a model.safetensors.index.json mapping each to its shard.
+     */
+    public static Path sharded(Path fixtureDir, Path target, Map<String, Map.Entry<long[], float[]>> tensors,
+                               java.util.function.Predicate<String> firstShard) {
+        copyConfig(fixtureDir, target, c -> c);
+        List<String> shardNames = List.of("model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors");
+        SafetensorsWriter[] writers = {new SafetensorsWriter(), new SafetensorsWriter()};
+        StringBuilder map = new StringBuilder();
+        tensors.forEach((name, t) -> {
+            int shard = firstShard.test(name) ? 0 : 1;
+            writers[shard].addF32(name, t.getKey(), t.getValue());
+            if (!map.isEmpty()) map.append(",\n    ");
+            map.append('"').append(name).append("\": \"").append(shardNames.get(shard)).append('"');
+        });
+        for (int i = 0; i < 2; i++) writers[i].write(target.resolve(shardNames.get(i)));
+        write(target.resolve("model.safetensors.index.json"),
+                "{\n  \"metadata\": {\"total_size\": 0},\n  \"weight_map\": {\n    " + map + "\n  }\n}\n");
+        return target;
+    }
+
+    /** Copies config.json through {@code edit} (a text substitution). */
+    public static void copyConfig(Path fixtureDir, Path target, Function<String, String> edit) {
+        try {
+            Files.createDirectories(target);
+            write(target.resolve("config.json"), edit.apply(Files.readString(fixtureDir.resolve("config.json"))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
