@@ -36,19 +36,17 @@ final class AttentionCheck {
         }
     }
 
+    /** q, k and v of {@code rows x width}: column ranges of one fused [q | k | v] matrix, or three matrices. */
+    static Pair[] queryKeyValue(Harness h, int rows, int width, boolean fused) {
+        if (!fused) return new Pair[] {h.matrix(rows, width), h.matrix(rows, width), h.matrix(rows, width)};
+        Pair qkv = h.matrix(rows, 3 * width);
+        return new Pair[] {qkv.colRange(0, width), qkv.colRange(width, width), qkv.colRange(2 * width, width)};
+    }
+
     private static void run(Harness h, int batch, int seq, int heads, int hd, float scale, boolean fused, boolean huge) {
         int rows = batch * seq, width = heads * hd;
-        Pair q, k, v;
-        if (fused) {
-            Pair qkv = h.matrix(rows, 3 * width);
-            q = qkv.colRange(0, width);
-            k = qkv.colRange(width, width);
-            v = qkv.colRange(2 * width, width);
-        } else {
-            q = h.matrix(rows, width);
-            k = h.matrix(rows, width);
-            v = h.matrix(rows, width);
-        }
+        Pair[] qkv = queryKeyValue(h, rows, width, fused);
+        Pair q = qkv[0], k = qkv[1], v = qkv[2];
         Pair out = h.matrix(rows, width);
         String label = "B=" + batch + " S=" + seq + " H=" + heads + " hd=" + hd + " scale=" + scale
                 + (fused ? " fused qkv" : " separate q k v") + (huge ? " (huge scores)" : "") + ", out " + out.layout();

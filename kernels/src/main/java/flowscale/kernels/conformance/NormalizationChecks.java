@@ -1,5 +1,8 @@
 package flowscale.kernels.conformance;
 
+import flowscale.kernels.Backend;
+import flowscale.kernels.Tensor;
+
 import java.util.List;
 
 /** layerNorm, rmsNorm (row-wise over matrices with padded rows), gelu and silu (element-wise). */
@@ -10,8 +13,8 @@ final class NormalizationChecks {
         return List.of(
                 new OpCheck("layerNorm", Tolerances.NORM, h -> norms(h, true)),
                 new OpCheck("rmsNorm", Tolerances.NORM, h -> norms(h, false)),
-                new OpCheck("gelu", Tolerances.ACTIVATION, h -> activation(h, true)),
-                new OpCheck("silu", Tolerances.ACTIVATION, h -> activation(h, false)));
+                new OpCheck("gelu", Tolerances.ACTIVATION, h -> activation(h, (b, x, out) -> b.gelu(x, out))),
+                new OpCheck("silu", Tolerances.ACTIVATION, h -> activation(h, (b, x, out) -> b.silu(x, out))));
     }
 
     private static final int[] ROWS = {1, 3, 17};
@@ -49,18 +52,22 @@ final class NormalizationChecks {
         }
     }
 
-    private static void activation(Harness h, boolean gelu) {
+    /** An element-wise activation {@code out = f(x)} on one backend. */
+    interface Activation {
+        void apply(Backend backend, Tensor x, Tensor out);
+    }
+
+    /** The cases every activation op is checked on: odd sizes, in place or not. */
+    static void activation(Harness h, Activation op) {
         int i = 0;
         for (int n : Sizes.elementCounts(h.quick)) {
             boolean inPlace = i++ % 3 == 2;
-            // [-8, 8] covers both saturated ends and the curved middle of both functions.
+            // [-8, 8] covers both saturated ends and the curved middle of GELU, SiLU and quick-GELU (whose
+            // sigmoid argument reaches +-13.6).
             Pair x = h.flat(n, -8, 8);
             Pair out = inPlace ? x : h.flat(n, -1, 1);
             String label = "n=" + n + (inPlace ? " in place" : "") + ", x " + x.layout() + ", out " + out.layout();
-            h.check(label, b -> {
-                if (gelu) b.gelu(x.on(b), out.on(b));
-                else b.silu(x.on(b), out.on(b));
-            }, out);
+            h.check(label, b -> op.apply(b, x.on(b), out.on(b)), out);
         }
     }
 }

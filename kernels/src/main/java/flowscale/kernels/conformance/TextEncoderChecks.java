@@ -14,22 +14,11 @@ final class TextEncoderChecks {
 
     static List<OpCheck> all() {
         return List.of(
-                new OpCheck("quickGelu", Tolerances.ACTIVATION, TextEncoderChecks::quickGelu),
+                new OpCheck("quickGelu", Tolerances.ACTIVATION,
+                        h -> NormalizationChecks.activation(h, (b, x, out) -> b.quickGelu(x, out))),
                 new OpCheck("multiply", Tolerances.ELEMENTWISE, TextEncoderChecks::multiply),
                 new OpCheck("causalAttention", Tolerances.ATTENTION, h -> attention(h, false)),
                 new OpCheck("biasedAttention", Tolerances.ATTENTION, h -> attention(h, true)));
-    }
-
-    private static void quickGelu(Harness h) {
-        int i = 0;
-        for (int n : Sizes.elementCounts(h.quick)) {
-            boolean inPlace = i++ % 3 == 2;
-            // [-8, 8]: both saturated ends (the sigmoid's argument reaches +-13.6) and the curved middle.
-            Pair x = h.flat(n, -8, 8);
-            Pair out = inPlace ? x : h.flat(n, -1, 1);
-            String label = "n=" + n + (inPlace ? " in place" : "") + ", x " + x.layout() + ", out " + out.layout();
-            h.check(label, b -> b.quickGelu(x.on(b), out.on(b)), out);
-        }
     }
 
     private static void multiply(Harness h) {
@@ -69,17 +58,8 @@ final class TextEncoderChecks {
     private static void run(Harness h, boolean biased, int batch, int seq, int heads, int hd, float scale, boolean fused,
                             boolean huge) {
         int rows = batch * seq, width = heads * hd;
-        Pair q, k, v;
-        if (fused) {
-            Pair qkv = h.matrix(rows, 3 * width);
-            q = qkv.colRange(0, width);
-            k = qkv.colRange(width, width);
-            v = qkv.colRange(2 * width, width);
-        } else {
-            q = h.matrix(rows, width);
-            k = h.matrix(rows, width);
-            v = h.matrix(rows, width);
-        }
+        Pair[] qkv = AttentionCheck.queryKeyValue(h, rows, width, fused);
+        Pair q = qkv[0], k = qkv[1], v = qkv[2];
         // T5's learned biases are a few units wide; huge cases make them as large as the huge scores.
         double span = huge ? 40.0 : 3.0;
         Pair bias = biased ? h.matrix(heads * seq, seq, -span, span) : null;

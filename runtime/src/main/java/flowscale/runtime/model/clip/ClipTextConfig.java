@@ -90,11 +90,11 @@ public record ClipTextConfig(String keyPrefix, int vocabSize, int hiddenSize, in
         int layers = CheckpointKeys.countIndexed(t.keySet(), p + "encoder.layers.");
         int intermediate = Math.toIntExact(fc1.dim(0));
         int maxPositions = Math.toIntExact(positions.dim(0));
-        agree(folder, where, "vocab_size", vocab);
-        agree(folder, where, "hidden_size", hidden);
-        agree(folder, where, "num_hidden_layers", layers);
-        agree(folder, where, "intermediate_size", intermediate);
-        agree(folder, where, "max_position_embeddings", maxPositions);
+        folder.agree(where, "vocab_size", vocab);
+        folder.agree(where, "hidden_size", hidden);
+        folder.agree(where, "num_hidden_layers", layers);
+        folder.agree(where, "intermediate_size", intermediate);
+        folder.agree(where, "max_position_embeddings", maxPositions);
         int heads = folder.requireInt("num_attention_heads");
         float eps = (float) folder.configDouble("layer_norm_eps", 1e-5);
         int eos = folder.configInt("eos_token_id", LEGACY_EOS_TOKEN_ID);
@@ -102,14 +102,6 @@ public record ClipTextConfig(String keyPrefix, int vocabSize, int hiddenSize, in
             return new ClipTextConfig(p, vocab, hidden, intermediate, layers, heads, maxPositions, eps, eos);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(where + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void agree(EncoderFolder folder, String where, String key, int fromShapes) {
-        int stated = folder.configInt(key, fromShapes);
-        if (stated != fromShapes) {
-            throw new CheckpointException(where + ": config.json says " + key + " " + stated + " but the weights have "
-                    + fromShapes);
         }
     }
 }

@@ -80,12 +80,12 @@ public record T5EncoderConfig(int vocabSize, int dModel, int numHeads, int dKv, 
         int dFf = Math.toIntExact(wi0.dim(0));
         int vocab = Math.toIntExact(embedding.dim(0));
         int layers = CheckpointKeys.countIndexed(t.keySet(), "encoder.block.");
-        agree(folder, where, "d_model", dModel);
-        agree(folder, where, "num_heads", heads);
-        agree(folder, where, "d_ff", dFf);
-        agree(folder, where, "num_layers", layers);
-        agree(folder, where, "vocab_size", vocab);
-        agree(folder, where, "relative_attention_num_buckets", buckets);
+        folder.agree(where, "d_model", dModel);
+        folder.agree(where, "num_heads", heads);
+        folder.agree(where, "d_ff", dFf);
+        folder.agree(where, "num_layers", layers);
+        folder.agree(where, "vocab_size", vocab);
+        folder.agree(where, "relative_attention_num_buckets", buckets);
         int dKv = folder.configInt("d_kv", heads == 0 ? 0 : inner / heads);
         if ((long) dKv * heads != inner) {
             throw new CheckpointException(where + ": " + heads + " heads of d_kv " + dKv + " do not make the attention width "
@@ -97,14 +97,6 @@ public record T5EncoderConfig(int vocabSize, int dModel, int numHeads, int dKv, 
             return new T5EncoderConfig(vocab, dModel, heads, dKv, dFf, layers, buckets, maxDistance, eps);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(where + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void agree(EncoderFolder folder, String where, String key, int fromShapes) {
-        int stated = folder.configInt(key, fromShapes);
-        if (stated != fromShapes) {
-            throw new CheckpointException(where + ": config.json says " + key + " " + stated + " but the weights have "
-                    + fromShapes);
         }
     }
 }

@@ -135,4 +135,17 @@ public final class EncoderFolder implements AutoCloseable {
     public void close() {
         store.close();
     }
+
+    /**
+     * Checks that config.json, where it states {@code key}, says what the weights' shapes say.
+     *
+     * @throws CheckpointException naming both numbers
+     */
+    public void agree(String where, String key, int fromShapes) {
+        int stated = configInt(key, fromShapes);
+        if (stated != fromShapes) {
+            throw new CheckpointException(where + ": config.json says " + key + " " + stated + " but the weights have "
+                    + fromShapes);
+        }
+    }
 }
