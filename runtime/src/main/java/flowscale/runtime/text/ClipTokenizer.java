@@ -124,7 +124,8 @@ public final class ClipTokenizer implements Tokenizer {
     @Override
     public String normalize(String text) {
         String nfc = Normalizer.normalize(UnicodeWhitespace.wellFormed(text), Normalizer.Form.NFC);
-        String spaced = WHITESPACE_RUN.matcher(nfc).replaceAll(" ").strip();
+        // Not String.strip(): Java's whitespace includes U+001C..U+001F, which CLIP keeps as tokens.
+        String spaced = trimSpaces(WHITESPACE_RUN.matcher(nfc).replaceAll(" "));
         StringBuilder lower = new StringBuilder(spaced.length());
         spaced.codePoints().forEach(cp -> {
             // Per character, as Hugging Face's Lowercase: no final-sigma context, but U+0130's full mapping.
@@ -132,6 +133,14 @@ public final class ClipTokenizer implements Tokenizer {
             else lower.appendCodePoint(Character.toLowerCase(cp));
         });
         return lower.toString();
+    }
+
+    private static String trimSpaces(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && s.charAt(from) == ' ') from++;
+        while (to > from && s.charAt(to - 1) == ' ') to--;
+        return s.substring(from, to);
     }
 
     private static String spellBytes(String word) {
@@ -157,7 +166,7 @@ public final class ClipTokenizer implements Tokenizer {
             }
             if (wordEnd) bytes.write(' ');
         }
-        return bytes.toString(StandardCharsets.UTF_8).stripTrailing();
+        return trimSpaces(bytes.toString(StandardCharsets.UTF_8));
     }
 
     @Override
