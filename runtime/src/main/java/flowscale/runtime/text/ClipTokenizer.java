@@ -33,8 +33,15 @@ public final class ClipTokenizer implements Tokenizer {
     public static final int MAX_LENGTH = 77;
     private static final String END_OF_WORD = "</w>";
 
+    /**
+     * Hugging Face's form of CLIP's word pattern. open-clip's (and the slow tokenizer's) also lists the two
+     * special tokens first; the fast tokenizer does not, because it has already taken them out of the raw text
+     * when they are typed exactly, so a variant like {@code <|EndOfText|>} is lower-cased and cut into
+     * {@code <|}, {@code endoftext}, {@code |>} as Hugging Face does. (Its ByteLevel step then applies GPT-2's
+     * pattern to each word, which cannot split any word this pattern makes, so it is left out.)
+     */
     private static final Pattern WORDS = Pattern.compile(
-            "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}|[^"
+            "'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}|[^"
                     + UnicodeWhitespace.CLASS + "\\p{L}\\p{N}]+");
     private static final Pattern WHITESPACE_RUN = Pattern.compile("[" + UnicodeWhitespace.CLASS + "]+");
 
