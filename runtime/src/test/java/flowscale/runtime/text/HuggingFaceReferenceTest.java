@@ -1,0 +1,62 @@
+package flowscale.runtime.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.StreamSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Differential check against the reference implementations on random Unicode text: Hugging Face tokenizers
+ * (the library behind transformers' fast tokenizers) produced the ids in {@code reference-ids.jsonl} (see
+ * {@code make_reference_ids.py} beside it), and ours must equal them on every string, for CLIP and for both
+ * readers of the T5 model. sentencepiece's own ids are in the file too; where sentencepiece differs from
+ * Hugging Face (its normaliser works on bytes, Hugging Face's on grapheme clusters) we follow Hugging Face,
+ * since FLUX's pipelines tokenize with transformers.
+ */
+class HuggingFaceReferenceTest {
+
+    @Test
+    void everyRandomStringGetsHuggingFacesIds() throws Exception {
+        Tokenizer clip = Tokenizers.load(Goldens.resource("clip-tokenizer"));
+        Tokenizer t5Json = Tokenizers.load(Goldens.resource("t5-tiny-tokenizer"));
+        Tokenizer t5Spiece = Tokenizers.load(Goldens.resource("t5-tiny-spiece"));
+        ObjectMapper json = new ObjectMapper();
+        List<String> mismatches = new ArrayList<>();
+        int rows = 0;
+        for (String line : Files.readAllLines(Goldens.resource("reference-ids.jsonl"), StandardCharsets.UTF_8)) {
+            JsonNode row = json.readTree(line);
+            String text = row.get("text").asText();
+            rows++;
+            check(mismatches, "clip", text, ids(row.get("clip")), clip.encode(text));
+            check(mismatches, "t5 tokenizer.json", text, ids(row.get("t5")), t5Json.encode(text));
+            check(mismatches, "t5 spiece.model", text, ids(row.get("t5")), t5Spiece.encode(text));
+        }
+        assertTrue(rows >= 500, "reference rows: " + rows);
+        assertEquals(List.of(), mismatches.subList(0, Math.min(10, mismatches.size())), mismatches.size() + " mismatches");
+    }
+
+    private static void check(List<String> mismatches, String which, String text, int[] expected, int[] actual) {
+        if (!java.util.Arrays.equals(expected, actual)) {
+            mismatches.add(which + " " + escape(text) + "\n  expected " + java.util.Arrays.toString(expected)
+                    + "\n  actual   " + java.util.Arrays.toString(actual));
+        }
+    }
+
+    private static int[] ids(JsonNode array) {
+        return StreamSupport.stream(array.spliterator(), false).mapToInt(JsonNode::asInt).toArray();
+    }
+
+    private static String escape(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().forEach(cp -> b.append(cp >= 0x20 && cp < 0x7F ? Character.toString(cp) : String.format("\\u{%X}", cp)));
+        return b.toString();
+    }
+}
