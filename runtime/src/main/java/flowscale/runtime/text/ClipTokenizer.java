@@ -32,6 +32,11 @@ public final class ClipTokenizer implements Tokenizer {
     /** CLIP's context length: 77 positions. */
     public static final int MAX_LENGTH = 77;
     private static final String END_OF_WORD = "</w>";
+    /**
+     * CLIP's tokenizer reads at most 49,152 - 256 - 2 merges (its vocabulary is 256 bytes, 256 bytes with
+     * {@code </w>}, the merges and the two specials: 49,408); transformers slices merges.txt the same way.
+     */
+    private static final int MAX_MERGES = 49_152 - 256 - 2;
 
     /**
      * Hugging Face's form of CLIP's word pattern. open-clip's (and the slow tokenizer's) also lists the two
@@ -101,6 +106,7 @@ public final class ClipTokenizer implements Tokenizer {
                 throw new TokenizerException(file + " line " + (i + 1) + ": expected two tokens separated by one space");
             }
             merges.add(pair);
+            if (merges.size() == MAX_MERGES) break;
         }
         return merges;
     }
