@@ -1,6 +1,5 @@
 package flowscale.runtime.text;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,10 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Byte-pair encoding of one word: start from its characters (the last one carrying the end-of-word suffix) and
- * repeatedly merge the adjacent pair whose merge was learnt first (lowest rank), every occurrence of it from the
- * left, until no adjacent pair has a merge. Merging all occurrences of the best pair at once gives the same
- * result as Hugging Face's one-merge-at-a-time queue, because a merge that uses a merged symbol always has a
- * higher rank than the merge that made it.
+ * repeatedly merge the adjacent pair whose merge was learnt first (lowest rank), the leftmost such pair first,
+ * until no adjacent pair has a merge, as Hugging Face's BPE model does.
  */
 final class BytePairEncoding {
     /** Words seen often (prompt vocabularies are small) are kept; past this many the cache stops growing. */
@@ -87,32 +84,92 @@ final class BytePairEncoding {
         return symbols;
     }
 
+    /**
+     * Applies merges lowest rank first, and among equal ranks leftmost first, over a linked list of symbols with
+     * a heap of candidate pairs: O(n log n) in the word length, so a pathological 10,000-letter "word" costs
+     * milliseconds, not the quadratic time of rescanning the word after every merge. A popped candidate whose
+     * symbols have changed since it was pushed is stale and skipped.
+     */
     private int[] merge(int[] symbols) {
         int n = symbols.length;
-        while (n > 1) {
-            long best = Long.MAX_VALUE;
-            for (int i = 0; i + 1 < n; i++) {
-                Long m = merges.get(pair(symbols[i], symbols[i + 1]));
-                if (m != null && m < best) best = m;
-            }
-            if (best == Long.MAX_VALUE) break;
-            int rank = (int) (best >>> 32);
-            int merged = (int) best;
-            int w = 0;
-            for (int i = 0; i < n; i++) {
-                if (i + 1 < n) {
-                    Long m = merges.get(pair(symbols[i], symbols[i + 1]));
-                    if (m != null && (int) (m >>> 32) == rank) {
-                        symbols[w++] = merged;
-                        i++;
-                        continue;
-                    }
-                }
-                symbols[w++] = symbols[i];
-            }
-            n = w;
+        if (n < 2) return symbols;
+        int[] next = new int[n];
+        int[] prev = new int[n];
+        boolean[] gone = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            next[i] = i + 1 < n ? i + 1 : -1;
+            prev[i] = i - 1;
         }
-        return Arrays.copyOf(symbols, n);
+        LongHeap candidates = new LongHeap(n);
+        for (int i = 0; i + 1 < n; i++) push(candidates, symbols, i, i + 1);
+        int alive = n;
+        while (!candidates.isEmpty()) {
+            long top = candidates.pop();
+            int rank = (int) (top >>> 32);
+            int left = (int) top;
+            int right = next[left];
+            if (gone[left] || right < 0) continue;
+            Long m = merges.get(pair(symbols[left], symbols[right]));
+            if (m == null || (int) (m >>> 32) != rank) continue;
+            symbols[left] = (int) (long) m;
+            gone[right] = true;
+            alive--;
+            next[left] = next[right];
+            if (next[right] >= 0) prev[next[right]] = left;
+            if (prev[left] >= 0) push(candidates, symbols, prev[left], left);
+            if (next[left] >= 0) push(candidates, symbols, left, next[left]);
+        }
+        int[] out = new int[alive];
+        int w = 0;
+        for (int i = 0; i >= 0; i = next[i]) out[w++] = symbols[i];
+        return out;
+    }
+
+    private void push(LongHeap heap, int[] symbols, int left, int right) {
+        Long m = merges.get(pair(symbols[left], symbols[right]));
+        if (m != null) heap.push((m & 0xFFFFFFFF00000000L) | left);
+    }
+
+    /** A binary min-heap of longs (rank in the high half, position in the low half: ties go left first). */
+    private static final class LongHeap {
+        private long[] items;
+        private int size;
+
+        LongHeap(int capacity) {
+            items = new long[Math.max(4, capacity)];
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void push(long v) {
+            if (size == items.length) items = java.util.Arrays.copyOf(items, size * 2);
+            int i = size++;
+            while (i > 0) {
+                int parent = (i - 1) >>> 1;
+                if (items[parent] <= v) break;
+                items[i] = items[parent];
+                i = parent;
+            }
+            items[i] = v;
+        }
+
+        long pop() {
+            long top = items[0];
+            long last = items[--size];
+            int i = 0;
+            while (true) {
+                int child = 2 * i + 1;
+                if (child >= size) break;
+                if (child + 1 < size && items[child + 1] < items[child]) child++;
+                if (items[child] >= last) break;
+                items[i] = items[child];
+                i = child;
+            }
+            items[i] = last;
+            return top;
+        }
     }
 
     private static long pair(int left, int right) {
