@@ -4,7 +4,7 @@
 # vocab.json + merges.txt (normaliser NFC, \s+ -> " ", lowercase; Split on CLIP's pattern, removed, inverted;
 # ByteLevel without prefix space; BPE with "</w>"; <|startoftext|> ... <|endoftext|>); it must reproduce the
 # goldens before anything is written. Usage: python make_reference_ids.py RESOURCES_TEXT_DIR OUT.jsonl COUNT
-# (reference-ids.jsonl: COUNT 600, tokenizers 0.23.2, sentencepiece 0.2.2).
+# (reference-ids.jsonl: COUNT 500, tokenizers 0.23.2, sentencepiece 0.2.2).
 import json, random, sys
 from tokenizers import Tokenizer, Regex, AddedToken, normalizers, pre_tokenizers, processors, decoders
 from tokenizers.models import BPE
@@ -64,11 +64,25 @@ def fragment():
     if r < 0.83: return cp(0xac00, 0xd7a3)
     c = rng.randint(0, 0xffff)
     return "" if 0xd800 <= c <= 0xdfff else chr(c)  # Rust strings cannot hold lone surrogates
-rows = []
-for k in range(count):
-    s = "".join(fragment() for _ in range(rng.randint(0, 40)))
+# Padded forms as FLUX's pipelines call the tokenizers: truncation to max_length (the specials kept), then padding.
+clip77 = Tokenizer.from_str(clip.to_str()); clip77.enable_truncation(77)
+clip77.enable_padding(length=77, pad_id=49407, pad_token="<|endoftext|>")
+t5_16 = Tokenizer.from_str(t5.to_str()); t5_16.enable_truncation(16); t5_16.enable_padding(length=16, pad_id=0, pad_token="<pad>")
+def row(s):
     s = "".join(c for c in s if not (0xd800 <= ord(c) <= 0xdfff))
-    rows.append({"text": s, "clip": clip.encode(s).ids, "t5": t5.encode(s).ids, "spm": sp.encode(s) + [1]})
+    r = {"text": s, "clip": clip.encode(s).ids, "t5": t5.encode(s).ids, "spm": sp.encode(s) + [1]}
+    # The padded form is kept only where truncation happened (padding alone is checked by the goldens).
+    if len(r["clip"]) > 77: r["clip77"] = clip77.encode(s).ids
+    if len(r["t5"]) > 16: r["t5_16"] = t5_16.encode(s).ids
+    return r
+rows = [row("".join(fragment() for _ in range(rng.randint(0, 40)))) for _ in range(count)]
+# Long texts, a third of them led by one long word (hundreds of letters), for truncation and long BPE words.
+for k in range(count // 25):
+    s = "".join(fragment() for _ in range(rng.choice([80, 160])))
+    if k % 3 == 0:
+        s = "".join(chr(rng.randint(97, 122)) for _ in range(rng.randint(200, 1000))) + " " + s
+    rows.append(row(s))
 with open(out, "w", encoding="utf-8") as f:
     for r in rows: f.write(json.dumps(r, ensure_ascii=True) + "\n")
-print("rows", len(rows), "t5 == sentencepiece:", sum(r["t5"] == r["spm"] for r in rows))
+print("rows", len(rows), "t5 == sentencepiece:", sum(r["t5"] == r["spm"] for r in rows),
+      "clip truncated:", sum(len(r["clip"]) > 77 for r in rows), "t5 truncated:", sum(len(r["t5"]) > 16 for r in rows))
