@@ -84,5 +84,24 @@ for k in range(count // 25):
     rows.append(row(s))
 with open(out, "w", encoding="utf-8") as f:
     for r in rows: f.write(json.dumps(r, ensure_ascii=True) + "\n")
+
+# Added tokens with every flag, on the T5 fixture: reference-added-tokens.jsonl holds the tokens first, then rows.
+j = json.load(open(f"{res}/t5-tiny-tokenizer/tokenizer.json", encoding="utf-8"))
+pieces = [p for p, _ in j["model"]["vocab"]]
+def added(content, **flags):
+    d = {"id": pieces.index(content), "content": content, "single_word": False, "lstrip": False, "rstrip": False,
+         "normalized": False, "special": False}
+    d.update(flags)
+    return d
+extra = [added("ati", single_word=True), added("et", lstrip=True, special=True), added("es", rstrip=True, special=True),
+         added("Ü", normalized=True), added("qu", lstrip=True, rstrip=True, normalized=True)]
+j["added_tokens"] += extra
+flagged = Tokenizer.from_str(json.dumps(j))
+parts = ["ati", "et", "es", "Ü", "U\u0308", "qu", "ＱＵ", "ｑｕ", " ", "  ", "\t", "a", "x", "1", ",", "é", "cat", "ｅｓ"]
+with open(out.replace("reference-ids", "reference-added-tokens"), "w", encoding="utf-8") as f:
+    f.write(json.dumps({"added_tokens": extra}, ensure_ascii=True) + "\n")
+    for _ in range(count // 2):
+        s = "".join(rng.choice(parts) for _ in range(rng.randint(0, 14)))
+        f.write(json.dumps({"text": s, "t5": flagged.encode(s).ids}, ensure_ascii=True) + "\n")
 print("rows", len(rows), "t5 == sentencepiece:", sum(r["t5"] == r["spm"] for r in rows),
       "clip truncated:", sum(len(r["clip"]) > 77 for r in rows), "t5 truncated:", sum(len(r["t5"]) > 16 for r in rows))

@@ -51,7 +51,7 @@ public final class ClipTokenizer implements Tokenizer {
     private static final Pattern WHITESPACE_RUN = Pattern.compile("[" + UnicodeWhitespace.CLASS + "]+");
 
     private final BytePairEncoding bpe;
-    private final SpecialTokens specials;
+    private final AddedVocabulary specials;
     private final int startId;
     private final int endId;
 
@@ -64,7 +64,7 @@ public final class ClipTokenizer implements Tokenizer {
         }
         this.startId = start;
         this.endId = end;
-        this.specials = new SpecialTokens(Map.of(START, startId, END, endId));
+        this.specials = AddedVocabulary.of(Map.of(START, startId, END, endId));
     }
 
     /** Reads a Hugging Face CLIP vocabulary: {@code vocab.json} (token -> id) and {@code merges.txt}. */
@@ -115,8 +115,8 @@ public final class ClipTokenizer implements Tokenizer {
     public int[] encode(String text) {
         List<Integer> ids = new ArrayList<>();
         ids.add(startId);
-        for (SpecialTokens.Segment s : specials.split(UnicodeWhitespace.wellFormed(text))) {
-            if (s.isSpecial()) {
+        for (AddedVocabulary.Segment s : specials.splitRaw(UnicodeWhitespace.wellFormed(text))) {
+            if (s.isToken()) {
                 ids.add(s.id());
                 continue;
             }

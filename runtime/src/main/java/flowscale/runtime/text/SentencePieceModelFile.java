@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Reads a SentencePiece {@code spiece.model} (a serialised {@code ModelProto}) into the same tokenizer that
@@ -111,17 +109,17 @@ public final class SentencePieceModelFile {
         }
         if (pieces.isEmpty()) throw new TokenizerException("no pieces (not a SentencePiece model?)");
         UnigramModel unigram = new UnigramModel(pieces, scores, unkId, byteFallback);
-        Map<String, Integer> added = new HashMap<>();
+        List<AddedVocabulary.AddedToken> added = new ArrayList<>();
         for (int i = 0; i < pieces.size(); i++) {
             int type = types.get(i);
-            if (type == UNKNOWN || type == CONTROL || type == USER_DEFINED) added.put(pieces.get(i), i);
+            if (type == UNKNOWN || type == CONTROL || type == USER_DEFINED) added.add(AddedVocabulary.AddedToken.plain(pieces.get(i), i));
         }
         TextNormalizer normalizer = charsMap.length == 0 ? TextNormalizer.identity()
                 : TextNormalizer.precompiled(new PrecompiledCharsMap(charsMap));
         MetaspacePreTokenizer pre = new MetaspacePreTokenizer(removeExtraWhitespaces, MetaspacePreTokenizer.META,
                 addDummyPrefix ? MetaspacePreTokenizer.PrependScheme.ALWAYS : MetaspacePreTokenizer.PrependScheme.NEVER, true);
         int[] suffix = eosId >= 0 ? new int[] {eosId} : new int[0];
-        return new UnigramTokenizer(new SpecialTokens(added), normalizer, pre, unigram, new int[0], suffix,
+        return new UnigramTokenizer(new AddedVocabulary(added, normalizer), normalizer, pre, unigram, new int[0], suffix,
                 padId >= 0 ? padId : 0);
     }
 }

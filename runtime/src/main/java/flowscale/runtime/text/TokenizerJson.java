@@ -64,17 +64,26 @@ public final class TokenizerJson {
         UnigramModel unigram = new UnigramModel(pieces, scores, model.get("unk_id").asInt(),
                 model.path("byte_fallback").asBoolean(false));
 
-        Map<String, Integer> added = new HashMap<>();
+        List<AddedVocabulary.AddedToken> added = new ArrayList<>();
+        Map<String, Integer> addedIds = new HashMap<>();
         for (JsonNode t : root.path("added_tokens")) {
             if (!t.path("content").isTextual() || !t.path("id").canConvertToInt()) {
                 throw new TokenizerException("an added_tokens entry lacks content or id");
             }
-            added.put(t.get("content").asText(), t.get("id").asInt());
+            String content = t.get("content").asText();
+            int id = t.get("id").asInt();
+            // Hugging Face's defaults: a special token is matched unnormalised, any other token normalised.
+            boolean special = t.path("special").asBoolean(false);
+            added.add(new AddedVocabulary.AddedToken(content, id, t.path("lstrip").asBoolean(false),
+                    t.path("rstrip").asBoolean(false), t.path("single_word").asBoolean(false),
+                    t.path("normalized").asBoolean(!special)));
+            addedIds.put(content, id);
         }
         int[][] template = template(root.path("post_processor"));
-        return new UnigramTokenizer(new SpecialTokens(added), normalizer(root.path("normalizer")),
+        TextNormalizer normalizer = normalizer(root.path("normalizer"));
+        return new UnigramTokenizer(new AddedVocabulary(added, normalizer), normalizer,
                 preTokenizer(root.path("pre_tokenizer")), unigram, template[0], template[1],
-                padId(root, config, unigram, added));
+                padId(root, config, unigram, addedIds));
     }
 
     static TextNormalizer normalizer(JsonNode n) {

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 public final class UnigramTokenizer implements Tokenizer {
     private static final Pattern BYTE_PIECE = Pattern.compile("<0x([0-9A-F]{2})>");
 
-    private final SpecialTokens specials;
+    private final AddedVocabulary added;
     private final TextNormalizer normalizer;
     private final MetaspacePreTokenizer preTokenizer;
     private final UnigramModel model;
@@ -25,12 +25,12 @@ public final class UnigramTokenizer implements Tokenizer {
     private final int[] suffix;
     private final int padId;
 
-    UnigramTokenizer(SpecialTokens specials, TextNormalizer normalizer, MetaspacePreTokenizer preTokenizer,
+    UnigramTokenizer(AddedVocabulary added, TextNormalizer normalizer, MetaspacePreTokenizer preTokenizer,
                      UnigramModel model, int[] prefix, int[] suffix, int padId) {
         for (int id : concat(prefix, suffix)) checkId(model, id, "special token");
         checkId(model, padId, "pad token");
-        specials.ids().values().forEach(id -> checkId(model, id, "added token"));
-        this.specials = specials;
+        added.tokens().forEach(t -> checkId(model, t.id(), "added token '" + t.content() + "'"));
+        this.added = added;
         this.normalizer = normalizer;
         this.preTokenizer = preTokenizer;
         this.model = model;
@@ -50,13 +50,17 @@ public final class UnigramTokenizer implements Tokenizer {
         List<Integer> ids = new ArrayList<>();
         for (int id : prefix) ids.add(id);
         boolean atStart = true;
-        for (SpecialTokens.Segment s : specials.split(UnicodeWhitespace.wellFormed(text))) {
-            if (s.isSpecial()) {
+        for (AddedVocabulary.Segment s : added.splitRaw(UnicodeWhitespace.wellFormed(text))) {
+            if (s.isToken()) {
                 ids.add(s.id());
-            } else {
-                for (String word : preTokenizer.words(normalizer.apply(s.text()), atStart)) model.encode(word, ids);
+                atStart = false;
+                continue;
             }
-            atStart = false;
+            for (AddedVocabulary.Segment n : added.splitNormalized(normalizer.apply(s.text()))) {
+                if (n.isToken()) ids.add(n.id());
+                else for (String word : preTokenizer.words(n.text(), atStart)) model.encode(word, ids);
+                atStart = false;
+            }
         }
         for (int id : suffix) ids.add(id);
         return ids.stream().mapToInt(Integer::intValue).toArray();
@@ -93,7 +97,7 @@ public final class UnigramTokenizer implements Tokenizer {
     private boolean isSpecial(int id) {
         for (int p : prefix) if (p == id) return true;
         for (int p : suffix) if (p == id) return true;
-        return id == padId || specials.contains(id);
+        return id == padId || added.contains(id);
     }
 
     @Override

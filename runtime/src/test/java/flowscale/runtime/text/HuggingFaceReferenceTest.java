@@ -2,10 +2,14 @@ package flowscale.runtime.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
@@ -52,6 +56,24 @@ class HuggingFaceReferenceTest {
         }
         assertTrue(rows >= 500, "reference rows: " + rows);
         assertTrue(truncated >= 400, "truncated references: " + truncated);
+        assertEquals(List.of(), mismatches.subList(0, Math.min(10, mismatches.size())), mismatches.size() + " mismatches");
+    }
+
+    /** Added tokens with each of Hugging Face's flags (single_word, lstrip, rstrip, normalized) on the T5 fixture. */
+    @Test
+    void addedTokenFlagsSplitAsHuggingFaceSplits(@TempDir Path dir) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(Goldens.resource("reference-added-tokens.jsonl"), StandardCharsets.UTF_8);
+        ObjectNode tokenizer = (ObjectNode) json.readTree(Goldens.resource("t5-tiny-tokenizer").resolve("tokenizer.json").toFile());
+        ((ArrayNode) tokenizer.get("added_tokens")).addAll((ArrayNode) json.readTree(lines.get(0)).get("added_tokens"));
+        json.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizer);
+        Tokenizer t5 = Tokenizers.load(dir);
+        List<String> mismatches = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            JsonNode row = json.readTree(line);
+            check(mismatches, "t5 with added tokens", row.get("text").asText(), ids(row.get("t5")), t5.encode(row.get("text").asText()));
+        }
+        assertTrue(lines.size() > 200, "rows: " + lines.size());
         assertEquals(List.of(), mismatches.subList(0, Math.min(10, mismatches.size())), mismatches.size() + " mismatches");
     }
 
