@@ -77,6 +77,29 @@ class HuggingFaceReferenceTest {
         assertEquals(List.of(), mismatches.subList(0, Math.min(10, mismatches.size())), mismatches.size() + " mismatches");
     }
 
+    /**
+     * A SentencePiece model with byte fallback, read from its spiece.model: where no piece covers a character its
+     * UTF-8 bytes are emitted as {@code <0xNN>} pieces. Reference: sentencepiece itself (on these strings, with
+     * single ASCII spaces and an identity normaliser, it and Hugging Face cannot differ).
+     */
+    @Test
+    void byteFallbackSpellsUnknownCharactersAsSentencePieceDoes() throws Exception {
+        Tokenizer bytes = Tokenizers.load(Goldens.resource("t5-bytes-spiece"));
+        ObjectMapper json = new ObjectMapper();
+        List<String> mismatches = new ArrayList<>();
+        int rows = 0;
+        int withBytes = 0;
+        for (String line : Files.readAllLines(Goldens.resource("reference-byte-fallback.jsonl"), StandardCharsets.UTF_8)) {
+            JsonNode row = json.readTree(line);
+            int[] expected = ids(row.get("spm"));
+            rows++;
+            if (java.util.Arrays.stream(expected).anyMatch(id -> bytes.token(id).matches("<0x[0-9A-F]{2}>"))) withBytes++;
+            check(mismatches, "byte fallback", row.get("text").asText(), expected, bytes.encode(row.get("text").asText()));
+        }
+        assertTrue(rows >= 300 && withBytes >= 100, rows + " rows, " + withBytes + " with byte pieces");
+        assertEquals(List.of(), mismatches.subList(0, Math.min(10, mismatches.size())), mismatches.size() + " mismatches");
+    }
+
     private static void check(List<String> mismatches, String which, String text, int[] expected, int[] actual) {
         if (!java.util.Arrays.equals(expected, actual)) {
             mismatches.add(which + " " + escape(text) + "\n  expected " + java.util.Arrays.toString(expected)
