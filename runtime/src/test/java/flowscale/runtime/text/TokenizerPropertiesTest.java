@@ -13,7 +13,6 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Over random Unicode (see {@link RandomText}): tokenising never throws, the padded forms have the right shape,
