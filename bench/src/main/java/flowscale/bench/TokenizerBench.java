@@ -53,15 +53,32 @@ public class TokenizerBench {
     public void setUp() throws IOException {
         clip = Tokenizers.load(Path.of(clipDir));
         t5 = Tokenizers.load(Path.of(t5Dir));
+        prompts = prompts(PROMPTS);
+        fresh = new Random(11);
+    }
+
+    /** {@code count} prompts of 8 to 40 words from the fixed list, the same every run. */
+    static String[] prompts(int count) {
         Random rng = new Random(7);
-        prompts = new String[PROMPTS];
-        for (int p = 0; p < PROMPTS; p++) {
+        String[] out = new String[count];
+        for (int p = 0; p < count; p++) {
             StringBuilder b = new StringBuilder();
             int n = 8 + rng.nextInt(33);
             for (int w = 0; w < n; w++) b.append(w == 0 ? "" : " ").append(WORDS[rng.nextInt(WORDS.length)]);
-            prompts[p] = b.toString();
+            out[p] = b.toString();
         }
-        fresh = new Random(11);
+        return out;
+    }
+
+    /** A prompt of 20 random lower-case "words", almost surely never seen before. */
+    static String freshWords(Random rng) {
+        StringBuilder b = new StringBuilder();
+        for (int w = 0; w < 20; w++) {
+            if (w > 0) b.append(' ');
+            int len = 3 + rng.nextInt(8);
+            for (int i = 0; i < len; i++) b.append((char) ('a' + rng.nextInt(26)));
+        }
+        return b.toString();
     }
 
     @Benchmark
@@ -79,12 +96,6 @@ public class TokenizerBench {
     /** One prompt of 20 random lower-case "words" never seen before: the BPE merges run every time. */
     @Benchmark
     public int[] clip77FreshWords() {
-        StringBuilder b = new StringBuilder();
-        for (int w = 0; w < 20; w++) {
-            if (w > 0) b.append(' ');
-            int len = 3 + fresh.nextInt(8);
-            for (int i = 0; i < len; i++) b.append((char) ('a' + fresh.nextInt(26)));
-        }
-        return clip.encode(b.toString(), 77);
+        return clip.encode(freshWords(fresh), 77);
     }
 }
