@@ -32,6 +32,7 @@ import java.nio.file.NoSuchFileException;
             ScoreCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,
+            TokenizeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
