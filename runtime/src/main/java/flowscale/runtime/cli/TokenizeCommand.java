@@ -1,5 +1,6 @@
 package flowscale.runtime.cli;
 
+import flowscale.runtime.UserError;
 import flowscale.runtime.text.Tokenizer;
 import flowscale.runtime.text.TokenizerException;
 import flowscale.runtime.text.Tokenizers;
