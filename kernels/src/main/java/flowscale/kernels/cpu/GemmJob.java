@@ -1,9 +1,16 @@
 package flowscale.kernels.cpu;
 
+import flowscale.kernels.HalfFloat;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static flowscale.kernels.cpu.GemmKernel.MR;
 import static flowscale.kernels.cpu.GemmKernel.NR;
@@ -39,6 +46,9 @@ final class GemmJob implements WorkerPool.Job {
     long aBase, aRowStride; // elements
     boolean transA;
     float[] b; // packed panels
+    /** Packed 16-bit panels ({@link HalfPanels}) instead of {@link #b}, widened per K block; null for float32. */
+    MemorySegment bHalf;
+    HalfFloat halfFormat;
     MemorySegment cSeg;
     long cBase, cRowStride; // elements
     MemorySegment biasSeg;
@@ -60,6 +70,8 @@ final class GemmJob implements WorkerPool.Job {
         final float[] aPack = new float[MC * KC];
         final float[] tile = new float[MR * NR];
         final float[] row = new float[KC];
+        /** One K block of one 16-bit panel, widened: {@code KC x NR} floats, L1 resident. */
+        final float[] bWide = new float[KC * NR];
         float[] bRow = new float[0];
     }
 
@@ -113,13 +125,45 @@ final class GemmJob implements WorkerPool.Job {
                 boolean first = kb == 0;
                 packA(s, mc0, mc, k0, kc);
                 for (int p = pLo; p < pHi; p++) {
-                    int bOff = (int) (p * panelStride + (long) k0 * NR);
+                    long panelOff = p * panelStride + (long) k0 * NR;
+                    float[] bp = b;
+                    int bOff = (int) panelOff;
+                    if (bHalf != null) {
+                        widen(bHalf, panelOff, kc * NR, s.bWide);
+                        bp = s.bWide;
+                        bOff = 0;
+                    }
                     for (int t = 0; t < tiles; t++) {
-                        GemmKernel.multiply(s.aPack, t * kc * MR, b, bOff, kc, s.tile);
+                        GemmKernel.multiply(s.aPack, t * kc * MR, bp, bOff, kc, s.tile);
                         store(s.tile, mc0 + t * MR, Math.min(MR, mc - t * MR), p * NR, first);
                     }
                 }
             }
+        }
+    }
+
+    /** Short lanes matching the float lanes of {@link Simd#F}: one step widens one float vector. */
+    private static final VectorSpecies<Short> HALVES =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 2)));
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, F.vectorShape());
+    private static final boolean VECTOR_WIDEN = HALVES.length() == L;
+
+    /**
+     * {@code dst[i] = float(src[start + i])} for {@code i < count} ({@code count} a multiple of NR). BF16 is
+     * the upper half of a float32, so widening is a sign-extending convert and a 16-bit shift per lane; F16
+     * goes through {@link Float#float16ToFloat} (exact, scalar: checkpoints rarely ship F16).
+     */
+    private void widen(MemorySegment src, long start, int count, float[] dst) {
+        if (halfFormat == HalfFloat.BF16 && VECTOR_WIDEN) {
+            for (int i = 0; i < count; i += L) {
+                ShortVector h = ShortVector.fromMemorySegment(HALVES, src, 2 * (start + i), NATIVE);
+                IntVector bits = (IntVector) h.convertShape(VectorOperators.S2I, INTS, 0);
+                bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, i);
+            }
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            dst[i] = halfFormat.toFloat(src.getAtIndex(ValueLayout.JAVA_SHORT, start + i));
         }
     }
 
