@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The FLUX.1 transformer against the reference implementation's outputs (BFL's code, float32 on CPU): every
- * layout and dtype of the tiny schnell- and dev-style models and the real-head model, on the reference and cpu
- * backends. Runs with float32 weights also compare each module's output ({@code act.*}), so a mismatch names
+ * layout and dtype of the tiny schnell- and dev-style models and the real-head model, on the reference, cpu and
+ * opencl (PoCL) backends. Runs with float32 weights also compare each module's output ({@code act.*}), so a mismatch names
  * the first module that goes wrong.
  *
  * <p>Tolerance: {@link #TOLERANCE} on {@code max |ours - golden| / max |golden|} per tensor. Both sides compute in
@@ -58,7 +58,7 @@ class FluxGoldenTest {
         }
         cases.add(new Case("real-head BFL BF16", "flux-realhead-golden.safetensors", "out.velocity", false));
         List<Arguments> args = new ArrayList<>();
-        for (String backend : new String[] {"reference", "cpu"}) {
+        for (String backend : new String[] {"reference", "cpu", "opencl"}) {
             for (Case c : cases) args.add(Arguments.of(backend, c));
         }
         return args.stream();
