@@ -21,7 +21,26 @@ final class FluxWorkspace {
     private final Tensor wide, shared;
     private final Views[] byBatch;
 
+    /** Allocates one {@code [rows, cols]} buffer; the memory plan passes one that only counts. */
+    interface Allocator {
+        Tensor allocate(long rows, long cols);
+    }
+
     FluxWorkspace(FluxConfig c, Backend be, int capacity, int n, int l) {
+        this(c, be::allocate, capacity, n, l);
+    }
+
+    /** Floats the workspace of {@code capacity} items of {@code n} image and {@code l} text tokens allocates. */
+    static long floats(FluxConfig c, int capacity, int n, int l) {
+        long[] total = {0};
+        new FluxWorkspace(c, (rows, cols) -> {
+            total[0] += rows * cols;
+            return null;
+        }, capacity, n, l);
+        return total[0];
+    }
+
+    private FluxWorkspace(FluxConfig c, Allocator be, int capacity, int n, int l) {
         this.c = c;
         this.capacity = capacity;
         this.n = n;
@@ -53,8 +72,8 @@ final class FluxWorkspace {
         modSingle = be.allocate(b, 3 * d);
         modFinal = be.allocate(b, 2 * d);
         out = be.allocate(b * n, c.outChannels());
-        wide = be.allocate(b * s * (3 * d + m));
-        shared = be.allocate(b * s * Math.max(d + m, 4 * d));
+        wide = be.allocate(1, b * s * (3 * d + m));
+        shared = be.allocate(1, b * s * Math.max(d + m, 4 * d));
         byBatch = new Views[capacity + 1];
     }
 
