@@ -29,7 +29,14 @@ public record FluxMemoryPlan(Map<DType, Long> storedBytes, long weightBytes, lon
             throw new IllegalArgumentException("image size " + imageWidth + "x" + imageHeight + " is not a positive multiple of "
                     + PIXELS_PER_TOKEN + " (8x VAE downsampling, then 2x2 packing)");
         }
-        if (batch < 1 || textTokens < 0) throw new IllegalArgumentException("batch " + batch + ", text tokens " + textTokens);
+        return ofTokens(checkpoint, batch, (imageHeight / PIXELS_PER_TOKEN) * (imageWidth / PIXELS_PER_TOKEN), textTokens);
+    }
+
+    /** The plan for {@code batch} items of {@code imageTokens} packed latent tokens and {@code textTokens} text tokens. */
+    public static FluxMemoryPlan ofTokens(FluxCheckpoint checkpoint, int batch, int imageTokens, int textTokens) {
+        if (batch < 1 || imageTokens < 1 || textTokens < 0) {
+            throw new IllegalArgumentException("batch " + batch + ", image tokens " + imageTokens + ", text tokens " + textTokens);
+        }
         Map<DType, Long> stored = new EnumMap<>(DType.class);
         long weights = 0;
         for (String key : FluxKeyMap.storedTensors(checkpoint.keyMap()).keySet()) {
@@ -38,7 +45,7 @@ public record FluxMemoryPlan(Map<DType, Long> storedBytes, long weightBytes, lon
             if (t.rank() == 2) weights += t.dtype() == DType.F32 ? 2 * t.byteSize() : t.byteSize();
             else weights += 4 * t.elementCount();
         }
-        int tokens = (imageHeight / PIXELS_PER_TOKEN) * (imageWidth / PIXELS_PER_TOKEN);
+        int tokens = imageTokens;
         FluxConfig c = checkpoint.config();
         long activations = 4 * (FluxWorkspace.floats(c, batch, tokens, textTokens) + (long) (tokens + textTokens) * c.headDim());
         return new FluxMemoryPlan(stored, weights, activations, batch, tokens, textTokens);
