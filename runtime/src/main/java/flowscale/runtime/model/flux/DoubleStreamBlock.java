@@ -19,46 +19,39 @@ final class DoubleStreamBlock {
         this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
     }
 
-    void forward(FluxWorkspace.Views v, Tensor rope, int n, int l) {
-        Backend be = v.xImg.backend();
-        int d = w.img().attnProj().outFeatures();
-        attentionInputs(be, w.img(), v, v.xImg, v.hImg, v.qkvImg, v.modImg, n, v.imagePart(v.qJoint), v.imagePart(v.kJoint), v.imagePart(v.vJoint));
-        attentionInputs(be, w.txt(), v, v.xTxt, v.hTxt, v.qkvTxt, v.modTxt, l, v.textPart(v.qJoint), v.textPart(v.kJoint), v.textPart(v.vJoint));
-        int s = n + l;
+    void forward(FluxWorkspace.Views v, Tensor rope) {
+        Backend be = v.siluVec.backend();
+        attentionInputs(be, w.img(), v.imgStream, v.siluVec);
+        attentionInputs(be, w.txt(), v.txtStream, v.siluVec);
+        int s = v.imgStream.tokens + v.txtStream.tokens;
         be.rope(v.qJoint, rope, s, v.qJoint);
         be.rope(v.kJoint, rope, s, v.kJoint);
         be.attention(v.qJoint, v.kJoint, v.vJoint, v.batch, s, heads, scale, v.attnJoint);
-        be.copy(v.imagePart(v.attnJoint), v.hImg.reshape(v.batch, n, d));
-        be.copy(v.textPart(v.attnJoint), v.hTxt.reshape(v.batch, l, d));
-        update(be, w.img(), v.xImg, v.hImg, v.tmpImg, v.mlpImg, v.modImg, n);
-        update(be, w.txt(), v.xTxt, v.hTxt, v.tmpTxt, v.mlpTxt, v.modTxt, l);
+        update(be, w.img(), v.imgStream);
+        update(be, w.txt(), v.txtStream);
     }
 
     /** One stream's modulated, normalised q, k, v, copied into its rows of the joint sequence. */
-    private static void attentionInputs(Backend be, FluxWeights.Stream s, FluxWorkspace.Views v, Tensor x, Tensor h, Tensor qkv,
-                                        Tensor mod, int tokens, Tensor qDst, Tensor kDst, Tensor vDst) {
-        int d = s.attnProj().outFeatures();
-        s.modLin().forward(v.siluVec, mod);
-        be.layerNorm(x, null, null, FluxTransformer.LN_EPS, h);
-        be.modulate(h, mod.colRange(0, d), mod.colRange(d, d), tokens, h);
-        s.attnQkv().forward(h, qkv);
-        be.headRmsNorm(qkv.colRange(0, d), s.attnNormQueryNormScale(), FluxTransformer.RMS_EPS, qkv.colRange(0, d));
-        be.headRmsNorm(qkv.colRange(d, d), s.attnNormKeyNormScale(), FluxTransformer.RMS_EPS, qkv.colRange(d, d));
-        be.copy(v.qkvChunk(qkv, 0, tokens), qDst);
-        be.copy(v.qkvChunk(qkv, 1, tokens), kDst);
-        be.copy(v.qkvChunk(qkv, 2, tokens), vDst);
+    private static void attentionInputs(Backend be, FluxWeights.Stream w, FluxWorkspace.Stream s, Tensor siluVec) {
+        w.modLin().forward(siluVec, s.mod);
+        be.layerNorm(s.x, null, null, FluxTransformer.LN_EPS, s.h);
+        be.modulate(s.h, s.shift1, s.scale1, s.tokens, s.h);
+        w.attnQkv().forward(s.h, s.qkv);
+        be.headRmsNorm(s.q, w.attnNormQueryNormScale(), FluxTransformer.RMS_EPS, s.q);
+        be.headRmsNorm(s.k, w.attnNormKeyNormScale(), FluxTransformer.RMS_EPS, s.k);
+        for (int i = 0; i < 3; i++) be.copy(s.qkv3[i], s.joint3[i]);
     }
 
-    /** {@code x += gate1 proj(attn)}; {@code x += gate2 mlp(modulate(LN(x)))}; {@code h} holds the stream's attention. */
-    private static void update(Backend be, FluxWeights.Stream s, Tensor x, Tensor h, Tensor tmp, Tensor mlp, Tensor mod, int tokens) {
-        int d = s.attnProj().outFeatures();
-        s.attnProj().forward(h, tmp);
-        be.gatedAdd(x, tmp, mod.colRange(2 * d, d), tokens);
-        be.layerNorm(x, null, null, FluxTransformer.LN_EPS, h);
-        be.modulate(h, mod.colRange(3 * d, d), mod.colRange(4 * d, d), tokens, h);
-        s.mlp0().forward(h, mlp);
-        be.gelu(mlp, mlp);
-        s.mlp2().forward(mlp, tmp);
-        be.gatedAdd(x, tmp, mod.colRange(5 * d, d), tokens);
+    /** {@code x += gate1 proj(attn)}; {@code x += gate2 mlp(modulate(LN(x)))}. */
+    private static void update(Backend be, FluxWeights.Stream w, FluxWorkspace.Stream s) {
+        be.copy(s.attn3, s.h3);
+        w.attnProj().forward(s.h, s.tmp);
+        be.gatedAdd(s.x, s.tmp, s.gate1, s.tokens);
+        be.layerNorm(s.x, null, null, FluxTransformer.LN_EPS, s.h);
+        be.modulate(s.h, s.shift2, s.scale2, s.tokens, s.h);
+        w.mlp0().forward(s.h, s.mlp);
+        be.gelu(s.mlp, s.mlp);
+        w.mlp2().forward(s.mlp, s.tmp);
+        be.gatedAdd(s.x, s.tmp, s.gate2, s.tokens);
     }
 }

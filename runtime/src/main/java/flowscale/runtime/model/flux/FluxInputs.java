@@ -9,27 +9,30 @@ package flowscale.runtime.model.flux;
 public record FluxInputs(int batch, int imageTokens, int textTokens, float[] img, float[] txt, float[] vec, float[] t,
                          float[] guidance, float[] imgIds, float[] txtIds) {
 
-    /** Checks every length against {@code c}; the message names the input and both sizes. */
+    /** Checks every length against {@code c}; the message names the input and both sizes (built only on failure). */
     void check(FluxConfig c) {
         if (batch < 1 || imageTokens < 1 || textTokens < 0) {
             throw new IllegalArgumentException("FLUX inputs need a batch and image tokens, got B=" + batch + " N=" + imageTokens + " L=" + textTokens);
         }
-        length("img", img, (long) batch * imageTokens * c.inChannels(), "[B, N, " + c.inChannels() + "]");
-        length("txt", txt, (long) batch * textTokens * c.contextDim(), "[B, L, " + c.contextDim() + "]");
-        length("vec", vec, (long) batch * c.vecDim(), "[B, " + c.vecDim() + "]");
-        length("t", t, batch, "[B]");
-        length("img_ids", imgIds, 3L * imageTokens, "[N, 3]");
-        length("txt_ids", txtIds, 3L * textTokens, "[L, 3]");
+        if (bad(img, (long) batch * imageTokens * c.inChannels())) throw wrong("img", img, "[B, N, " + c.inChannels() + "]");
+        if (bad(txt, (long) batch * textTokens * c.contextDim())) throw wrong("txt", txt, "[B, L, " + c.contextDim() + "]");
+        if (bad(vec, (long) batch * c.vecDim())) throw wrong("vec", vec, "[B, " + c.vecDim() + "]");
+        if (bad(t, batch)) throw wrong("t", t, "[B]");
+        if (bad(imgIds, 3L * imageTokens)) throw wrong("img_ids", imgIds, "[N, 3]");
+        if (bad(txtIds, 3L * textTokens)) throw wrong("txt_ids", txtIds, "[L, 3]");
         if (c.guidanceEmbed()) {
             if (guidance == null) throw new IllegalArgumentException("this FLUX model embeds guidance (dev): the input guidance [B] is required");
-            length("guidance", guidance, batch, "[B]");
+            if (bad(guidance, batch)) throw wrong("guidance", guidance, "[B]");
         }
     }
 
-    private static void length(String name, float[] a, long expected, String shape) {
-        if (a == null) throw new IllegalArgumentException("FLUX input " + name + " " + shape + " is missing");
-        if (a.length != expected) {
-            throw new IllegalArgumentException("FLUX input " + name + " has " + a.length + " values, expected " + expected + " for " + shape);
-        }
+    private static boolean bad(float[] a, long expected) {
+        return a == null || a.length != expected;
+    }
+
+    private IllegalArgumentException wrong(String name, float[] a, String shape) {
+        String dims = "B=" + batch + " N=" + imageTokens + " L=" + textTokens;
+        return new IllegalArgumentException(a == null ? "FLUX input " + name + " " + shape + " is missing"
+                : "FLUX input " + name + " has " + a.length + " values, which is not " + shape + " at " + dims);
     }
 }

@@ -76,7 +76,10 @@ public record FluxMemoryPlan(Map<DType, Long> storedBytes, long weightBytes, lon
                 .append(" image + ").append(textTokens).append(" text tokens; total ").append(gb(totalBytes())).toString();
     }
 
+    /** Bytes in GB with two decimals, or MB / kB below a GB (a tiny model's plan is not all zeros). */
     private static String gb(long bytes) {
-        return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);
+        if (bytes >= 1e9) return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);
+        if (bytes >= 1e6) return String.format(Locale.ROOT, "%.2f MB", bytes / 1e6);
+        return String.format(Locale.ROOT, "%.1f kB", bytes / 1e3);
     }
 }

@@ -75,8 +75,9 @@ public final class FluxTransformer {
         backend.upload(in.txt(), 0, v.txt);
         backend.upload(in.vec(), 0, v.vecIn);
 
-        weights.imgIn.forward(v.img, v.xImg);
-        emit(sink, "img_in", v.xImg);
+        FluxWorkspace.Stream img = v.imgStream, txt = v.txtStream;
+        weights.imgIn.forward(v.img, img.x);
+        emit(sink, "img_in", img.x);
         embed(weights.timeIn, in.t(), b, v.timeFeatures, v, v.vec);
         emit(sink, "time_in", v.vec);
         if (weights.guidanceIn != null) {
@@ -87,24 +88,25 @@ public final class FluxTransformer {
         mlp(weights.vectorIn, v.vecIn, v);
         emit(sink, "vector_in", v.embedOut);
         backend.axpby(1f, v.vec, 1f, v.embedOut, v.vec);
-        weights.txtIn.forward(v.txt, v.xTxt);
-        emit(sink, "txt_in", v.xTxt);
+        weights.txtIn.forward(v.txt, txt.x);
+        emit(sink, "txt_in", txt.x);
         backend.silu(v.vec, v.siluVec);
 
         for (int i = 0; i < doubleBlocks.length; i++) {
-            doubleBlocks[i].forward(v, rope, n, l);
-            emit(sink, "double_blocks." + i + ".img", v.xImg);
-            emit(sink, "double_blocks." + i + ".txt", v.xTxt);
+            doubleBlocks[i].forward(v, rope);
+            if (sink != null) {
+                sink.accept("double_blocks." + i + ".img", img.x);
+                sink.accept("double_blocks." + i + ".txt", txt.x);
+            }
         }
-        int d = config.hiddenSize();
-        backend.copy(v.xTxt.reshape(b, l, d), v.textPart(v.xJoint));
-        backend.copy(v.xImg.reshape(b, n, d), v.imagePart(v.xJoint));
+        backend.copy(txt.x3, v.xJointText);
+        backend.copy(img.x3, v.xJointImage);
         for (int i = 0; i < singleBlocks.length; i++) {
             singleBlocks[i].forward(v, rope, s);
-            emit(sink, "single_blocks." + i, v.xJoint);
+            if (sink != null) sink.accept("single_blocks." + i, v.xJoint);
         }
-        backend.copy(v.imagePart(v.xJoint), v.xImg.reshape(b, n, d));
-        lastLayer.forward(v, n);
+        backend.copy(v.xJointImage, img.x3);
+        lastLayer.forward(v);
         emit(sink, "final_layer", v.out);
         backend.download(v.out, out, 0);
     }

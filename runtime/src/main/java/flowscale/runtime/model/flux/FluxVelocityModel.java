@@ -27,7 +27,8 @@ public final class FluxVelocityModel implements VelocityModel {
     private final Map<String, PromptEmbedding> prompts = new HashMap<>();
     private int textTokens = -1;
     private float[] txtIds = new float[0];
-    private float[] img = new float[0], txt = new float[0], vec = new float[0], t = new float[0], g = new float[0], out = new float[0];
+    private FluxInputs[] staging = new FluxInputs[0];
+    private float[] out = new float[0];
     private long nfe;
 
     /**
@@ -125,33 +126,30 @@ public final class FluxVelocityModel implements VelocityModel {
 
     private void chunk(int from, int b, float[][] x, double[] times, Condition[] cond, float[][] velocities) {
         int dim = dim(), lt = textTokens * config.contextDim(), dv = config.vecDim();
-        img = grow(img, b * dim);
-        txt = grow(txt, b * lt);
-        vec = grow(vec, b * dv);
-        t = grow(t, b);
-        g = grow(g, b);
-        out = grow(out, b * height * width * config.outChannels());
+        FluxInputs in = staging(b);
         for (int i = 0; i < b; i++) {
             PromptEmbedding e = embedding(cond[from + i]);
-            System.arraycopy(x[from + i], 0, img, i * dim, dim);
-            System.arraycopy(e.txt(), 0, txt, i * lt, lt);
-            System.arraycopy(e.vec(), 0, vec, i * dv, dv);
-            t[i] = (float) times[from + i];
-            g[i] = guidance;
+            System.arraycopy(x[from + i], 0, in.img(), i * dim, dim);
+            System.arraycopy(e.txt(), 0, in.txt(), i * lt, lt);
+            System.arraycopy(e.vec(), 0, in.vec(), i * dv, dv);
+            in.t()[i] = (float) times[from + i];
+            if (in.guidance() != null) in.guidance()[i] = guidance;
         }
-        FluxInputs in = new FluxInputs(b, height * width, textTokens, exact(img, b * dim), exact(txt, b * lt), exact(vec, b * dv),
-                exact(t, b), config.guidanceEmbed() ? exact(g, b) : null, imgIds, txtIds);
         int outDim = height * width * config.outChannels();
         flux.forward(in, out, null);
         for (int i = 0; i < b; i++) System.arraycopy(out, i * outDim, velocities[from + i], 0, outDim);
     }
 
-    private static float[] grow(float[] a, int n) {
-        return a.length >= n ? a : new float[n];
-    }
-
-    /** The inputs record checks exact lengths: a longer staging array is cut to size. */
-    private static float[] exact(float[] a, int n) {
-        return a.length == n ? a : Arrays.copyOf(a, n);
+    /** Input arrays of exactly {@code b} items (the inputs check exact lengths), made once per chunk size. */
+    private FluxInputs staging(int b) {
+        if (staging.length <= b) staging = Arrays.copyOf(staging, b + 1);
+        FluxInputs in = staging[b];
+        if (in == null || in.textTokens() != textTokens) {
+            in = new FluxInputs(b, height * width, textTokens, new float[b * dim()], new float[b * textTokens * config.contextDim()],
+                    new float[b * config.vecDim()], new float[b], config.guidanceEmbed() ? new float[b] : null, imgIds, txtIds);
+            staging[b] = in;
+        }
+        if (out.length < b * height * width * config.outChannels()) out = new float[b * height * width * config.outChannels()];
+        return in;
     }
 }

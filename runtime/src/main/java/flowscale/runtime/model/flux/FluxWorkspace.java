@@ -84,13 +84,65 @@ final class FluxWorkspace {
         return byBatch[batch];
     }
 
+    /** One stream of the double blocks (image or text): its buffers and every view of them a block reads. */
+    static final class Stream {
+        final int tokens;
+        final Tensor x, h, tmp, qkv, mod, mlp;
+        /** {@code x} and {@code h} as {@code [B, tokens, D]}. */
+        final Tensor x3, h3;
+        /** (shift1, scale1, gate1, shift2, scale2, gate2) column chunks of the modulation. */
+        final Tensor shift1, scale1, gate1, shift2, scale2, gate2;
+        /** The q and k columns of the qkv output (2-D), and q, k, v as {@code [B, tokens, D]}. */
+        final Tensor q, k;
+        final Tensor[] qkv3 = new Tensor[3];
+        /** This stream's rows of the joint q, k, v and attention output, as {@code [B, tokens, D]}. */
+        final Tensor[] joint3 = new Tensor[3];
+        final Tensor attn3;
+
+        private Stream(int batch, int tokens, long d, Tensor x, Tensor h, Tensor tmp, Tensor qkv, Tensor mod, Tensor mlp,
+                       Tensor[] jointQkv, Tensor attnJoint, JointPart part) {
+            this.tokens = tokens;
+            this.x = x;
+            this.h = h;
+            this.tmp = tmp;
+            this.qkv = qkv;
+            this.mod = mod;
+            this.mlp = mlp;
+            x3 = x.reshape(batch, tokens, d);
+            h3 = h.reshape(batch, tokens, d);
+            shift1 = mod.colRange(0, d);
+            scale1 = mod.colRange(d, d);
+            gate1 = mod.colRange(2 * d, d);
+            shift2 = mod.colRange(3 * d, d);
+            scale2 = mod.colRange(4 * d, d);
+            gate2 = mod.colRange(5 * d, d);
+            q = qkv.colRange(0, d);
+            k = qkv.colRange(d, d);
+            for (int i = 0; i < 3; i++) {
+                qkv3[i] = qkv.view(i * d, new long[] {batch, tokens, d}, new long[] {tokens * 3 * d, 3 * d, 1});
+                joint3[i] = part.of(jointQkv[i]);
+            }
+            attn3 = part.of(attnJoint);
+        }
+    }
+
+    private interface JointPart {
+        Tensor of(Tensor joint);
+    }
+
     /** One batch size's views; names follow the forward pass. */
     final class Views {
         final int batch;
         final Tensor img, txt, vecIn, timeFeatures, guidanceFeatures, embedHidden, embedOut, vec, siluVec;
-        final Tensor xImg, xTxt, hImg, hTxt, tmpImg, tmpTxt, qkvImg, qkvTxt, modImg, modTxt, mlpImg, mlpTxt;
         final Tensor qJoint, kJoint, vJoint, attnJoint;
+        final Stream imgStream, txtStream;
         final Tensor xJoint, hJoint, tmpJoint, modSingle, linear1, attnMlp, modFinal, out;
+        /** The text and image rows of {@code xJoint}, as {@code [B, L, D]} and {@code [B, N, D]}. */
+        final Tensor xJointText, xJointImage;
+        /** Single blocks: (shift, scale, gate); q, k, v and MLP columns of linear1; attention and MLP columns of attnMlp. */
+        final Tensor singleShift, singleScale, singleGate, q1, k1, v1, mlp1, attnOut1, mlpOut1;
+        /** Final layer: (shift, scale). */
+        final Tensor finalShift, finalScale;
 
         private Views(int b) {
             batch = b;
@@ -104,16 +156,6 @@ final class FluxWorkspace {
             embedOut = rows(FluxWorkspace.this.embedOut, b);
             vec = rows(FluxWorkspace.this.vec, b);
             siluVec = rows(FluxWorkspace.this.siluVec, b);
-            xImg = rows(FluxWorkspace.this.xImg, (long) b * n);
-            xTxt = rows(FluxWorkspace.this.xTxt, (long) b * l);
-            hImg = rows(FluxWorkspace.this.hImg, (long) b * n);
-            hTxt = rows(FluxWorkspace.this.hTxt, (long) b * l);
-            tmpImg = rows(FluxWorkspace.this.tmpImg, (long) b * n);
-            tmpTxt = rows(FluxWorkspace.this.tmpTxt, (long) b * l);
-            qkvImg = rows(FluxWorkspace.this.qkvImg, (long) b * n);
-            qkvTxt = rows(FluxWorkspace.this.qkvTxt, (long) b * l);
-            modImg = rows(FluxWorkspace.this.modImg, b);
-            modTxt = rows(FluxWorkspace.this.modTxt, b);
             xJoint = rows(FluxWorkspace.this.xJoint, bs);
             hJoint = rows(FluxWorkspace.this.hJoint, bs);
             tmpJoint = rows(FluxWorkspace.this.tmpJoint, bs);
@@ -121,31 +163,42 @@ final class FluxWorkspace {
             modFinal = rows(FluxWorkspace.this.modFinal, b);
             out = rows(FluxWorkspace.this.out, (long) b * n);
             linear1 = part(wide, 0, bs, 3 * d + m);
-            mlpImg = part(wide, 0, (long) b * n, m);
-            mlpTxt = part(wide, (long) b * n * m, (long) b * l, m);
             attnMlp = part(shared, 0, bs, d + m);
             qJoint = part(shared, 0, bs, d);
             kJoint = part(shared, bs * d, bs, d);
             vJoint = part(shared, 2 * bs * d, bs, d);
             attnJoint = part(shared, 3 * bs * d, bs, d);
+            Tensor[] jointQkv = {qJoint, kJoint, vJoint};
+            imgStream = new Stream(b, n, d, rows(xImg, (long) b * n), rows(hImg, (long) b * n), rows(tmpImg, (long) b * n),
+                    rows(qkvImg, (long) b * n), rows(modImg, b), part(wide, 0, (long) b * n, m), jointQkv, attnJoint, this::imagePart);
+            txtStream = new Stream(b, l, d, rows(xTxt, (long) b * l), rows(hTxt, (long) b * l), rows(tmpTxt, (long) b * l),
+                    rows(qkvTxt, (long) b * l), rows(modTxt, b), part(wide, (long) b * n * m, (long) b * l, m), jointQkv, attnJoint,
+                    this::textPart);
+            xJointText = textPart(xJoint);
+            xJointImage = imagePart(xJoint);
+            singleShift = modSingle.colRange(0, d);
+            singleScale = modSingle.colRange(d, d);
+            singleGate = modSingle.colRange(2 * d, d);
+            q1 = linear1.colRange(0, d);
+            k1 = linear1.colRange(d, d);
+            v1 = linear1.colRange(2 * d, d);
+            mlp1 = linear1.colRange(3 * d, m);
+            attnOut1 = attnMlp.colRange(0, d);
+            mlpOut1 = attnMlp.colRange(d, m);
+            finalShift = modFinal.colRange(0, d);
+            finalScale = modFinal.colRange(d, d);
         }
 
         /** The text rows of every item of a joint {@code [B*S, D]} tensor, as {@code [B, L, D]}. */
-        Tensor textPart(Tensor joint) {
+        private Tensor textPart(Tensor joint) {
             long d = joint.dim(1);
             return joint.view(0, new long[] {batch, l, d}, new long[] {s * d, d, 1});
         }
 
         /** The image rows of every item of a joint {@code [B*S, D]} tensor, as {@code [B, N, D]}. */
-        Tensor imagePart(Tensor joint) {
+        private Tensor imagePart(Tensor joint) {
             long d = joint.dim(1);
             return joint.view(l * d, new long[] {batch, n, d}, new long[] {s * d, d, 1});
-        }
-
-        /** Chunk {@code k} (q, k, v = 0, 1, 2) of a fused {@code [B*R, 3D]} qkv output as {@code [B, R, D]}. */
-        Tensor qkvChunk(Tensor qkv, int k, int tokens) {
-            long d = qkv.dim(1) / 3;
-            return qkv.view(k * d, new long[] {batch, tokens, d}, new long[] {tokens * 3 * d, 3 * d, 1});
         }
     }
 

@@ -12,13 +12,13 @@ final class LastLayer {
         this.linear = w.finalLayerLinear;
     }
 
-    /** Reads the image tokens from {@code v.xImg}, writes {@code v.out}. */
-    void forward(FluxWorkspace.Views v, int n) {
-        Backend be = v.xImg.backend();
-        int d = linear.inFeatures();
+    /** Reads the image tokens from the image stream's {@code x}, writes {@code v.out}. */
+    void forward(FluxWorkspace.Views v) {
+        FluxWorkspace.Stream img = v.imgStream;
+        Backend be = img.x.backend();
         adaLNModulation1.forward(v.siluVec, v.modFinal);
-        be.layerNorm(v.xImg, null, null, FluxTransformer.LN_EPS, v.hImg);
-        be.modulate(v.hImg, v.modFinal.colRange(0, d), v.modFinal.colRange(d, d), n, v.hImg);
-        linear.forward(v.hImg, v.out);
+        be.layerNorm(img.x, null, null, FluxTransformer.LN_EPS, img.h);
+        be.modulate(img.h, v.finalShift, v.finalScale, img.tokens, img.h);
+        linear.forward(img.h, v.out);
     }
 }

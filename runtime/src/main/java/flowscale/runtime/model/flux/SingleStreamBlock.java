@@ -21,19 +21,17 @@ final class SingleStreamBlock {
 
     void forward(FluxWorkspace.Views v, Tensor rope, int s) {
         Backend be = v.xJoint.backend();
-        int d = w.linear2().outFeatures(), m = w.linear1().outFeatures() - 3 * d;
         w.modulationLin().forward(v.siluVec, v.modSingle);
         be.layerNorm(v.xJoint, null, null, FluxTransformer.LN_EPS, v.hJoint);
-        be.modulate(v.hJoint, v.modSingle.colRange(0, d), v.modSingle.colRange(d, d), s, v.hJoint);
+        be.modulate(v.hJoint, v.singleShift, v.singleScale, s, v.hJoint);
         w.linear1().forward(v.hJoint, v.linear1);
-        Tensor q = v.linear1.colRange(0, d), k = v.linear1.colRange(d, d);
-        be.headRmsNorm(q, w.normQueryNormScale(), FluxTransformer.RMS_EPS, q);
-        be.headRmsNorm(k, w.normKeyNormScale(), FluxTransformer.RMS_EPS, k);
-        be.rope(q, rope, s, q);
-        be.rope(k, rope, s, k);
-        be.attention(q, k, v.linear1.colRange(2 * d, d), v.batch, s, heads, scale, v.attnMlp.colRange(0, d));
-        be.gelu(v.linear1.colRange(3 * d, m), v.attnMlp.colRange(d, m));
+        be.headRmsNorm(v.q1, w.normQueryNormScale(), FluxTransformer.RMS_EPS, v.q1);
+        be.headRmsNorm(v.k1, w.normKeyNormScale(), FluxTransformer.RMS_EPS, v.k1);
+        be.rope(v.q1, rope, s, v.q1);
+        be.rope(v.k1, rope, s, v.k1);
+        be.attention(v.q1, v.k1, v.v1, v.batch, s, heads, scale, v.attnOut1);
+        be.gelu(v.mlp1, v.mlpOut1);
         w.linear2().forward(v.attnMlp, v.tmpJoint);
-        be.gatedAdd(v.xJoint, v.tmpJoint, v.modSingle.colRange(2 * d, d), s);
+        be.gatedAdd(v.xJoint, v.tmpJoint, v.singleGate, s);
     }
 }
