@@ -148,17 +148,33 @@ final class GemmJob implements WorkerPool.Job {
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, F.vectorShape());
     private static final boolean VECTOR_WIDEN = HALVES.length() == L;
 
+    /** 2^(127 - 15): rescales a half's magnitude bits placed in a float32's exponent and mantissa fields. */
+    private static final float F16_RESCALE = 0x1p112f;
+
     /**
      * {@code dst[i] = float(src[start + i])} for {@code i < count} ({@code count} a multiple of NR). BF16 is
-     * the upper half of a float32, so widening is a sign-extending convert and a 16-bit shift per lane; F16
-     * goes through {@link Float#float16ToFloat} (exact, scalar: checkpoints rarely ship F16).
+     * the upper half of a float32, so widening is a sign-extending convert and a 16-bit shift per lane. F16's
+     * 15 magnitude bits shifted into a float32's exponent and mantissa fields are the half's value times
+     * 2^-112, exactly (float32's wider exponent holds the half's subnormals as normals), so one multiplication
+     * rescales them; an all-ones half exponent (infinity, NaN) becomes an all-ones float32 exponent instead,
+     * NaNs quietened as {@link Float#float16ToFloat} does, and the sign is or-ed in last. Both are exact.
      */
     private void widen(MemorySegment src, long start, int count, float[] dst) {
-        if (halfFormat == HalfFloat.BF16 && VECTOR_WIDEN) {
+        if (VECTOR_WIDEN) {
+            boolean bf16 = halfFormat == HalfFloat.BF16;
             for (int i = 0; i < count; i += L) {
                 ShortVector h = ShortVector.fromMemorySegment(HALVES, src, 2 * (start + i), NATIVE);
-                IntVector bits = (IntVector) h.convertShape(VectorOperators.S2I, INTS, 0);
-                bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, i);
+                IntVector raw = (IntVector) h.convertShape(VectorOperators.S2I, INTS, 0);
+                if (bf16) {
+                    raw.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, i);
+                    continue;
+                }
+                IntVector magnitude = raw.and(0x7fff);
+                IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = shifted.reinterpretAsFloats().mul(F16_RESCALE).reinterpretAsInts();
+                bits = bits.blend(shifted.or(0x7f80_0000), magnitude.compare(VectorOperators.GE, 0x7c00));
+                bits = bits.blend(shifted.or(0x7fc0_0000), magnitude.compare(VectorOperators.GT, 0x7c00));
+                bits.or(raw.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000)).reinterpretAsFloats().intoArray(dst, i);
             }
             return;
         }

@@ -10,11 +10,13 @@ import java.nio.ByteOrder;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A 16-bit weight widens exactly and is then multiplied by the same micro-kernel in the same order as a float32
  * weight, so linear over {@code packHalf(bits)} equals linear over {@code pack(widened bits)} bit for bit, at every
- * thread count, over tails in M, N and K and several K blocks.
+ * thread count, over tails in M, N and K and several K blocks, with subnormal halves among the weights.
  */
 class CpuHalfGemmTest {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -31,7 +33,8 @@ class CpuHalfGemmTest {
                         MemorySegment bits = MemorySegment.ofArray(new byte[2 * n * k + 1]).asSlice(1); // unaligned, as in a mapped file
                         float[] widened = new float[n * k];
                         for (int i = 0; i < widened.length; i++) {
-                            float v = (float) rnd.nextGaussian();
+                            // Every 7th weight tiny: F16 subnormals (below 6.1e-5) and BF16's smallest normals.
+                            float v = (float) (rnd.nextGaussian() * (i % 7 == 3 ? 1e-6 : 1.0));
                             short h = format == HalfFloat.BF16 ? (short) (Float.floatToRawIntBits(v) >>> 16) : Float.floatToFloat16(v);
                             bits.set(LE_SHORT, 2L * i, h);
                             widened[i] = format.toFloat(h);
@@ -46,6 +49,34 @@ class CpuHalfGemmTest {
                         be.download(half, a, 0);
                         be.download(wide, b, 0);
                         assertArrayEquals(b, a, format + " " + m + "x" + n + "x" + k + " on " + threads + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Every one of the 65536 bit patterns of each format, through a 1-input layer with x = 1: subnormals, infinities, NaN, zeros. */
+    @Test
+    void everyHalfValueWidensExactly() {
+        int n = 1 << 16;
+        MemorySegment bits = MemorySegment.ofArray(new byte[2 * n]);
+        for (int i = 0; i < n; i++) bits.set(LE_SHORT, 2L * i, (short) i);
+        try (CpuBackend be = new CpuBackend(2)) {
+            for (HalfFloat format : HalfFloat.values()) {
+                Tensor out = be.allocate(1, n);
+                be.linear(be.upload(new float[] {1f}, 1, 1), be.packHalf(bits, format, n, 1), null, out);
+                float[] got = new float[n];
+                be.download(out, got, 0);
+                for (int i = 0; i < n; i++) {
+                    float want = format.toFloat((short) i);
+                    if (want == 0f) {
+                        // The product's accumulator starts at +0, and +0 + -0 = +0: the sign of a zero is the GEMM's, not the widening's.
+                        assertEquals(0f, got[i], 0f, format + " " + Integer.toHexString(i));
+                    } else if (Float.isNaN(want)) {
+                        assertTrue(Float.isNaN(got[i]), format + " " + Integer.toHexString(i) + " should be NaN, got " + got[i]);
+                    } else {
+                        assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[i]),
+                                format + " bits " + Integer.toHexString(i) + ": " + got[i] + " instead of " + want);
                     }
                 }
             }
