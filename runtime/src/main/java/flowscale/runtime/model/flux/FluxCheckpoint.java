@@ -61,9 +61,10 @@ public final class FluxCheckpoint implements AutoCloseable {
      * Opens and checks {@code path} (a {@code .safetensors} file, a shard index {@code .index.json}, or a diffusers
      * folder, also a pipeline folder with a {@code transformer/} subfolder).
      *
-     * @param ropeAxes the RoPE axis dims, or null to take them from a diffusers {@code config.json}, else FLUX.1's
-     *                 (16, 56, 56) when the head dim is 128; no file states them otherwise, and a guess would rotate
-     *                 the wrong pairs, so other head dims need them given
+     * @param ropeAxes the RoPE axis dims, or null to take them from a diffusers {@code config.json} or a {@code config}
+     *                 metadata entry ({@code axes_dims_rope}), else FLUX.1's (16, 56, 56) when the head dim is 128;
+     *                 shapes do not show them, and a guess (say, FLUX.1's scaled to the head dim) would rotate the
+     *                 wrong pairs, so other head dims need them stated or given
      * @throws CheckpointException one line naming the file and every problem found
      */
     public static FluxCheckpoint open(Path path, int[] ropeAxes) {
@@ -147,9 +148,21 @@ public final class FluxCheckpoint implements AutoCloseable {
                     + "(img_in, double_blocks.N) nor diffusers' (x_embedder, transformer_blocks.N); its first tensors are "
                     + all.keySet().stream().limit(3).toList());
         }
-        FluxConfig config = FluxConfigInference.infer(layout, all, diffusersConfig, ropeAxes, source);
+        FluxConfig config = FluxConfigInference.infer(layout, all, diffusersConfig, metadataConfig(store, source), ropeAxes, source);
         validate(source, layout, prefix, config, all);
         return new FluxCheckpoint(store, source, layout, prefix, config, ignored);
+    }
+
+    /** The file's {@code config} metadata entry as JSON (diffusers-style), or null when there is none. */
+    private static JsonNode metadataConfig(TensorStore store, String source) {
+        String text = store.metadata().get("config");
+        if (text == null) return null;
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new CheckpointException("checkpoint " + source + ": its config metadata is not valid JSON: "
+                    + e.getMessage().lines().findFirst().orElse(""), e);
+        }
     }
 
     private static boolean hasBlock(TreeMap<String, TensorInfo> names, String blockPrefix) {

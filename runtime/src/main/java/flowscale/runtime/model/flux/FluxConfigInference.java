@@ -34,7 +34,12 @@ final class FluxConfigInference {
             "transformer_blocks.0.ff.net.0.proj.weight", "single_transformer_blocks.0.proj_mlp.weight",
             "transformer_blocks.0.attn.to_q.bias", "time_text_embed.guidance_embedder.linear_1.weight");
 
-    static FluxConfig infer(FluxLayout layout, Map<String, TensorInfo> tensors, JsonNode diffusersConfig, int[] ropeAxes, String source) {
+    /**
+     * @param metadataConfig the file's {@code config} metadata entry parsed (a diffusers-style config, as the
+     *                       project's fixtures store it), or null; only its {@code axes_dims_rope} is read
+     */
+    static FluxConfig infer(FluxLayout layout, Map<String, TensorInfo> tensors, JsonNode diffusersConfig, JsonNode metadataConfig,
+                            int[] ropeAxes, String source) {
         Anchors a = layout == FluxLayout.BFL ? BFL : DIFFUSERS;
         List<String> missing = new ArrayList<>();
         long[] imgIn = shape(tensors, a.imgIn, 2, missing);
@@ -66,8 +71,10 @@ final class FluxConfigInference {
             single = stated(diffusersConfig, "num_single_layers", single, source);
             heads = stated(diffusersConfig, "num_attention_heads", heads, source);
             guidance = diffusersConfig.has("guidance_embeds") ? diffusersConfig.get("guidance_embeds").asBoolean() : guidance;
-            if (ropeAxes == null && diffusersConfig.has("axes_dims_rope")) {
-                JsonNode axes = diffusersConfig.get("axes_dims_rope");
+        }
+        for (JsonNode stated : new JsonNode[] {diffusersConfig, metadataConfig}) {
+            if (ropeAxes == null && stated != null && stated.path("axes_dims_rope").isArray()) {
+                JsonNode axes = stated.get("axes_dims_rope");
                 ropeAxes = new int[axes.size()];
                 for (int i = 0; i < ropeAxes.length; i++) ropeAxes[i] = axes.get(i).asInt();
             }
@@ -75,7 +82,8 @@ final class FluxConfigInference {
         if (ropeAxes == null) {
             if (headDim != 128) {
                 throw new CheckpointException("checkpoint " + source + " has head dim " + headDim + ": its RoPE axes cannot be read "
-                        + "from the file (FLUX.1's (16, 56, 56) are for head dim 128); give them explicitly");
+                        + "from the file (no config.json or config metadata with axes_dims_rope; FLUX.1's (16, 56, 56) are for head dim 128); "
+                        + "give them explicitly");
             }
             ropeAxes = FluxConfig.FLUX1_AXES;
         }

@@ -45,7 +45,10 @@ public final class FluxTransformer {
         this.lastLayer = new LastLayer(weights);
     }
 
-    /** Binds a recognised checkpoint on {@code backend}. */
+    /**
+     * Binds a recognised checkpoint on {@code backend}. Keep the checkpoint open while the model is used: a backend
+     * may read 16-bit weights in place from the mapped file (the reference does).
+     */
     public static FluxTransformer load(FluxCheckpoint checkpoint, Backend backend) {
         return new FluxTransformer(FluxWeights.bind(checkpoint, backend), backend);
     }

@@ -61,6 +61,20 @@ class FluxCheckpointTest {
         assertOneLine(e);
     }
 
+    /** A file whose metadata states the config (as the fixtures' goldens do) needs no axes given. */
+    @Test
+    void axesFromConfigMetadata() throws IOException {
+        Path file = dir.resolve("with-config.safetensors");
+        String config;
+        try (SafetensorsFile golden = SafetensorsFile.open(FluxFixtures.resource("flux-tiny-schnell-golden.safetensors"))) {
+            config = golden.metadata().get("config");
+        }
+        write(FluxFixtures.resource("flux-tiny-schnell-bfl-bf16.safetensors"), file, "", t -> true, w -> w.metadata("config", config));
+        try (FluxCheckpoint c = FluxCheckpoint.open(file)) {
+            assertEquals(TINY_SCHNELL, c.config());
+        }
+    }
+
     @Test
     void diffusersFolderTakesItsConfigJson() {
         try (FluxCheckpoint c = FluxCheckpoint.open(FluxFixtures.resource("flux-tiny-dev-diffusers"))) {
