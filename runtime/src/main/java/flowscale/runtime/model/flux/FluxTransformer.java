@@ -11,7 +11,8 @@ import java.util.Arrays;
  * double-stream blocks, the single-stream blocks over [txt; img], and the final layer on the image tokens.
  *
  * <p>Activations live in a {@link FluxWorkspace} sized for the largest batch seen at the current token
- * counts. Not thread-safe.
+ * counts; new token counts or a larger batch make a new one, and the old one's memory stays with the backend
+ * until it is closed (a model serves one image size, so this happens once). Not thread-safe.
  */
 public final class FluxTransformer {
     /** LayerNorm epsilon of every non-affine norm in BFL's blocks. */

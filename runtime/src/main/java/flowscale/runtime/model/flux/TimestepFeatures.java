@@ -4,8 +4,10 @@ package flowscale.runtime.model.flux;
  * BFL's {@code timestep_embedding(t, 256)} with its {@code time_factor} 1000, on the host in float32 arithmetic
  * step for step as the reference computes it: {@code t' = 1000 t}, {@code f_i = exp(-ln(10000) i / 128)},
  * {@code [cos(t' f_i), sin(t' f_i)]}. The float32 rounding of the argument {@code t' f_i} (up to 1000 rad) moves
- * it by up to 6e-5 rad; computing it in double instead (as the backends' DiT op does) would differ from the
- * reference by that much in the embedding, which the time MLP then spreads into every modulation.
+ * it by up to 6e-5 rad; computing it in double instead (as the backends' DiT op does) differs from the
+ * reference by that much in the embedding, which the time MLP spreads into every modulation: tried on the
+ * goldens, the output error grows from 3e-6 to 1e-5 (schnell) and 3.9e-5 (dev, whose guidance 3.5 is embedded
+ * the same way) of the output's scale.
  */
 final class TimestepFeatures {
     private TimestepFeatures() {}
