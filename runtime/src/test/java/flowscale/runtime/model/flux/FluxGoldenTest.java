@@ -52,6 +52,8 @@ class FluxGoldenTest {
             String golden = "flux-tiny-" + model + "-golden.safetensors";
             cases.add(new Case(model + " BFL BF16", golden, "out.velocity_bf16weights", false));
             cases.add(new Case(model + " BFL F32 (the BF16 widened)", golden, "out.velocity_bf16weights", false));
+            // BF16 -> F16 is exact for these weights but the few below 2^-17 (rounded by < 3e-8): the F16 path end to end.
+            cases.add(new Case(model + " BFL F16 (the BF16 converted)", golden, "out.velocity_bf16weights", false));
             cases.add(new Case(model + " ComfyUI BF16", golden, "out.velocity_bf16weights", false));
             cases.add(new Case(model + " diffusers F32", golden, "out.velocity", true));
             cases.add(new Case(model + " diffusers BF16 (the F32 rounded)", golden, "out.velocity_bf16weights", false));
@@ -102,6 +104,7 @@ class FluxGoldenTest {
         if (target.toFile().exists()) return target;
         if (kind.equals("BFL BF16")) return FluxFixtures.resource(bflBf16);
         if (kind.startsWith("BFL F32")) return FluxFixtures.rewrite(FluxFixtures.resource(bflBf16), target, n -> n, DType.F32);
+        if (kind.startsWith("BFL F16")) return FluxFixtures.rewrite(FluxFixtures.resource(bflBf16), target, n -> n, DType.F16);
         if (kind.startsWith("ComfyUI")) {
             return FluxFixtures.rewrite(FluxFixtures.resource(bflBf16), target, n -> FluxCheckpoint.COMFYUI_PREFIX + n, DType.BF16);
         }
