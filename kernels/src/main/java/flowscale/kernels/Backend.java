@@ -1,5 +1,7 @@
 package flowscale.kernels;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Every operation the DiT forward pass, the samplers and training need, for a batch of particles at
  * once. One interface, several implementations: {@code reference} (scalar Java, accumulates in double,
@@ -62,6 +64,16 @@ public interface Backend extends AutoCloseable {
      * With {@code beta == 0} the old contents of {@code c} are ignored (even NaN).
      */
     void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c);
+
+    /**
+     * Packs a linear layer's weight {@code W[out, in]} that is stored as 16-bit floats ({@code data}: the
+     * row-major little-endian elements, e.g. a slice of a mapped checkpoint, any alignment), keeping 16 bits
+     * per weight: {@link #linear} widens them to float32 inside its product, so a BF16 model never has a
+     * float32 copy. The backend may keep a packed copy of the same width or read {@code data} in place
+     * (then {@code data} must stay valid while the weight is used). The result's {@link PackedWeight#source}
+     * is null: there is no float32 tensor behind it.
+     */
+    PackedWeight packHalf(MemorySegment data, HalfFloat format, int outFeatures, int inFeatures);
 
     // ---------------------------------------------------------------- normalisation and activations
 
@@ -132,6 +144,25 @@ public interface Backend extends AutoCloseable {
      * view (unit column stride, any row stride). Same operand conventions as {@link #attention}.
      */
     void biasedAttention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor bias, Tensor out);
+
+    // ---------------------------------------------------------------- per-head ops (FLUX.1)
+
+    /**
+     * RMSNorm of every head of every row: {@code x[rows, H*hd]} (a 2-D view with unit column stride, any row
+     * stride, e.g. the q chunk of a fused qkv output) is split into {@code H = cols / hd} heads of
+     * {@code hd = gamma.size()} columns, and each head becomes {@code x / sqrt(mean(x^2) + eps) * gamma}
+     * (FLUX's QK-norm). {@code out} has x's shape; it may be x itself.
+     */
+    void headRmsNorm(Tensor x, Tensor gamma, float eps, Tensor out);
+
+    /**
+     * Rotary position embedding on interleaved pairs: {@code x[B*S, H*hd]} (a 2-D view with unit column
+     * stride, any row stride) has heads of {@code hd = table.cols()} columns; row {@code r} uses row
+     * {@code r mod seq} of {@code table[seq, hd]}, which holds {@code (cos, sin)} of each pair's angle at
+     * columns {@code (2i, 2i+1)}. Pair {@code (a, b) = (x[2i], x[2i+1])} of every head becomes
+     * {@code (cos a - sin b, sin a + cos b)}. {@code out} has x's shape; it may be x itself.
+     */
+    void rope(Tensor x, Tensor table, int seq, Tensor out);
 
     // ---------------------------------------------------------------- embeddings and layout
 

@@ -9,6 +9,9 @@ public interface PackedWeight {
 
     int inFeatures();
 
-    /** The unpacked weight as it was given to {@link Backend#pack}. */
+    /**
+     * The unpacked weight as it was given to {@link Backend#pack}; null for a weight packed by
+     * {@link Backend#packHalf}, which has no float32 tensor behind it.
+     */
     Tensor source();
 }

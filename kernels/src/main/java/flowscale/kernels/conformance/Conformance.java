@@ -24,10 +24,12 @@ public final class Conformance {
         List<OpCheck> all = new ArrayList<>();
         all.addAll(MemoryChecks.all());
         all.addAll(LinearAlgebraChecks.all());
+        all.addAll(HalfWeightChecks.all());
         all.addAll(NormalizationChecks.all());
         all.addAll(AdaLnChecks.all());
         all.addAll(AttentionCheck.all());
         all.addAll(TextEncoderChecks.all());
+        all.addAll(HeadChecks.all());
         all.addAll(LayoutChecks.all());
         all.addAll(ElementwiseChecks.all());
         all.addAll(ReductionChecks.all());

@@ -1,5 +1,6 @@
 package flowscale.kernels.cpu;
 
+import flowscale.kernels.HalfFloat;
 import flowscale.kernels.HostBackend;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
@@ -30,6 +31,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     private final RowJob rows = new RowJob();
     private final GemmJob gemm = new GemmJob();
     private final AttentionJob attention = new AttentionJob();
+    private final HeadOps headOps = new HeadOps();
     private float[] gemmPanels = new float[0];
     private final CpuBackward backward;
 
@@ -115,12 +117,36 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
         return PackedPanels.pack(w, host(w));
     }
 
+    /** The packed copy lives in this backend's memory (freed on close), allocated as floats of the same byte size. */
+    @Override
+    public PackedWeight packHalf(MemorySegment data, HalfFloat format, int outFeatures, int inFeatures) {
+        if (data == null || format == null) throw new IllegalArgumentException("packHalf: data and format are required");
+        if (outFeatures < 0 || inFeatures < 0 || data.byteSize() != 2L * outFeatures * inFeatures) {
+            throw new IllegalArgumentException("packHalf: " + data.byteSize() + " bytes do not hold a " + format + " weight ["
+                    + outFeatures + ", " + inFeatures + "]");
+        }
+        long bytes = HalfPanels.bytes(outFeatures, inFeatures);
+        Tensor buffer = allocate(Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES));
+        return HalfPanels.pack(data, format, outFeatures, inFeatures, host(buffer));
+    }
+
     @Override
     public synchronized void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) {
-        if (!(w instanceof PackedPanels p)) {
+        int k, n;
+        if (w instanceof PackedPanels p) {
+            k = p.k;
+            n = p.n;
+            gemm.b = p.data;
+            gemm.bHalf = null;
+        } else if (w instanceof HalfPanels h) {
+            k = h.k;
+            n = h.n;
+            gemm.b = null;
+            gemm.bHalf = h.data;
+            gemm.halfFormat = h.format;
+        } else {
             throw new IllegalArgumentException("linear needs a weight packed by the cpu backend, got " + w);
         }
-        int k = p.k, n = p.n;
         int m = matrixRows(x, k, "linear input");
         GemmJob g = gemm;
         bindA(g, x, false, k);
@@ -134,7 +160,6 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
         } else {
             g.biasSeg = null;
         }
-        g.b = p.data;
         g.m = m;
         g.n = n;
         g.k = k;
@@ -170,6 +195,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
         int need = Math.multiplyExact(PackedPanels.panels(n), Math.multiplyExact(k, GemmKernel.NR));
         if (gemmPanels.length < need) gemmPanels = new float[need];
         g.b = gemmPanels;
+        g.bHalf = null;
         g.bSeg = host(b);
         g.bBase = b.offset();
         g.bRowStride = b.rowStride();
@@ -189,6 +215,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
         g.cSeg = null;
         g.bSeg = null;
         g.biasSeg = null;
+        g.bHalf = null;
     }
 
     private void bindA(GemmJob g, Tensor x, boolean trans, int k) {
@@ -261,6 +288,23 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     public synchronized void silu(Tensor x, Tensor out) {
         elementwise.op = ElementwiseJob.Op.SILU;
         runElementwise(out, x, null, null);
+    }
+
+    // ---------------------------------------------------------------- per-head ops
+
+    @Override
+    public synchronized void headRmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) {
+        require2d(x, "headRmsNorm x");
+        require2d(out, "headRmsNorm out");
+        headOps.headRmsNorm(host(x), x, host(gamma), gamma, eps, host(out), out);
+    }
+
+    @Override
+    public synchronized void rope(Tensor x, Tensor table, int seq, Tensor out) {
+        require2d(x, "rope x");
+        require2d(out, "rope out");
+        require2d(table, "rope table");
+        headOps.rope(host(x), x, host(table), table, seq, host(out), out);
     }
 
     // ---------------------------------------------------------------- adaLN

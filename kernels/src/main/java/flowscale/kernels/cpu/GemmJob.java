@@ -1,9 +1,16 @@
 package flowscale.kernels.cpu;
 
+import flowscale.kernels.HalfFloat;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static flowscale.kernels.cpu.GemmKernel.MR;
 import static flowscale.kernels.cpu.GemmKernel.NR;
@@ -39,6 +46,9 @@ final class GemmJob implements WorkerPool.Job {
     long aBase, aRowStride; // elements
     boolean transA;
     float[] b; // packed panels
+    /** Packed 16-bit panels ({@link HalfPanels}) instead of {@link #b}, widened per K block; null for float32. */
+    MemorySegment bHalf;
+    HalfFloat halfFormat;
     MemorySegment cSeg;
     long cBase, cRowStride; // elements
     MemorySegment biasSeg;
@@ -60,6 +70,8 @@ final class GemmJob implements WorkerPool.Job {
         final float[] aPack = new float[MC * KC];
         final float[] tile = new float[MR * NR];
         final float[] row = new float[KC];
+        /** One K block of one 16-bit panel, widened: {@code KC x NR} floats, L1 resident. */
+        final float[] bWide = new float[KC * NR];
         float[] bRow = new float[0];
     }
 
@@ -113,13 +125,61 @@ final class GemmJob implements WorkerPool.Job {
                 boolean first = kb == 0;
                 packA(s, mc0, mc, k0, kc);
                 for (int p = pLo; p < pHi; p++) {
-                    int bOff = (int) (p * panelStride + (long) k0 * NR);
+                    long panelOff = p * panelStride + (long) k0 * NR;
+                    float[] bp = b;
+                    int bOff = (int) panelOff;
+                    if (bHalf != null) {
+                        widen(bHalf, panelOff, kc * NR, s.bWide);
+                        bp = s.bWide;
+                        bOff = 0;
+                    }
                     for (int t = 0; t < tiles; t++) {
-                        GemmKernel.multiply(s.aPack, t * kc * MR, b, bOff, kc, s.tile);
+                        GemmKernel.multiply(s.aPack, t * kc * MR, bp, bOff, kc, s.tile);
                         store(s.tile, mc0 + t * MR, Math.min(MR, mc - t * MR), p * NR, first);
                     }
                 }
             }
+        }
+    }
+
+    /** Short lanes matching the float lanes of {@link Simd#F}: one step widens one float vector. */
+    private static final VectorSpecies<Short> HALVES =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 2)));
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, F.vectorShape());
+    private static final boolean VECTOR_WIDEN = HALVES.length() == L;
+
+    /** 2^(127 - 15): rescales a half's magnitude bits placed in a float32's exponent and mantissa fields. */
+    private static final float F16_RESCALE = 0x1p112f;
+
+    /**
+     * {@code dst[i] = float(src[start + i])} for {@code i < count} ({@code count} a multiple of NR). BF16 is
+     * the upper half of a float32, so widening is a sign-extending convert and a 16-bit shift per lane. F16's
+     * 15 magnitude bits shifted into a float32's exponent and mantissa fields are the half's value times
+     * 2^-112, exactly (float32's wider exponent holds the half's subnormals as normals), so one multiplication
+     * rescales them; an all-ones half exponent (infinity, NaN) becomes an all-ones float32 exponent instead,
+     * NaNs quietened as {@link Float#float16ToFloat} does, and the sign is or-ed in last. Both are exact.
+     */
+    private void widen(MemorySegment src, long start, int count, float[] dst) {
+        if (VECTOR_WIDEN) {
+            boolean bf16 = halfFormat == HalfFloat.BF16;
+            for (int i = 0; i < count; i += L) {
+                ShortVector h = ShortVector.fromMemorySegment(HALVES, src, 2 * (start + i), NATIVE);
+                IntVector raw = (IntVector) h.convertShape(VectorOperators.S2I, INTS, 0);
+                if (bf16) {
+                    raw.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, i);
+                    continue;
+                }
+                IntVector magnitude = raw.and(0x7fff);
+                IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = shifted.reinterpretAsFloats().mul(F16_RESCALE).reinterpretAsInts();
+                bits = bits.blend(shifted.or(0x7f80_0000), magnitude.compare(VectorOperators.GE, 0x7c00));
+                bits = bits.blend(shifted.or(0x7fc0_0000), magnitude.compare(VectorOperators.GT, 0x7c00));
+                bits.or(raw.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000)).reinterpretAsFloats().intoArray(dst, i);
+            }
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            dst[i] = halfFormat.toFloat(src.getAtIndex(ValueLayout.JAVA_SHORT, start + i));
         }
     }
 

@@ -1,6 +1,7 @@
 package flowscale.kernels.opencl;
 
 import flowscale.kernels.Backend;
+import flowscale.kernels.HalfFloat;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Philox;
 import flowscale.kernels.Storage;
@@ -9,6 +10,9 @@ import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.cl_mem;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -294,8 +298,30 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public synchronized PackedWeight packHalf(MemorySegment data, HalfFloat format, int outFeatures, int inFeatures) {
+        checkOpen();
+        if (data == null || format == null) throw new IllegalArgumentException("packHalf: data and format are required");
+        long count = (long) outFeatures * inFeatures;
+        if (outFeatures < 0 || inFeatures < 0 || data.byteSize() != 2 * count) {
+            throw new IllegalArgumentException("packHalf: " + data.byteSize() + " bytes do not hold a " + format + " weight ["
+                    + outFeatures + ", " + inFeatures + "]");
+        }
+        ClStorage t = newStorage((count + 1) / 2);
+        if (count > 0) {
+            // Through a host array in native order: the source may be an unaligned slice of a mapped file.
+            short[] host = data.toArray(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
+            clEnqueueWriteBuffer(cl.queue(), t.mem(), CL_TRUE, 0, 2 * count, Pointer.to(host), 0, null, null);
+        }
+        return new ClHalfWeight(t, format, outFeatures, inFeatures);
+    }
+
+    @Override
     public synchronized void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) {
         checkOpen();
+        if (w instanceof ClHalfWeight hw && hw.data().backend() == this) {
+            linearHalf(x, hw, bias, out);
+            return;
+        }
         if (!(w instanceof ClPackedWeight pw) || pw.transposed().backend() != this) {
             throw new IllegalArgumentException("weight was not packed by " + name);
         }
@@ -325,6 +351,24 @@ public final class OpenClBackend implements Backend {
                 .mem(ov.storage()).i64(ov.offset()).i64(ov.ld());
         withBias(l, bv, ov);
         launchGemm(l, m, n);
+    }
+
+    private void linearHalf(Tensor x, ClHalfWeight w, Tensor bias, Tensor out) {
+        ClView xv = matrix(x, "linear input");
+        ClView ov = matrix(out, "linear output");
+        int m = xv.rows(), k = xv.cols(), n = w.outFeatures();
+        if (k != w.inFeatures() || ov.rows() != m || ov.cols() != n) {
+            throw new IllegalArgumentException("linear: x " + Arrays.toString(x.shape()) + " " + w.format() + " W [" + n + ", "
+                    + w.inFeatures() + "] out " + Arrays.toString(out.shape()));
+        }
+        ClView bv = bias == null ? null : ClView.of(this, bias, "linear bias");
+        if (bv != null && bv.size() != n) throw new IllegalArgumentException("linear bias of " + bv.size() + " for " + n + " outputs");
+        if (m == 0 || n == 0) return;
+        ClLaunch l = kernel("linear_half").i32(m).i32(n).i32(k)
+                .mem(xv.storage()).i64(xv.offset()).i64(xv.ld())
+                .mem(w.data()).i32(w.format() == HalfFloat.BF16 ? 1 : 0);
+        withBias(l, bv, ov);
+        l.mem(ov.storage()).i64(ov.offset()).i64(ov.ld()).run(n, m);
     }
 
     private static void withBias(ClLaunch l, ClView bias, ClView fallback) {
@@ -400,6 +444,42 @@ public final class OpenClBackend implements Backend {
         else l.mem(g.storage()).i64(g.offset()).i32(1);
         l.f32(eps).mem(ov.storage()).i64(ov.offset()).i64(ov.ld());
         launchRows(l, xv.rows());
+    }
+
+    @Override
+    public synchronized void headRmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) {
+        checkOpen();
+        ClView xv = matrix(x, "headRmsNorm x");
+        ClView ov = sameShape(xv, matrix(out, "headRmsNorm out"), "headRmsNorm");
+        ClView g = ClView.of(this, gamma, "headRmsNorm gamma");
+        int hd = Math.toIntExact(g.size());
+        if (!g.contiguous() || hd == 0 || xv.cols() % hd != 0) {
+            throw new IllegalArgumentException("headRmsNorm: gamma " + gamma + " must be contiguous and divide x's " + xv.cols() + " columns into heads");
+        }
+        if (xv.size() == 0) return;
+        int heads = xv.cols() / hd;
+        kernel("head_rms_norm").i32(xv.rows()).i32(heads).i32(hd)
+                .mem(xv.storage()).i64(xv.offset()).i64(xv.ld())
+                .mem(g.storage()).i64(g.offset()).f32(eps)
+                .mem(ov.storage()).i64(ov.offset()).i64(ov.ld()).run(heads, xv.rows());
+    }
+
+    @Override
+    public synchronized void rope(Tensor x, Tensor table, int seq, Tensor out) {
+        checkOpen();
+        ClView xv = matrix(x, "rope x");
+        ClView ov = sameShape(xv, matrix(out, "rope out"), "rope");
+        ClView tv = matrix(table, "rope table");
+        int hd = tv.cols();
+        if (seq < 1 || tv.rows() != seq || xv.rows() % seq != 0 || hd == 0 || hd % 2 != 0 || xv.cols() % hd != 0) {
+            throw new IllegalArgumentException("rope: table " + table + " must be [seq = " + seq + ", even head dim dividing "
+                    + xv.cols() + "] and x " + x + " whole items of seq rows");
+        }
+        if (xv.size() == 0) return;
+        kernel("rope").i32(xv.rows()).i32(xv.cols()).i32(hd).i32(seq)
+                .mem(xv.storage()).i64(xv.offset()).i64(xv.ld())
+                .mem(tv.storage()).i64(tv.offset()).i64(tv.ld())
+                .mem(ov.storage()).i64(ov.offset()).i64(ov.ld()).run(xv.cols() / 2, xv.rows());
     }
 
     /** A row kernel: one work-item per row on CPU devices, one work-group per row otherwise. */

@@ -1,8 +1,11 @@
 package flowscale.kernels.reference;
 
+import flowscale.kernels.HalfFloat;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Philox;
 import flowscale.kernels.Tensor;
+
+import java.lang.foreign.MemorySegment;
 
 import static flowscale.kernels.reference.ArgumentChecks.itemCount;
 import static flowscale.kernels.reference.ArgumentChecks.requireNoOverlap;
@@ -39,8 +42,22 @@ public final class ReferenceBackend extends ReferenceBackward {
     }
 
     @Override
+    public PackedWeight packHalf(MemorySegment data, HalfFloat format, int outFeatures, int inFeatures) {
+        if (data == null || format == null) throw new IllegalArgumentException("packHalf: data and format are required");
+        if (outFeatures < 0 || inFeatures < 0 || data.byteSize() != 2L * outFeatures * inFeatures) {
+            throw new IllegalArgumentException("packHalf: " + data.byteSize() + " bytes do not hold a " + format + " weight ["
+                    + outFeatures + ", " + inFeatures + "]");
+        }
+        return new ReferenceHalfWeight(data, format, outFeatures, inFeatures);
+    }
+
+    @Override
     public void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) {
         if (w == null) throw new IllegalArgumentException("linear: weight is null");
+        if (w instanceof ReferenceHalfWeight h) {
+            linearHalf(x, h, bias, out);
+            return;
+        }
         Tensor ws = w.source();
         HostView xv = matrix(x, "linear x");
         HostView wv = matrix(ws, "linear weight");
@@ -66,6 +83,31 @@ public final class ReferenceBackend extends ReferenceBackward {
                 for (int kk = 0; kk < k; kk++) {
                     acc += (double) xv.get(r, kk) * wv.get(j, kk);
                 }
+                ov.set(r, j, (float) acc);
+            }
+        }
+    }
+
+    /** {@link #linear} over a 16-bit weight: each weight widened exactly, the sum in double as for float32 weights. */
+    private void linearHalf(Tensor x, ReferenceHalfWeight w, Tensor bias, Tensor out) {
+        HostView xv = matrix(x, "linear x");
+        HostView ov = matrix(out, "linear out");
+        int m = x.rows(), k = x.cols(), n = w.outFeatures();
+        if (w.inFeatures() != k) {
+            throw new IllegalArgumentException("linear: x " + shape(x) + " has " + k + " columns but the " + w.format()
+                    + " weight has " + w.inFeatures() + " inputs");
+        }
+        requireShape(out, "linear out", m, n);
+        HostView bv = null;
+        if (bias != null) {
+            bv = view(bias, "linear bias");
+            if (bias.size() != n) throw new IllegalArgumentException("linear: bias " + shape(bias) + " does not have " + n + " outputs");
+        }
+        requireNoOverlap(out, x, "linear", "out", "x");
+        for (int r = 0; r < m; r++) {
+            for (int j = 0; j < n; j++) {
+                double acc = bv == null ? 0.0 : bv.get(j);
+                for (int kk = 0; kk < k; kk++) acc += (double) xv.get(r, kk) * w.get(j, kk);
                 ov.set(r, j, (float) acc);
             }
         }
@@ -402,6 +444,59 @@ public final class ReferenceBackend extends ReferenceBackward {
     }
 
     // ---------------------------------------------------------------- embeddings and layout
+
+    // ---------------------------------------------------------------- per-head ops
+
+    @Override
+    public void headRmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) {
+        HostView xv = matrix(x, "headRmsNorm x");
+        HostView ov = matrix(out, "headRmsNorm out");
+        HostView gv = view(gamma, "headRmsNorm gamma");
+        int rows = x.rows(), cols = x.cols();
+        int hd = Math.toIntExact(gamma.size());
+        requireShape(out, "headRmsNorm out", rows, cols);
+        if (hd == 0 || cols % hd != 0) {
+            throw new IllegalArgumentException("headRmsNorm: " + cols + " columns of x " + shape(x) + " are not whole heads of gamma's " + hd);
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int h0 = 0; h0 < cols; h0 += hd) {
+                double squares = 0.0;
+                for (int j = 0; j < hd; j++) {
+                    double v = xv.get(r, h0 + j);
+                    squares += v * v;
+                }
+                double inv = 1.0 / Math.sqrt(squares / hd + eps);
+                for (int j = 0; j < hd; j++) ov.set(r, h0 + j, (float) (xv.get(r, h0 + j) * inv * gv.get(j)));
+            }
+        }
+    }
+
+    @Override
+    public void rope(Tensor x, Tensor table, int seq, Tensor out) {
+        HostView xv = matrix(x, "rope x");
+        HostView ov = matrix(out, "rope out");
+        HostView tv = matrix(table, "rope table");
+        int rows = x.rows(), cols = x.cols(), hd = table.cols();
+        requireShape(out, "rope out", rows, cols);
+        if (seq < 1 || table.rows() != seq || rows % seq != 0) {
+            throw new IllegalArgumentException("rope: table " + shape(table) + " must have seq = " + seq
+                    + " rows, and x " + shape(x) + " whole items of seq rows");
+        }
+        if (hd == 0 || hd % 2 != 0 || cols % hd != 0) {
+            throw new IllegalArgumentException("rope: table width " + hd + " must be even and divide x's " + cols + " columns");
+        }
+        for (int r = 0; r < rows; r++) {
+            int s = r % seq;
+            for (int h0 = 0; h0 < cols; h0 += hd) {
+                for (int i = 0; i < hd; i += 2) {
+                    double c = tv.get(s, i), sn = tv.get(s, i + 1);
+                    double a = xv.get(r, h0 + i), b = xv.get(r, h0 + i + 1);
+                    ov.set(r, h0 + i, (float) (c * a - sn * b));
+                    ov.set(r, h0 + i + 1, (float) (sn * a + c * b));
+                }
+            }
+        }
+    }
 
     @Override
     public void timestepEmbedding(float[] t, float maxPeriod, Tensor out) {

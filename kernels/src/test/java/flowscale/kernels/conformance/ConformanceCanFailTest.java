@@ -1,10 +1,13 @@
 package flowscale.kernels.conformance;
 
 import flowscale.kernels.Backend;
+import flowscale.kernels.HalfFloat;
+import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
 import flowscale.kernels.reference.ReferenceBackend;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,6 +105,50 @@ class ConformanceCanFailTest {
             }
         };
         assertOnlyFails(broken, "normal");
+    }
+
+    /** BF16 weights decoded as if they were F16 (a format mix-up at load): linearBf16 fails, linearF16 does not. */
+    @Test
+    void bf16ReadAsF16FailsLinearBf16Only() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public PackedWeight packHalf(MemorySegment data, HalfFloat format, int outFeatures, int inFeatures) {
+                return inner.packHalf(data, HalfFloat.F16, outFeatures, inFeatures);
+            }
+        };
+        assertOnlyFails(broken, "linearBf16");
+    }
+
+    /** QK-norm that forgets its learned scale (gamma taken as 1): headRmsNorm fails. */
+    @Test
+    void ignoredScaleFailsHeadRmsNorm() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public void headRmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) {
+                float[] ones = new float[Math.toIntExact(gamma.size())];
+                java.util.Arrays.fill(ones, 1f);
+                inner.headRmsNorm(x, inner.upload(ones, ones.length), eps, out);
+            }
+        };
+        assertOnlyFails(broken, "headRmsNorm");
+    }
+
+    /** RoPE that leaves the last head of rows with several heads unrotated: rope fails. */
+    @Test
+    void unrotatedLastHeadFailsRope() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public void rope(Tensor x, Tensor table, int seq, Tensor out) {
+                int hd = table.cols(), cols = x.cols();
+                if (cols == hd) {
+                    inner.rope(x, table, seq, out);
+                    return;
+                }
+                inner.rope(x.colRange(0, cols - hd), table, seq, out.colRange(0, cols - hd));
+                if (out != x) inner.copy(x.colRange(cols - hd, hd), out.colRange(cols - hd, hd));
+            }
+        };
+        assertOnlyFails(broken, "rope");
     }
 
     /** An op that throws on valid input is a failure with the exception in the detail, not a crash. */

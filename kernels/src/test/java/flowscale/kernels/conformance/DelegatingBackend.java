@@ -1,8 +1,11 @@
 package flowscale.kernels.conformance;
 
 import flowscale.kernels.Backend;
+import flowscale.kernels.HalfFloat;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
+
+import java.lang.foreign.MemorySegment;
 
 /** A backend that forwards every op to another; tests override single ops to break them on purpose. */
 class DelegatingBackend implements Backend {
@@ -22,6 +25,14 @@ class DelegatingBackend implements Backend {
     @Override public void fill(Tensor dst, float value) { inner.fill(dst, value); }
     @Override public PackedWeight pack(Tensor w) { return inner.pack(w); }
     @Override public void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) { inner.linear(x, w, bias, out); }
+
+    @Override
+    public PackedWeight packHalf(MemorySegment data, HalfFloat format, int outFeatures, int inFeatures) {
+        return inner.packHalf(data, format, outFeatures, inFeatures);
+    }
+
+    @Override public void headRmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) { inner.headRmsNorm(x, gamma, eps, out); }
+    @Override public void rope(Tensor x, Tensor table, int seq, Tensor out) { inner.rope(x, table, seq, out); }
 
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {

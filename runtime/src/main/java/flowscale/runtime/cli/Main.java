@@ -33,6 +33,7 @@ import java.nio.file.NoSuchFileException;
             TrainCommand.class,
             EvaluateCommand.class,
             TokenizeCommand.class,
+            ForwardCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;

@@ -1,0 +1,85 @@
+package flowscale.kernels.cpu;
+
+import flowscale.kernels.HalfFloat;
+import flowscale.kernels.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A 16-bit weight widens exactly and is then multiplied by the same micro-kernel in the same order as a float32
+ * weight, so linear over {@code packHalf(bits)} equals linear over {@code pack(widened bits)} bit for bit, at every
+ * thread count, over tails in M, N and K and several K blocks, with subnormal halves among the weights.
+ */
+class CpuHalfGemmTest {
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int[][] SHAPES = {{1, 1, 1}, {7, 33, 9}, {13, 47, 300}, {64, 96, 513}, {257, 40, 31}, {3, 1030, 64}};
+
+    @Test
+    void halfWeightsEqualTheirWideningBitForBit() {
+        Random rnd = new Random(3);
+        for (int threads : new int[] {1, 2, 3}) {
+            try (CpuBackend be = new CpuBackend(threads)) {
+                for (HalfFloat format : HalfFloat.values()) {
+                    for (int[] s : SHAPES) {
+                        int m = s[0], n = s[1], k = s[2];
+                        MemorySegment bits = MemorySegment.ofArray(new byte[2 * n * k + 1]).asSlice(1); // unaligned, as in a mapped file
+                        float[] widened = new float[n * k];
+                        for (int i = 0; i < widened.length; i++) {
+                            // Every 7th weight tiny: F16 subnormals (below 6.1e-5) and BF16's smallest normals.
+                            float v = (float) (rnd.nextGaussian() * (i % 7 == 3 ? 1e-6 : 1.0));
+                            short h = format == HalfFloat.BF16 ? (short) (Float.floatToRawIntBits(v) >>> 16) : Float.floatToFloat16(v);
+                            bits.set(LE_SHORT, 2L * i, h);
+                            widened[i] = format.toFloat(h);
+                        }
+                        float[] xs = new float[m * k];
+                        for (int i = 0; i < xs.length; i++) xs[i] = (float) rnd.nextGaussian();
+                        Tensor x = be.upload(xs, m, k), bias = be.upload(new float[n], n);
+                        Tensor half = be.allocate(m, n), wide = be.allocate(m, n);
+                        be.linear(x, be.packHalf(bits, format, n, k), bias, half);
+                        be.linear(x, be.pack(be.upload(widened, n, k)), bias, wide);
+                        float[] a = new float[m * n], b = new float[m * n];
+                        be.download(half, a, 0);
+                        be.download(wide, b, 0);
+                        assertArrayEquals(b, a, format + " " + m + "x" + n + "x" + k + " on " + threads + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Every one of the 65536 bit patterns of each format, through a 1-input layer with x = 1: subnormals, infinities, NaN, zeros. */
+    @Test
+    void everyHalfValueWidensExactly() {
+        int n = 1 << 16;
+        MemorySegment bits = MemorySegment.ofArray(new byte[2 * n]);
+        for (int i = 0; i < n; i++) bits.set(LE_SHORT, 2L * i, (short) i);
+        try (CpuBackend be = new CpuBackend(2)) {
+            for (HalfFloat format : HalfFloat.values()) {
+                Tensor out = be.allocate(1, n);
+                be.linear(be.upload(new float[] {1f}, 1, 1), be.packHalf(bits, format, n, 1), null, out);
+                float[] got = new float[n];
+                be.download(out, got, 0);
+                for (int i = 0; i < n; i++) {
+                    float want = format.toFloat((short) i);
+                    if (want == 0f) {
+                        // The product's accumulator starts at +0, and +0 + -0 = +0: the sign of a zero is the GEMM's, not the widening's.
+                        assertEquals(0f, got[i], 0f, format + " " + Integer.toHexString(i));
+                    } else if (Float.isNaN(want)) {
+                        assertTrue(Float.isNaN(got[i]), format + " " + Integer.toHexString(i) + " should be NaN, got " + got[i]);
+                    } else {
+                        assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[i]),
+                                format + " bits " + Integer.toHexString(i) + ": " + got[i] + " instead of " + want);
+                    }
+                }
+            }
+        }
+    }
+}
