@@ -27,6 +27,7 @@ public final class Conformance {
         all.addAll(NormalizationChecks.all());
         all.addAll(AdaLnChecks.all());
         all.addAll(AttentionCheck.all());
+        all.addAll(ImageChecks.all());
         all.addAll(LayoutChecks.all());
         all.addAll(ElementwiseChecks.all());
         all.addAll(ReductionChecks.all());

@@ -30,6 +30,7 @@
 #define SIN(x)        sin(x)
 #define FMAX(a, b)    fmax(a, b)
 #define ISNAN(x)      isnan(x)
+#define BITS_AS_FLOAT(u) as_float(u)
 /* FLOWSCALE_GENERIC_ONLY builds only what a CUDA build would: tests use it to prove that path stands alone. */
 #ifdef FLOWSCALE_GENERIC_ONLY
 #define HAS_VECTOR_TYPES 0
@@ -59,6 +60,7 @@ typedef long idx_t;
 #define SIN(x)        sinf(x)
 #define FMAX(a, b)    fmaxf(a, b)
 #define ISNAN(x)      isnan(x)
+#define BITS_AS_FLOAT(u) __uint_as_float(u)
 #define HAS_VECTOR_TYPES 0
 typedef long long idx_t;
 
