@@ -31,6 +31,7 @@ import java.nio.file.NoSuchFileException;
             ScoreCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,
+            DecodeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
