@@ -48,7 +48,7 @@ class RealAutoencoderStandInTest {
 
     /**
      * Binding maps, it does not read: a conv weight given to a host backend is the mapped slice of the file
-     * itself (the kernels read it in place), and only the biases and norm scales (0.05% of the decoder's
+     * itself (the kernels read it in place), and only the biases and norm scales (0.08% of the decoder's
      * parameters here) are widened into backend memory.
      */
     @Test
