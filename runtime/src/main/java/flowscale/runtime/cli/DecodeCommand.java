@@ -58,7 +58,8 @@ public final class DecodeCommand implements Callable<Integer> {
     Path latents;
 
     @Option(names = "--out", required = true, paramLabel = "OUT",
-            description = "OUT.safetensors (raw decoder output), OUT.png, or a directory for image-<i>.png.")
+            description = "OUT.safetensors (raw decoder output), OUT.png (OUT-<i>.png for a batch of several), "
+                    + "or a directory (image-<i>.png).")
     Path out;
 
     @Option(names = "--backend", defaultValue = "cpu", paramLabel = "NAME",
