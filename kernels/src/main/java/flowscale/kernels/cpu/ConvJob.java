@@ -125,11 +125,22 @@ final class ConvJob implements WorkerPool.Job {
                     }
                 }
             }
-            VectorMask<Float> m = F.indexInRange(x0, wd);
-            store(a0, b, o0, y, x0, m);
-            if (ob > 1) store(a1, b, o0 + 1, y, x0, m);
-            if (ob > 2) store(a2, b, o0 + 2, y, x0, m);
-            if (ob > 3) store(a3, b, o0 + 3, y, x0, m);
+            // Stores written out here rather than in a helper: a vector passed to a method C2 does not
+            // inline is boxed, and this method is large (see VectorMath).
+            long off = (oBase + (((long) b * cout + o0) * h + y) * wd + x0) * Float.BYTES;
+            long step = (long) h * wd * Float.BYTES;
+            if (x0 + L <= wd) {
+                a0.intoMemorySegment(oSeg, off, NATIVE);
+                if (ob > 1) a1.intoMemorySegment(oSeg, off + step, NATIVE);
+                if (ob > 2) a2.intoMemorySegment(oSeg, off + 2 * step, NATIVE);
+                if (ob > 3) a3.intoMemorySegment(oSeg, off + 3 * step, NATIVE);
+            } else {
+                VectorMask<Float> m = F.indexInRange(x0, wd);
+                a0.intoMemorySegment(oSeg, off, NATIVE, m);
+                if (ob > 1) a1.intoMemorySegment(oSeg, off + step, NATIVE, m);
+                if (ob > 2) a2.intoMemorySegment(oSeg, off + 2 * step, NATIVE, m);
+                if (ob > 3) a3.intoMemorySegment(oSeg, off + 3 * step, NATIVE, m);
+            }
         }
     }
 
@@ -138,9 +149,4 @@ final class ConvJob implements WorkerPool.Job {
         return biasSeg.get(Simd.FLOAT, (biasBase + o) * Float.BYTES);
     }
 
-    private void store(FloatVector v, int b, int o, int y, int x0, VectorMask<Float> m) {
-        long off = (oBase + (((long) b * cout + o) * h + y) * wd + x0) * Float.BYTES;
-        if (x0 + L <= wd) v.intoMemorySegment(oSeg, off, NATIVE);
-        else v.intoMemorySegment(oSeg, off, NATIVE, m);
-    }
 }

@@ -79,6 +79,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
         gemm.ensureChunks(threads);
         attention.ensureChunks(threads);
         conv.ensureChunks(threads);
+        groupNorm.ensureChunks(threads);
         this.backward = new CpuBackward(this, pool);
     }
 

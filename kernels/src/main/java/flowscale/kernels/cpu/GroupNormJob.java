@@ -1,7 +1,6 @@
 package flowscale.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
@@ -14,7 +13,8 @@ import static flowscale.kernels.cpu.Simd.NATIVE;
  * {@code C/G * H * W} floats. Two passes (mean, then the squared deviations from it), because a one-pass
  * {@code E[x^2] - E[x]^2} loses digits on data with a large mean. A group of a real decoder holds up to
  * 4 * 1024 * 1024 elements, too many for float lane sums, so each pass sums vectors of floats over
- * blocks of {@link #BLOCK} elements and adds the block sums in double.
+ * blocks of {@link #BLOCK} elements and adds the block sums in double. A block's vector is folded with
+ * {@link VectorMath#sum}, not {@code reduceLanes}, whose order changes when the JIT warms up (see there).
  */
 final class GroupNormJob implements WorkerPool.Job {
     private static final int BLOCK = 4096;
@@ -24,6 +24,16 @@ final class GroupNormJob implements WorkerPool.Job {
     int batch, channels, groups;
     long plane;
     float eps;
+
+    private float[][] folds = new float[0][];
+
+    void ensureChunks(int threads) {
+        if (folds.length < threads) {
+            float[][] grown = new float[threads][];
+            for (int i = 0; i < threads; i++) grown[i] = i < folds.length ? folds[i] : new float[L];
+            folds = grown;
+        }
+    }
 
     int chunksFor(int threads) {
         long items = (long) batch * groups;
@@ -39,8 +49,9 @@ final class GroupNormJob implements WorkerPool.Job {
         long n = perGroup * plane;
         for (long item = lo; item < hi; item++) {
             long first = item * n; // groups are consecutive channel runs, items consecutive groups
-            double mean = sum(first, n, false, 0f) / n;
-            double variance = sum(first, n, true, (float) mean) / n;
+            float[] fold = folds[chunk];
+            double mean = sum(first, n, false, 0f, fold) / n;
+            double variance = sum(first, n, true, (float) mean, fold) / n;
             float inv = (float) (1.0 / Math.sqrt(variance + eps));
             float meanF = (float) mean;
             int c0 = (int) (item % groups) * perGroup;
@@ -56,7 +67,7 @@ final class GroupNormJob implements WorkerPool.Job {
     }
 
     /** Sum of x, or with {@code squares} of (x - centre)^2, over n elements from {@code first}. */
-    private double sum(long first, long n, boolean squares, float centre) {
+    private double sum(long first, long n, boolean squares, float centre, float[] fold) {
         double total = 0.0;
         for (long b0 = 0; b0 < n; b0 += BLOCK) {
             int len = (int) Math.min(BLOCK, n - b0);
@@ -73,7 +84,8 @@ final class GroupNormJob implements WorkerPool.Job {
                     acc = acc.add(v);
                 }
             }
-            double block = acc.reduceLanes(VectorOperators.ADD);
+            acc.intoArray(fold, 0);
+            double block = VectorMath.sum(fold, 0, L);
             for (; i < len; i++) {
                 float v = xSeg.get(Simd.FLOAT, off + (long) i * Float.BYTES);
                 block += squares ? (double) (v - centre) * (v - centre) : v;

@@ -90,6 +90,23 @@ class VaeGoldenTest {
         }
     }
 
+    /**
+     * The cpu kernels give the same bits cold and warm (no lane reduction whose order the JIT changes), so a
+     * decoder called repeatedly, while C2 compiles it, returns one image.
+     */
+    @org.junit.jupiter.api.Test
+    void repeatedDecodesOnCpuAreBitIdentical() {
+        Map<String, float[]> g = VaeFixtures.golden();
+        long[] zShape = VaeFixtures.goldenShape("in.z");
+        try (Backend b = Backends.create("cpu"); VaeDecoder decoder = VaeDecoder.load(VaeFixtures.resource(VaeFixtures.BFL_F32), b)) {
+            flowscale.kernels.Tensor z = b.upload(g.get("in.z"), zShape);
+            float[] first = VaeFixtures.download(b, decoder.decode(z));
+            for (int i = 0; i < 20; i++) {
+                assertArrayEquals(first, VaeFixtures.download(b, decoder.decode(z)), "decode " + (i + 2));
+            }
+        }
+    }
+
     private static void assertMatchesGolden(String file, String backend, double tolerance) {
         Map<String, float[]> g = VaeFixtures.golden();
         long[] zShape = VaeFixtures.goldenShape("in.z");
