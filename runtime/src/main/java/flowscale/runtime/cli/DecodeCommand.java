@@ -91,7 +91,13 @@ public final class DecodeCommand implements Callable<Integer> {
                     throw new UserError("latents " + latents + " have " + z.shape[1] + " channels (z " + Arrays.toString(z.shape)
                             + ") but the VAE " + vae + " decodes " + c.latentChannels());
                 }
-                Tensor image = decoder.decode(be.upload(z.values, z.shape));
+                Tensor image;
+                try {
+                    image = decoder.decode(be.upload(z.values, z.shape));
+                } catch (IllegalArgumentException e) {
+                    // e.g. OpenCL's attention kernel holds at most 128 features per head; the real decoder's has 512
+                    throw new UserError("backend " + be.name() + " cannot run this VAE: " + e.getMessage() + " (try --backend cpu)", e);
+                }
                 float[] pixels = new float[Math.toIntExact(image.size())];
                 be.download(image, pixels, 0);
                 String written = write(pixels, image.shape(), c);
