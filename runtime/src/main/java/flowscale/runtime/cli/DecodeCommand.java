@@ -113,7 +113,8 @@ public final class DecodeCommand implements Callable<Integer> {
     private record Latents(float[] values, long[] shape) {}
 
     private static Latents readLatents(Path file) {
-        if (!Files.isRegularFile(file)) throw new UserError("latents file " + file + " does not exist");
+        if (!Files.exists(file)) throw new UserError("latents file " + file + " does not exist");
+        if (!Files.isRegularFile(file)) throw new UserError("latents " + file + " is not a file (expected a .safetensors file with tensor z)");
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             TensorInfo t = f.find(LATENTS_TENSOR).orElseThrow(() -> new UserError("latents file " + file + " has no tensor '"
                     + LATENTS_TENSOR + "' [B, C, h, w] (it has: " + f.tensors().stream().limit(8).map(TensorInfo::name)

@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
 /**
  * The recogniser of VAE checkpoints: BFL's single file ({@code decoder.conv_in...}, with or without the
  * {@code encoder.} half) or diffusers' {@code AutoencoderKL} folder ({@code config.json} +
- * {@code diffusion_pytorch_model.safetensors} or its sharded index). The decoder's configuration is inferred
+ * {@code diffusion_pytorch_model.safetensors} or its sharded index; a pipeline folder's {@code vae/} is found).
+ * The decoder's configuration is inferred
  * from tensor names and shapes (diffusers' {@code config.json} adds the latent scaling and group count and
  * must agree), then every tensor is checked against {@link DecoderParameters}: all missing, mis-shaped,
  * unexpected and unsupported-dtype tensors are listed in one message. Nothing is read but the header: the
@@ -70,6 +71,10 @@ public final class VaeCheckpoint implements AutoCloseable {
     }
 
     private static VaeCheckpoint openDiffusers(Path dir) {
+        // A whole diffusers pipeline (FLUX.1-schnell/) keeps its VAE in the vae/ subfolder.
+        if (!Files.isRegularFile(dir.resolve(DIFFUSERS_CONFIG)) && Files.isRegularFile(dir.resolve("vae").resolve(DIFFUSERS_CONFIG))) {
+            dir = dir.resolve("vae");
+        }
         Path configFile = dir.resolve(DIFFUSERS_CONFIG);
         Path weights = dir.resolve(DIFFUSERS_WEIGHTS);
         Path index = dir.resolve(DIFFUSERS_WEIGHTS + ".index.json");

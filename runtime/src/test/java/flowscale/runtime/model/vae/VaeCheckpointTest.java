@@ -49,6 +49,18 @@ class VaeCheckpointTest {
     }
 
     @Test
+    void pipelineFolderFindsItsVaeSubfolder(@TempDir Path dir) throws IOException {
+        Path vae = Files.createDirectories(dir.resolve("vae"));
+        Path source = VaeFixtures.resource(VaeFixtures.DIFFUSERS);
+        Files.copy(source.resolve(VaeCheckpoint.DIFFUSERS_CONFIG), vae.resolve(VaeCheckpoint.DIFFUSERS_CONFIG));
+        Files.copy(source.resolve(VaeCheckpoint.DIFFUSERS_WEIGHTS), vae.resolve(VaeCheckpoint.DIFFUSERS_WEIGHTS));
+        try (VaeCheckpoint c = VaeCheckpoint.open(dir)) {
+            assertEquals(VaeLayout.DIFFUSERS, c.layout());
+            assertEquals(TINY, c.config());
+        }
+    }
+
+    @Test
     void diffusersNamesMapBflNames() {
         assertEquals("decoder.up_blocks.1.resnets.0.conv_shortcut.weight", VaeLayout.DIFFUSERS.key("decoder.up.0.block.0.nin_shortcut.weight", 2));
         assertEquals("decoder.up_blocks.0.upsamplers.0.conv.bias", VaeLayout.DIFFUSERS.key("decoder.up.1.upsample.conv.bias", 2));
