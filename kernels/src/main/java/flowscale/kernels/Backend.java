@@ -114,7 +114,8 @@ public interface Backend extends AutoCloseable {
      * Prepares a convolution weight {@code w[out, in, kh, kw]} held as {@code outChannels * inChannels *
      * kernelHeight * kernelWidth} little-endian {@code type} elements in {@code data} (host memory, e.g. a
      * mapped checkpoint, any alignment). Host backends keep a reference to {@code data} and widen inside the
-     * kernel; the caller keeps {@code data} alive as long as the weight is used. Kernel sides must be odd.
+     * kernel; the caller keeps {@code data} alive as long as the weight is used, readable from any thread (a
+     * shared or global arena, a mapped file, the heap: the cpu backend's workers read it). Kernel sides must be odd.
      */
     ConvWeight packConv(java.lang.foreign.MemorySegment data, WeightType type, int outChannels, int inChannels,
                         int kernelHeight, int kernelWidth);

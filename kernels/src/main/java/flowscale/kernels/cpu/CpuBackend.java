@@ -417,8 +417,8 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     public synchronized void groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, float eps, Tensor out) {
         requireImage(x, "groupNorm x");
         requireImage(out, "groupNorm out");
-        if (!java.util.Arrays.equals(x.shape(), out.shape())) {
-            throw new IllegalArgumentException("groupNorm: x " + x + " and out " + out + " differ in shape");
+        for (int i = 0; i < 4; i++) {
+            if (x.dim(i) != out.dim(i)) throw new IllegalArgumentException("groupNorm: x " + x + " and out " + out + " differ in shape");
         }
         int channels = Math.toIntExact(x.dim(1));
         if (groups < 1 || channels % groups != 0) {
