@@ -164,6 +164,40 @@ public interface Backend extends AutoCloseable {
      */
     void rope(Tensor x, Tensor table, int seq, Tensor out);
 
+    // ---------------------------------------------------------------- image convolutions (VAE decoders)
+
+    /**
+     * Prepares a convolution weight {@code w[out, in, kh, kw]} held as {@code outChannels * inChannels *
+     * kernelHeight * kernelWidth} little-endian {@code type} elements in {@code data} (host memory, e.g. a
+     * mapped checkpoint, any alignment). Host backends keep a reference to {@code data} and widen inside the
+     * kernel; the caller keeps {@code data} alive as long as the weight is used, readable from any thread (a
+     * shared or global arena, a mapped file, the heap: the cpu backend's workers read it). Kernel sides must be odd.
+     */
+    ConvWeight packConv(java.lang.foreign.MemorySegment data, WeightType type, int outChannels, int inChannels,
+                        int kernelHeight, int kernelWidth);
+
+    /**
+     * 2-D convolution, stride 1, zero padding {@code (k-1)/2} on each side ("same" size), NCHW:
+     * {@code out[b, o, y, x] = bias[o] + sum_{i, dy, dx} w[o, i, dy, dx] * x[b, i, y + dy - ph, x + dx - pw]}.
+     * {@code x [B, Cin, H, W]} and {@code out [B, Cout, H, W]} are contiguous (any offset) and must not
+     * overlap; {@code bias} ({@code Cout} contiguous floats) may be null.
+     */
+    void conv2d(Tensor x, ConvWeight w, Tensor bias, Tensor out);
+
+    /**
+     * GroupNorm over contiguous {@code x [B, C, H, W]}: channels split into {@code groups} consecutive groups;
+     * each (item, group) is normalised over its {@code C/groups * H * W} elements with the biased variance,
+     * {@code (x - mean) / sqrt(var + eps) * gamma[c] + beta[c]}. {@code gamma}/{@code beta} of length C, or
+     * both null. {@code out} is contiguous of the same shape and may be {@code x} itself.
+     */
+    void groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, float eps, Tensor out);
+
+    /**
+     * Nearest-neighbour 2x upsampling of contiguous {@code x [B, C, H, W]} into contiguous
+     * {@code out [B, C, 2H, 2W]}: {@code out[b, c, y, x] = x[b, c, y / 2, x / 2]}.
+     */
+    void upsampleNearest2x(Tensor x, Tensor out);
+
     // ---------------------------------------------------------------- embeddings and layout
 
     /**

@@ -30,6 +30,7 @@ public final class Conformance {
         all.addAll(AttentionCheck.all());
         all.addAll(TextEncoderChecks.all());
         all.addAll(HeadChecks.all());
+        all.addAll(ImageChecks.all());
         all.addAll(LayoutChecks.all());
         all.addAll(ElementwiseChecks.all());
         all.addAll(ReductionChecks.all());

@@ -72,4 +72,13 @@ public final class Tolerances {
      * tensor does not, and should fail here because these feed rewards and statistics.
      */
     public static final double REDUCTION = 1e-5;
+
+    /**
+     * conv2d: each output is a dot product of {@code K = Cin * kh * kw} terms (up to 128 * 9 = 1152 here)
+     * plus a bias, the same error model as GEMM ({@code sqrt(K) u} relative to the largest output, ~2e-6 at
+     * K = 1152); BF16 weights are widened exactly, so they add no error. Same bound as {@link #GEMM}.
+     * (groupNorm is checked against {@link #NORM}: it is LayerNorm over a longer run, with the mean and
+     * variance summed in blocks; upsampling moves floats and is {@link #EXACT}.)
+     */
+    public static final double CONV = 2e-5;
 }

@@ -1,10 +1,13 @@
 package flowscale.kernels.cpu;
 
 import flowscale.kernels.HalfFloat;
+import flowscale.kernels.ConvWeight;
 import flowscale.kernels.HostBackend;
+import flowscale.kernels.HostConvWeight;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
 import flowscale.kernels.TrainingBackend;
+import flowscale.kernels.WeightType;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -32,6 +35,10 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     private final GemmJob gemm = new GemmJob();
     private final AttentionJob attention = new AttentionJob();
     private final HeadOps headOps = new HeadOps();
+
+    private final ConvJob conv = new ConvJob();
+    private final GroupNormJob groupNorm = new GroupNormJob();
+    private final UpsampleJob upsample = new UpsampleJob();
     private float[] gemmPanels = new float[0];
     private final CpuBackward backward;
 
@@ -74,6 +81,8 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
         normal.ensureChunks(threads);
         gemm.ensureChunks(threads);
         attention.ensureChunks(threads);
+        conv.ensureChunks(threads);
+        groupNorm.ensureChunks(threads);
         this.backward = new CpuBackward(this, pool);
     }
 
@@ -448,6 +457,117 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
         a.qSeg = a.kSeg = a.vSeg = a.oSeg = null;
     }
 
+
+    // ---------------------------------------------------------------- image convolutions
+
+    @Override
+    public ConvWeight packConv(MemorySegment data, WeightType type, int outChannels, int inChannels,
+                               int kernelHeight, int kernelWidth) {
+        return new HostConvWeight(data, type, outChannels, inChannels, kernelHeight, kernelWidth);
+    }
+
+    @Override
+    public synchronized void conv2d(Tensor x, ConvWeight w, Tensor bias, Tensor out) {
+        if (!(w instanceof HostConvWeight hw)) throw new IllegalArgumentException("conv2d: weight " + w + " was not packed by a host backend");
+        requireImage(x, "conv2d x");
+        requireImage(out, "conv2d out");
+        if (x.dim(1) != w.inChannels() || out.dim(0) != x.dim(0) || out.dim(1) != w.outChannels()
+                || out.dim(2) != x.dim(2) || out.dim(3) != x.dim(3)) {
+            throw new IllegalArgumentException("conv2d: x " + x + " and out " + out + " do not fit a weight ["
+                    + w.outChannels() + ", " + w.inChannels() + ", " + w.kernelHeight() + ", " + w.kernelWidth() + "]");
+        }
+        if (x.storage() == out.storage() && x.offset() < out.offset() + out.size() && out.offset() < x.offset() + x.size()) {
+            throw new IllegalArgumentException("conv2d: out " + out + " must not overlap x " + x);
+        }
+        ConvJob j = conv;
+        if (bias != null) {
+            if (bias.size() != w.outChannels() || !Simd.contiguous(bias)) {
+                throw new IllegalArgumentException("conv2d: bias must hold " + w.outChannels() + " contiguous floats, got " + bias);
+            }
+            j.biasSeg = host(bias);
+            j.biasBase = bias.offset();
+        } else {
+            j.biasSeg = null;
+        }
+        j.xSeg = host(x);
+        j.oSeg = host(out);
+        j.xBase = x.offset();
+        j.oBase = out.offset();
+        j.w = hw;
+        j.batch = Math.toIntExact(x.dim(0));
+        j.cin = w.inChannels();
+        j.cout = w.outChannels();
+        j.h = Math.toIntExact(x.dim(2));
+        j.wd = Math.toIntExact(x.dim(3));
+        j.kh = w.kernelHeight();
+        j.kw = w.kernelWidth();
+        if (x.size() > 0) pool.run(j, j.chunksFor(pool.threads()));
+        j.xSeg = j.oSeg = j.biasSeg = null;
+        j.w = null;
+    }
+
+    @Override
+    public synchronized void groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, float eps, Tensor out) {
+        requireImage(x, "groupNorm x");
+        requireImage(out, "groupNorm out");
+        for (int i = 0; i < 4; i++) {
+            if (x.dim(i) != out.dim(i)) throw new IllegalArgumentException("groupNorm: x " + x + " and out " + out + " differ in shape");
+        }
+        int channels = Math.toIntExact(x.dim(1));
+        if (groups < 1 || channels % groups != 0) {
+            throw new IllegalArgumentException("groupNorm: " + channels + " channels do not split into " + groups + " groups");
+        }
+        if ((gamma == null) != (beta == null)) throw new IllegalArgumentException("groupNorm takes both gamma and beta or neither");
+        GroupNormJob j = groupNorm;
+        if (gamma != null) {
+            if (gamma.size() != channels || beta.size() != channels || !Simd.contiguous(gamma) || !Simd.contiguous(beta)) {
+                throw new IllegalArgumentException("groupNorm: gamma and beta must hold " + channels + " contiguous floats, got "
+                        + gamma + " and " + beta);
+            }
+            j.gammaSeg = host(gamma);
+            j.betaSeg = host(beta);
+            j.gammaBase = gamma.offset();
+            j.betaBase = beta.offset();
+        } else {
+            j.gammaSeg = j.betaSeg = null;
+        }
+        j.xSeg = host(x);
+        j.oSeg = host(out);
+        j.xBase = x.offset();
+        j.oBase = out.offset();
+        j.batch = Math.toIntExact(x.dim(0));
+        j.channels = channels;
+        j.groups = groups;
+        j.plane = x.dim(2) * x.dim(3);
+        j.eps = eps;
+        if (x.size() > 0) pool.run(j, j.chunksFor(pool.threads()));
+        j.xSeg = j.oSeg = j.gammaSeg = j.betaSeg = null;
+    }
+
+    @Override
+    public synchronized void upsampleNearest2x(Tensor x, Tensor out) {
+        requireImage(x, "upsampleNearest2x x");
+        requireImage(out, "upsampleNearest2x out");
+        if (out.dim(0) != x.dim(0) || out.dim(1) != x.dim(1) || out.dim(2) != 2 * x.dim(2) || out.dim(3) != 2 * x.dim(3)) {
+            throw new IllegalArgumentException("upsampleNearest2x: out " + out + " is not x " + x + " doubled in H and W");
+        }
+        UpsampleJob j = upsample;
+        j.xSeg = host(x);
+        j.oSeg = host(out);
+        j.xBase = x.offset();
+        j.oBase = out.offset();
+        j.planes = x.dim(0) * x.dim(1);
+        j.h = Math.toIntExact(x.dim(2));
+        j.w = Math.toIntExact(x.dim(3));
+        if (x.size() > 0) pool.run(j, j.chunksFor(pool.threads()));
+        j.xSeg = j.oSeg = null;
+    }
+
+    private static void requireImage(Tensor t, String what) {
+        if (t == null || t.rank() != 4 || !Simd.contiguous(t)) {
+            throw new IllegalArgumentException(what + " must be a contiguous [B, C, H, W] tensor, got " + t);
+        }
+    }
 
     // ---------------------------------------------------------------- embeddings and layout
 

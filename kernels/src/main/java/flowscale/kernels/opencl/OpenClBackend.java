@@ -2,10 +2,13 @@ package flowscale.kernels.opencl;
 
 import flowscale.kernels.Backend;
 import flowscale.kernels.HalfFloat;
+import flowscale.kernels.ConvWeight;
+import flowscale.kernels.HostConvWeight;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Philox;
 import flowscale.kernels.Storage;
 import flowscale.kernels.Tensor;
+import flowscale.kernels.WeightType;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.cl_mem;
@@ -13,6 +16,7 @@ import org.jocl.cl_mem;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -879,6 +883,111 @@ public final class OpenClBackend implements Backend {
         for (ClStorage s : live) s.releaseQuietly();
         live.clear();
         cl.close();
+    }
+
+    // ------------------------------------------------------------------------------------ image convolutions
+
+    @Override
+    public synchronized ConvWeight packConv(MemorySegment data, WeightType type, int outChannels, int inChannels,
+                                            int kernelHeight, int kernelWidth) {
+        checkOpen();
+        HostConvWeight.check(data, type, outChannels, inChannels, kernelHeight, kernelWidth);
+        long bytes = data.byteSize();
+        ClStorage device = newStorage((bytes + Float.BYTES - 1) / Float.BYTES);
+        // The stored bytes as they are; the kernel widens BF16 itself. The heap copy lives for this call only.
+        byte[] staging = data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        clEnqueueWriteBuffer(cl.queue(), device.mem(), CL_TRUE, 0, bytes, Pointer.to(staging), 0, null, null);
+        return new ClConvWeight(data, type, outChannels, inChannels, kernelHeight, kernelWidth, device);
+    }
+
+    @Override
+    public synchronized void conv2d(Tensor x, ConvWeight w, Tensor bias, Tensor out) {
+        checkOpen();
+        if (!(w instanceof ClConvWeight cw) || cw.device().backend() != this) {
+            throw new IllegalArgumentException("conv2d: weight was not packed by " + name);
+        }
+        ClStorage xs = image(x, "conv2d x"), os = image(out, "conv2d out");
+        if (x.dim(1) != w.inChannels() || out.dim(0) != x.dim(0) || out.dim(1) != w.outChannels()
+                || out.dim(2) != x.dim(2) || out.dim(3) != x.dim(3)) {
+            throw new IllegalArgumentException("conv2d: x " + x + " and out " + out + " do not fit a weight ["
+                    + w.outChannels() + ", " + w.inChannels() + ", " + w.kernelHeight() + ", " + w.kernelWidth() + "]");
+        }
+        if (xs == os && x.offset() < out.offset() + out.size() && out.offset() < x.offset() + x.size()) {
+            throw new IllegalArgumentException("conv2d: out " + out + " must not overlap x " + x);
+        }
+        ClStorage bs = xs;
+        long bOff = 0;
+        if (bias != null) {
+            if (bias.size() != w.outChannels() || !bias.isContiguous()) {
+                throw new IllegalArgumentException("conv2d: bias must hold " + w.outChannels() + " contiguous floats, got " + bias);
+            }
+            bs = storageOf(bias, "conv2d bias");
+            bOff = bias.offset();
+        }
+        int h = Math.toIntExact(x.dim(2)), wd = Math.toIntExact(x.dim(3));
+        long rows = out.dim(0) * out.dim(1) * h;
+        if (rows == 0 || wd == 0) return;
+        kernel("conv2d_nchw").i32(w.inChannels()).i32(w.outChannels()).i32(h).i32(wd).i32(w.kernelHeight())
+                .i32(w.kernelWidth()).i32(w.type() == WeightType.BF16 ? 1 : 0).i32(bias == null ? 0 : 1)
+                .mem(xs).i64(x.offset()).mem(cw.device()).mem(bs).i64(bOff).mem(os).i64(out.offset()).i64(rows)
+                .run(wd, rows);
+    }
+
+    @Override
+    public synchronized void groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, float eps, Tensor out) {
+        checkOpen();
+        ClStorage xs = image(x, "groupNorm x"), os = image(out, "groupNorm out");
+        if (!Arrays.equals(x.shape(), out.shape())) {
+            throw new IllegalArgumentException("groupNorm: x " + x + " and out " + out + " differ in shape");
+        }
+        int channels = Math.toIntExact(x.dim(1));
+        if (groups < 1 || channels % groups != 0) {
+            throw new IllegalArgumentException("groupNorm: " + channels + " channels do not split into " + groups + " groups");
+        }
+        if ((gamma == null) != (beta == null)) throw new IllegalArgumentException("groupNorm takes both gamma and beta or neither");
+        ClStorage gs = xs, bs = xs;
+        long gOff = 0, bOff = 0;
+        if (gamma != null) {
+            if (gamma.size() != channels || beta.size() != channels || !gamma.isContiguous() || !beta.isContiguous()) {
+                throw new IllegalArgumentException("groupNorm: gamma and beta must hold " + channels + " contiguous floats");
+            }
+            gs = storageOf(gamma, "groupNorm gamma");
+            bs = storageOf(beta, "groupNorm beta");
+            gOff = gamma.offset();
+            bOff = beta.offset();
+        }
+        long plane = x.dim(2) * x.dim(3);
+        long items = x.dim(0) * groups;
+        if (x.size() == 0) return;
+        int perGroup = channels / groups;
+        ClStorage stats = scratch(2 * items);
+        kernel("group_norm_stats").i64(items).i64(perGroup * plane).f32(eps).mem(xs).i64(x.offset()).mem(stats).run(items);
+        long planes = x.dim(0) * channels;
+        kernel("group_norm_apply").i64(plane).i32(channels).i32(perGroup).i32(gamma == null ? 0 : 1)
+                .mem(xs).i64(x.offset()).mem(stats).mem(gs).i64(gOff).mem(bs).i64(bOff)
+                .mem(os).i64(out.offset()).i64(planes).run(plane, planes);
+    }
+
+    @Override
+    public synchronized void upsampleNearest2x(Tensor x, Tensor out) {
+        checkOpen();
+        ClStorage xs = image(x, "upsampleNearest2x x"), os = image(out, "upsampleNearest2x out");
+        if (out.dim(0) != x.dim(0) || out.dim(1) != x.dim(1) || out.dim(2) != 2 * x.dim(2) || out.dim(3) != 2 * x.dim(3)) {
+            throw new IllegalArgumentException("upsampleNearest2x: out " + out + " is not x " + x + " doubled in H and W");
+        }
+        if (x.size() == 0) return;
+        int h = Math.toIntExact(x.dim(2)), w = Math.toIntExact(x.dim(3));
+        long rows = x.dim(0) * x.dim(1) * 2 * h;
+        kernel("upsample_nearest2x").i32(h).i32(w).i64(rows).mem(xs).i64(x.offset()).mem(os).i64(out.offset())
+                .run(2L * w, rows);
+    }
+
+    private ClStorage image(Tensor t, String what) {
+        ClStorage s = storageOf(t, what);
+        if (t.rank() != 4 || !t.isContiguous()) {
+            throw new IllegalArgumentException(what + " must be a contiguous [B, C, H, W] tensor, got " + t);
+        }
+        return s;
     }
 
     // ------------------------------------------------------------------------------------ launching

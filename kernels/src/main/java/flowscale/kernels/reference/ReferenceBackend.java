@@ -1,9 +1,14 @@
 package flowscale.kernels.reference;
 
 import flowscale.kernels.HalfFloat;
+import flowscale.kernels.ConvWeight;
+import flowscale.kernels.HostConvWeight;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Philox;
 import flowscale.kernels.Tensor;
+import flowscale.kernels.WeightType;
+
+import java.lang.foreign.MemorySegment;
 
 import java.lang.foreign.MemorySegment;
 
@@ -441,6 +446,127 @@ public final class ReferenceBackend extends ReferenceBackward {
                 }
             }
         }
+    }
+
+    // ---------------------------------------------------------------- image convolutions
+
+    @Override
+    public ConvWeight packConv(MemorySegment data, WeightType type, int outChannels, int inChannels,
+                               int kernelHeight, int kernelWidth) {
+        return new HostConvWeight(data, type, outChannels, inChannels, kernelHeight, kernelWidth);
+    }
+
+    @Override
+    public void conv2d(Tensor x, ConvWeight w, Tensor bias, Tensor out) {
+        if (!(w instanceof HostConvWeight hw)) throw new IllegalArgumentException("conv2d: weight " + w + " was not packed by a host backend");
+        int cin = w.inChannels(), cout = w.outChannels(), kh = w.kernelHeight(), kw = w.kernelWidth();
+        long[] xs = image(x, "conv2d x");
+        long[] os = image(out, "conv2d out");
+        if (xs[1] != cin || os[0] != xs[0] || os[1] != cout || os[2] != xs[2] || os[3] != xs[3]) {
+            throw new IllegalArgumentException("conv2d: x " + shape(x) + " and out " + shape(out) + " do not fit a weight ["
+                    + cout + ", " + cin + ", " + kh + ", " + kw + "]");
+        }
+        HostView bv = null;
+        if (bias != null) {
+            bv = view(bias, "conv2d bias");
+            if (bias.size() != cout) throw new IllegalArgumentException("conv2d: bias " + shape(bias) + " is not " + cout + " floats");
+        }
+        requireNoOverlap(out, x, "conv2d", "out", "x");
+        HostView xv = view(x, "conv2d x");
+        HostView ov = view(out, "conv2d out");
+        int batch = (int) xs[0], h = (int) xs[2], wd = (int) xs[3], ph = kh / 2, pw = kw / 2;
+        for (int b = 0; b < batch; b++) {
+            for (int o = 0; o < cout; o++) {
+                for (int y = 0; y < h; y++) {
+                    for (int xx = 0; xx < wd; xx++) {
+                        double acc = bv == null ? 0.0 : bv.get(o);
+                        for (int i = 0; i < cin; i++) {
+                            for (int dy = 0; dy < kh; dy++) {
+                                int sy = y + dy - ph;
+                                if (sy < 0 || sy >= h) continue;
+                                for (int dx = 0; dx < kw; dx++) {
+                                    int sx = xx + dx - pw;
+                                    if (sx < 0 || sx >= wd) continue;
+                                    long wi = (((long) o * cin + i) * kh + dy) * kw + dx;
+                                    acc += (double) hw.type().read(hw.data(), wi)
+                                            * xv.get((((long) b * cin + i) * h + sy) * wd + sx);
+                                }
+                            }
+                        }
+                        ov.set((((long) b * cout + o) * h + y) * wd + xx, (float) acc);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, float eps, Tensor out) {
+        long[] xs = image(x, "groupNorm x");
+        long[] os = image(out, "groupNorm out");
+        if (!java.util.Arrays.equals(xs, os)) {
+            throw new IllegalArgumentException("groupNorm: x " + shape(x) + " and out " + shape(out) + " differ");
+        }
+        int channels = (int) xs[1];
+        if (groups < 1 || channels % groups != 0) {
+            throw new IllegalArgumentException("groupNorm: " + channels + " channels do not split into " + groups + " groups");
+        }
+        if ((gamma == null) != (beta == null)) throw new IllegalArgumentException("groupNorm takes both gamma and beta or neither");
+        HostView gv = gamma == null ? null : optionalVector(gamma, "groupNorm gamma", channels, x);
+        HostView bv = beta == null ? null : optionalVector(beta, "groupNorm beta", channels, x);
+        HostView xv = view(x, "groupNorm x");
+        HostView ov = view(out, "groupNorm out");
+        long plane = xs[2] * xs[3];
+        int perGroup = channels / groups;
+        long n = perGroup * plane;
+        for (long b = 0; b < xs[0]; b++) {
+            for (int g = 0; g < groups; g++) {
+                long first = (b * channels + (long) g * perGroup) * plane;
+                double sum = 0.0;
+                for (long e = 0; e < n; e++) sum += xv.get(first + e);
+                double mean = sum / n;
+                double squares = 0.0;
+                for (long e = 0; e < n; e++) {
+                    double dev = xv.get(first + e) - mean;
+                    squares += dev * dev;
+                }
+                double inv = 1.0 / Math.sqrt(squares / n + eps);
+                for (long e = 0; e < n; e++) {
+                    int c = g * perGroup + (int) (e / plane);
+                    double y = (xv.get(first + e) - mean) * inv;
+                    if (gv != null) y = y * gv.get(c) + bv.get(c);
+                    ov.set(first + e, (float) y);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void upsampleNearest2x(Tensor x, Tensor out) {
+        long[] xs = image(x, "upsampleNearest2x x");
+        long[] os = image(out, "upsampleNearest2x out");
+        if (os[0] != xs[0] || os[1] != xs[1] || os[2] != 2 * xs[2] || os[3] != 2 * xs[3]) {
+            throw new IllegalArgumentException("upsampleNearest2x: out " + shape(out) + " is not x " + shape(x) + " doubled in H and W");
+        }
+        HostView xv = view(x, "upsampleNearest2x x");
+        HostView ov = view(out, "upsampleNearest2x out");
+        long h = xs[2], w = xs[3];
+        for (long p = 0; p < xs[0] * xs[1]; p++) {
+            for (long y = 0; y < 2 * h; y++) {
+                for (long xx = 0; xx < 2 * w; xx++) {
+                    ov.set((p * 2 * h + y) * 2 * w + xx, xv.get((p * h + y / 2) * w + xx / 2));
+                }
+            }
+        }
+    }
+
+    /** The shape of a contiguous rank-4 NCHW view. */
+    private long[] image(Tensor t, String role) {
+        view(t, role);
+        if (t.rank() != 4 || !t.isContiguous()) {
+            throw new IllegalArgumentException(role + " must be a contiguous [B, C, H, W] tensor, got " + t);
+        }
+        return t.shape();
     }
 
     // ---------------------------------------------------------------- embeddings and layout

@@ -95,6 +95,30 @@ class ConformanceCanFailTest {
         assertTrue(r.detail().contains("NaN"), r.detail());
     }
 
+    /** groupNorm with eps off by 1e-3: a slip in a constant that a group of near-constant values exposes. */
+    @Test
+    void wrongEpsilonFailsGroupNormOnly() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public void groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, float eps, Tensor out) {
+                inner.groupNorm(x, groups, gamma, beta, eps + 1e-3f, out);
+            }
+        };
+        assertOnlyFails(broken, "groupNorm");
+    }
+
+    /** conv2d that drops the bias: every case with a bias fails. */
+    @Test
+    void droppedBiasFailsConv2dOnly() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public void conv2d(Tensor x, flowscale.kernels.ConvWeight w, Tensor bias, Tensor out) {
+                inner.conv2d(x, w, null, out);
+            }
+        };
+        assertOnlyFails(broken, "conv2d");
+    }
+
     /** normal from a neighbouring stream: tolerance 0, any difference fails. */
     @Test
     void otherStreamFailsNormal() {

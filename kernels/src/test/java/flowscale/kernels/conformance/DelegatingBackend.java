@@ -2,8 +2,12 @@ package flowscale.kernels.conformance;
 
 import flowscale.kernels.Backend;
 import flowscale.kernels.HalfFloat;
+import flowscale.kernels.ConvWeight;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
+import flowscale.kernels.WeightType;
+
+import java.lang.foreign.MemorySegment;
 
 import java.lang.foreign.MemorySegment;
 
@@ -47,6 +51,20 @@ class DelegatingBackend implements Backend {
     @Override public void rmsNorm(Tensor x, Tensor gamma, float eps, Tensor out) { inner.rmsNorm(x, gamma, eps, out); }
     @Override public void gelu(Tensor x, Tensor out) { inner.gelu(x, out); }
     @Override public void silu(Tensor x, Tensor out) { inner.silu(x, out); }
+
+    @Override
+    public ConvWeight packConv(MemorySegment data, WeightType type, int outChannels, int inChannels, int kh, int kw) {
+        return inner.packConv(data, type, outChannels, inChannels, kh, kw);
+    }
+
+    @Override public void conv2d(Tensor x, ConvWeight w, Tensor bias, Tensor out) { inner.conv2d(x, w, bias, out); }
+
+    @Override
+    public void groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, float eps, Tensor out) {
+        inner.groupNorm(x, groups, gamma, beta, eps, out);
+    }
+
+    @Override public void upsampleNearest2x(Tensor x, Tensor out) { inner.upsampleNearest2x(x, out); }
 
     @Override
     public void modulate(Tensor x, Tensor shift, Tensor scale, int tokensPerItem, Tensor out) {

@@ -34,6 +34,7 @@ import java.nio.file.NoSuchFileException;
             EvaluateCommand.class,
             TokenizeCommand.class,
             ForwardCommand.class,
+            DecodeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
