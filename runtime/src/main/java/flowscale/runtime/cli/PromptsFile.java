@@ -43,6 +43,10 @@ final class PromptsFile {
             String text = lines.get(i).strip();
             if (i == 0 && text.startsWith("\uFEFF")) text = text.substring(1).strip();
             if (text.isEmpty() || text.startsWith("#")) continue;
+            if (text.length() > InputLimits.MAX_PROMPT) {
+                throw new UserError("--prompts " + file + " line " + (i + 1) + " is " + text.length()
+                        + " characters long; a prompt has at most " + InputLimits.MAX_PROMPT);
+            }
             try {
                 prompts.add(new Line(i + 1, text, PromptParser.parse(text)));
             } catch (PromptException e) {
