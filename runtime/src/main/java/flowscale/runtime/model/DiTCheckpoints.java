@@ -61,6 +61,31 @@ public final class DiTCheckpoints {
         }
     }
 
+    /**
+     * Sizes no checkpoint of this family has: the metadata of a damaged or foreign file would otherwise size
+     * position tables and workspaces past int range or memory, and fail far from the cause.
+     */
+    private static DiTConfig plausible(DiTConfig c) {
+        bound("image_size", c.imageSize(), 4096);
+        bound("in_channels", c.inChannels(), 64);
+        bound("patch_size", c.patchSize(), 64);
+        bound("hidden_size", c.hiddenSize(), 1 << 15);
+        bound("depth", c.depth(), 1024);
+        bound("num_heads", c.numHeads(), 1024);
+        bound("frequency_embedding_size", c.frequencyEmbeddingSize(), 1 << 15);
+        bound("max_groups", c.maxGroups(), 1024);
+        bound("max_count", c.maxCount(), 1 << 16);
+        bound("num_colours", c.numColours(), 1 << 16);
+        bound("num_shapes", c.numShapes(), 1 << 16);
+        bound("image tokens ((image_size / patch_size)^2)", c.imageTokens(), 1 << 16);
+        if (c.mlpRatio() > 64) throw new IllegalArgumentException("mlp_ratio " + c.mlpRatio() + " is above 64");
+        return c;
+    }
+
+    private static void bound(String key, long value, long max) {
+        if (value > max) throw new IllegalArgumentException(key + " " + value + " is above " + max + " (a damaged or foreign checkpoint?)");
+    }
+
     /** A NaN or infinite weight would only show as non-finite samples after a whole search: refuse it at load. */
     private static float[] finite(Path checkpoint, String name, float[] values) {
         for (int i = 0; i < values.length; i++) {
@@ -79,7 +104,7 @@ public final class DiTCheckpoints {
             metadata = sharded.shards().values().iterator().next().metadata();
         }
         try {
-            return DiTConfig.fromMetadata(metadata);
+            return plausible(DiTConfig.fromMetadata(metadata));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("checkpoint " + checkpoint + ": " + e.getMessage(), e);
         }
