@@ -59,7 +59,7 @@ public final class GenerateCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--prompt", paramLabel = "TEXT",
-            description = "Prompt, e.g. \"2 red circles and 1 blue square\" (image models need one; toy models ignore it).")
+            description = "Prompt, e.g. \"2 red circles and 1 blue square\" (image models need one; the toy models have no condition and refuse it).")
     String prompt;
 
     @Option(names = "--prompts", paramLabel = "FILE",
@@ -104,7 +104,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--backend", defaultValue = "cpu", paramLabel = "NAME",
             description = "Kernel backend for image models: cpu, cpu:THREADS, reference, opencl, opencl:P:D "
-                    + "(see flowscale info); toy models run on the host.")
+                    + "(see flowscale info); the toy models run on the host and refuse it.")
     String backend;
 
     @Option(names = "--devices", paramLabel = "LIST",
@@ -179,7 +179,7 @@ public final class GenerateCommand implements Callable<Integer> {
                         PromptsFile.Line l = lines.get(i);
                         String name = PromptsFile.directoryName(i + 1, l.text());
                         String task = "[" + (i + 1) + "/" + lines.size() + "] " + method + "/" + sampler;
-                        done.add(runOne(run, conds.get(i), l.text(), i, out.resolve(name), task));
+                        done.add(runOne(run, conds.get(i), l.text(), l.number(), out.resolve(name), task));
                     }
                 } finally {
                     // Also after a failed prompt: the index lists what was written.
@@ -288,7 +288,7 @@ public final class GenerateCommand implements Callable<Integer> {
      * One search for one prompt, its outputs written into {@code dir} and its summary printed. A search that
      * fails after it has rewarded something still writes the best it found, then reports the failure.
      */
-    private Outcome runOne(RunContext run, Condition cond, String promptText, int promptNumber, Path dir, String task)
+    private Outcome runOne(RunContext run, Condition cond, String promptText, int promptLine, Path dir, String task)
             throws IOException {
         SearchResult result;
         RuntimeException failure = null;
@@ -310,7 +310,7 @@ public final class GenerateCommand implements Callable<Integer> {
         List<String> files = new ArrayList<>(List.of(DiTOutputs.TRACE));
         RunInfo info = new RunInfo(promptText, run.modelSpec(), seed);
         files.addAll(run.loaded().writeOutputs(dir, result, run.reward(), info));
-        writeTrace(dir.resolve(DiTOutputs.TRACE), result, run, promptText, promptNumber);
+        writeTrace(dir.resolve(DiTOutputs.TRACE), result, run, promptText, promptLine, dir);
         summary(run.stdout(), run.modelSpec(), run.loaded(), result, dir, files);
         if (failure != null) {
             throw new SearchStopped(failure, dir);
@@ -322,16 +322,20 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     /**
-     * The search's trace plus what it takes to run it again: the prompt and its number in --prompts, the model
-     * (with its size and SHA-256 when it is a file), guidance, backend or devices, and every option given.
+     * The search's trace plus what it takes to run it again: the prompt and where it came from in --prompts (the
+     * file, its line, its directory), the model (with its size and SHA-256 when it is a file), guidance, backend
+     * or devices, and every argument given. The trace's own {@code promptIndex} names the noise stream, which is
+     * 0 for every prompt of a file (each gets the noise it would get alone).
      */
-    private void writeTrace(Path file, SearchResult result, RunContext run, String promptText, int promptNumber) throws IOException {
+    private void writeTrace(Path file, SearchResult result, RunContext run, String promptText, int promptLine, Path dir)
+            throws IOException {
         ObjectNode root = TraceJson.toJson(result.trace());
         ObjectNode r = root.putObject("run");
         r.put("prompt", promptText);
         if (promptsFile != null) {
             r.put("promptsFile", promptsFile.toString());
-            r.put("promptNumber", promptNumber + 1);
+            r.put("promptLine", promptLine);
+            r.put("promptDirectory", dir.getFileName().toString());
         }
         r.put("model", run.modelSpec());
         r.put("modelKind", run.loaded().kind());

@@ -19,7 +19,7 @@ final class OutOfMemory extends RuntimeException {
                     + " processors here); use fewer threads, e.g. --backend cpu";
         }
         return "out of memory (" + (what.isBlank() ? "Java heap space" : what) + "): the work needed more than the "
-                + heap + " this JVM may use; lower --budget or the particle count (--search-opt n=), or raise -Xmx"
-                + " (FLOWSCALE_JAVA_OPTS=-Xmx8g)";
+                + heap + " this JVM may use; make it smaller (generate: --budget or --search-opt n=; train: batchSize)"
+                + " or raise -Xmx (FLOWSCALE_JAVA_OPTS=-Xmx8g)";
     }
 }

@@ -60,6 +60,7 @@ public final class TrainCommand implements Runnable {
     @Override
     public void run() {
         TrainConfig c;
+        if (config != null) InputLimits.regularFile("--config", config, 1L << 20);
         try {
             c = config == null ? TrainConfig.DEFAULT : TrainConfig.read(config);
             var m = c.toMap();
@@ -79,7 +80,8 @@ public final class TrainCommand implements Runnable {
             return;
         }
         if (out == null) throw new UserError("--out DIR is required (the run directory)");
-        TrainingBackend be = switch (backend) {
+        checkSize(c);
+        TrainingBackend be = switch (backend.toLowerCase(Locale.ROOT)) {
             case "cpu" -> c.threads() == 0 ? new CpuBackend() : new CpuBackend(c.threads());
             case "reference" -> new ReferenceBackend();
             default -> throw new UserError("training backend '" + backend + "' is not available (use cpu or reference)");
@@ -95,8 +97,11 @@ public final class TrainCommand implements Runnable {
             }
         }, "train-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
+        var d = c.model();
         Progress progress = new Progress(err, SearchProgress.animatedByEnvironment(), String.format(Locale.ROOT,
-                "train: backend %s, model %s, batch %d, %d steps", be.name(), c.model(), c.batchSize(), c.steps()));
+                "train: backend %s; model DiT %dx%d images, patch %d, width %d, depth %d, %d heads; batch %d, %d steps",
+                be.name(), d.imageSize(), d.imageSize(), d.patchSize(), d.hiddenSize(), d.depth(), d.numHeads(),
+                c.batchSize(), c.steps()));
         try (be) {
             Trainer.Result r = new Trainer(c, out, be, progress).run(stop::get);
             progress.close();
@@ -114,6 +119,26 @@ public final class TrainCommand implements Runnable {
             } catch (IllegalStateException shuttingDown) {
                 // the JVM is already exiting because of Ctrl-C; the hook is waiting for us and returns now
             }
+        }
+    }
+
+    /**
+     * Refuses, before anything is allocated, a configuration whose batch cannot fit in the heap (activations of
+     * every layer are kept for the backward pass) or that asks for more threads than make sense.
+     */
+    private static void checkSize(TrainConfig c) {
+        if (c.threads() > InputLimits.MAX_THREADS) {
+            throw new UserError("threads must be in 0.." + InputLimits.MAX_THREADS + " (0: one per core), got " + c.threads());
+        }
+        var d = c.model();
+        // Per sample: the image and its noise, then per block about 16 activations of sequence x width kept for backward.
+        double perSample = 4.0 * (4.0 * d.imageFloats() + 16.0 * d.sequenceLength() * d.hiddenSize() * Math.max(1, d.depth()));
+        double bytes = perSample * c.batchSize();
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap * 0.8) {
+            throw new UserError(String.format(Locale.ROOT, "batchSize %d needs about %.1f GiB for its activations; this JVM may use"
+                    + " %.1f GiB (lower batchSize, or raise -Xmx in FLOWSCALE_JAVA_OPTS)", c.batchSize(), bytes / (1L << 30),
+                    heap / (double) (1L << 30)));
         }
     }
 
