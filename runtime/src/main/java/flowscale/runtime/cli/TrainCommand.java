@@ -80,6 +80,7 @@ public final class TrainCommand implements Runnable {
             return;
         }
         if (out == null) throw new UserError("--out DIR is required (the run directory)");
+        OutputDirectory.check(out);
         checkSize(c);
         TrainingBackend be = switch (backend.toLowerCase(Locale.ROOT)) {
             case "cpu" -> c.threads() == 0 ? new CpuBackend() : new CpuBackend(c.threads());

@@ -58,7 +58,7 @@ public final class WorldCommand implements Runnable {
         if (gridScale < 1 || gridScale > 32) throw new UserError("--grid-scale " + gridScale + " is outside 1-32");
         if (columns < 1) throw new UserError("--columns " + columns + " must be at least 1");
         checkGridSize();
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError("--out " + out + " exists and is not a directory");
+        OutputDirectory.check(out);
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
