@@ -96,25 +96,22 @@ final class InputLimits {
 
     /**
      * An input file must be a regular file (a FIFO or a device would block or never end) of at most
-     * {@code maxBytes}; {@code maxBytes} &lt; 0 means any size.
+     * {@code maxBytes}; {@code maxBytes} &lt; 0 means any size. {@code option} names it in the message (empty
+     * for a command's positional file).
      */
     static void regularFile(String option, Path file, long maxBytes) {
-        if (!Files.exists(file)) throw new UserError(option + " " + echo(file.toString()) + ": no such file");
-        if (Files.isDirectory(file)) throw new UserError(option + " " + echo(file.toString()) + " is a directory, not a file");
-        if (!Files.isRegularFile(file)) {
-            throw new UserError(option + " " + echo(file.toString()) + " is not a regular file (a pipe or a device); give a file");
-        }
+        String what = option.isEmpty() ? echo(file.toString()) : option + " " + echo(file.toString());
+        if (!Files.exists(file)) throw new UserError(what + ": no such file");
+        if (Files.isDirectory(file)) throw new UserError(what + " is a directory, not a file");
+        if (!Files.isRegularFile(file)) throw new UserError(what + " is not a regular file (a pipe or a device); give a file");
         if (maxBytes >= 0) {
             long size;
             try {
                 size = Files.size(file);
             } catch (java.io.IOException e) {
-                throw new UserError(option + " " + echo(file.toString()) + ": cannot read it (" + e.getMessage() + ")", e);
+                throw new UserError(what + ": cannot read it (" + e.getMessage() + ")", e);
             }
-            if (size > maxBytes) {
-                throw new UserError(String.format(Locale.ROOT, "%s %s is %d bytes; at most %d are read", option,
-                        echo(file.toString()), size, maxBytes));
-            }
+            if (size > maxBytes) throw new UserError(String.format(Locale.ROOT, "%s is %d bytes; at most %d are read", what, size, maxBytes));
         }
     }
 

@@ -162,7 +162,11 @@ public final class TrainCommand implements Runnable {
         @Override
         public void started(long fromStep, long steps, long parameters) {
             err.println(banner);
-            err.printf(Locale.ROOT, "train: %,d parameters; %s%n", parameters, fromStep > 0 ? "resuming at step " + fromStep : "starting from adaLN-Zero init");
+            String from = fromStep == 0 ? "starting from adaLN-Zero init"
+                    : fromStep >= steps ? "the run is already at step " + fromStep + " of " + steps + ", nothing to train"
+                    + " (a larger --steps continues it)"
+                    : "resuming at step " + fromStep + " of " + steps;
+            err.printf(Locale.ROOT, "train: %,d parameters; %s%n", parameters, from);
             total = steps;
             if (animated) {
                 bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(steps).setUnit(" steps", 1)
@@ -185,7 +189,8 @@ public final class TrainCommand implements Runnable {
 
         @Override
         public void saved(long step, Path checkpoint) {
-            if (bar == null) {
+            // Without a step since the start (a resumed run already complete) there is no loss or rate to report.
+            if (bar == null && lastStep > 0) {
                 err.printf(Locale.ROOT, "train: step %d / %d, loss %.4f, lr %.2e, %.1f samples/s, saved %s%n", step, total,
                         lastSmoothed, lastLr, lastRate, checkpoint);
             }

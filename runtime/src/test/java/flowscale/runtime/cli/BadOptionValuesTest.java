@@ -44,6 +44,8 @@ class BadOptionValuesTest {
         Files.writeString(cfgGarbage, "{{{ not json");
         Path cfgEmpty = dir.resolve("empty.json");
         Files.writeString(cfgEmpty, "");
+        Path cfgHuge = dir.resolve("huge.json");
+        Files.writeString(cfgHuge, "{\"batchSize\": 100000000}");
         Path cfgUnknown = dir.resolve("unknown.json");
         Files.writeString(cfgUnknown, "{\"learningRat\": 1}");
         List<String[]> c = new ArrayList<>();
@@ -100,7 +102,7 @@ class BadOptionValuesTest {
         for (String[] bad : new String[][] {{"--steps", "0"}, {"--steps", "x"}, {"--threads", "-1"}, {"--threads", "100000"},
                 {"--backend", "opencl"}, {"--max-minutes", "-1"}, {"--checkpoint-every", "0"},
                 {"--config", dir.resolve("none.json").toString()}, {"--config", cfgBad.toString()},
-                {"--config", cfgGarbage.toString()}, {"--config", cfgEmpty.toString()}, {"--config", cfgUnknown.toString()},
+                {"--config", cfgGarbage.toString()}, {"--config", cfgEmpty.toString()}, {"--config", cfgUnknown.toString()}, {"--config", cfgHuge.toString()},
                 {"--config", "/dev/zero"}, {"--config", dir.toString()}}) {
             List<String> a = new ArrayList<>(List.of(t));
             a.addAll(List.of(bad));
