@@ -47,7 +47,9 @@ import java.util.concurrent.Callable;
                 "  image models: best.png, best_x8.png, candidates.png, report.html, trace.json",
                 "  toy models:   particles.png, trace.json",
                 "",
-                "Ctrl-C stops at the next batch and still writes the best found so far."})
+                "Ctrl-C stops at the next batch and still writes the best found so far.",
+                "A run locks --out (a second run on it stops with one line) and replaces whatever an earlier run",
+                "wrote there, so every file beside trace.json is from the same run."})
 public final class GenerateCommand implements Callable<Integer> {
     /** Exit status of a run stopped by Ctrl-C, as a shell reports a SIGINT. */
     static final int EXIT_INTERRUPTED = 130;
@@ -169,7 +171,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 RunContext run = new RunContext(loaded, modelSpec, ModelFingerprint.of(modelSpec), searchMethod, r, dir, stdout, err);
                 if (lines == null) {
                     String text = prompt == null ? "" : prompt;
-                    Outcome o = runOne(run, conds.get(0), text, 0, out, method + "/" + sampler);
+                    Outcome o = runOne(run, conds.get(0), text, 0, 0, out, method + "/" + sampler);
                     return exitStatus(List.of(o), err);
                 }
                 List<Outcome> done = new ArrayList<>();
@@ -179,7 +181,7 @@ public final class GenerateCommand implements Callable<Integer> {
                         PromptsFile.Line l = lines.get(i);
                         String name = PromptsFile.directoryName(i + 1, l.text());
                         String task = "[" + (i + 1) + "/" + lines.size() + "] " + method + "/" + sampler;
-                        done.add(runOne(run, conds.get(i), l.text(), l.number(), out.resolve(name), task));
+                        done.add(runOne(run, conds.get(i), l.text(), i, l.number(), out.resolve(name), task));
                     }
                 } finally {
                     // Also after a failed prompt: the index lists what was written.
@@ -288,7 +290,7 @@ public final class GenerateCommand implements Callable<Integer> {
      * One search for one prompt, its outputs written into {@code dir} and its summary printed. A search that
      * fails after it has rewarded something still writes the best it found, then reports the failure.
      */
-    private Outcome runOne(RunContext run, Condition cond, String promptText, int promptLine, Path dir, String task)
+    private Outcome runOne(RunContext run, Condition cond, String promptText, int promptIndex, int promptLine, Path dir, String task)
             throws IOException {
         SearchResult result;
         RuntimeException failure = null;
@@ -310,7 +312,7 @@ public final class GenerateCommand implements Callable<Integer> {
         List<String> files = new ArrayList<>(List.of(DiTOutputs.TRACE));
         RunInfo info = new RunInfo(promptText, run.modelSpec(), seed);
         files.addAll(run.loaded().writeOutputs(dir, result, run.reward(), info));
-        writeTrace(dir.resolve(DiTOutputs.TRACE), result, run, promptText, promptLine, dir);
+        writeTrace(dir.resolve(DiTOutputs.TRACE), result, run, promptText, promptIndex, promptLine, dir);
         summary(run.stdout(), run.modelSpec(), run.loaded(), result, dir, files);
         if (failure != null) {
             throw new SearchStopped(failure, dir);
@@ -323,17 +325,19 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /**
      * The search's trace plus what it takes to run it again: the prompt and where it came from in --prompts (the
-     * file, its line, its directory), the model (with its size and SHA-256 when it is a file), guidance, backend
+     * file, its 0-based index among the file's prompts, its line, its directory), the model (with its size and SHA-256 when it is a file), guidance, backend
      * or devices, and every argument given. The trace's own {@code promptIndex} names the noise stream, which is
      * 0 for every prompt of a file (each gets the noise it would get alone).
      */
-    private void writeTrace(Path file, SearchResult result, RunContext run, String promptText, int promptLine, Path dir)
+    private void writeTrace(Path file, SearchResult result, RunContext run, String promptText, int promptIndex, int promptLine,
+                            Path dir)
             throws IOException {
         ObjectNode root = TraceJson.toJson(result.trace());
         ObjectNode r = root.putObject("run");
         r.put("prompt", promptText);
         if (promptsFile != null) {
             r.put("promptsFile", promptsFile.toString());
+            r.put("promptIndex", promptIndex);
             r.put("promptLine", promptLine);
             r.put("promptDirectory", dir.getFileName().toString());
         }

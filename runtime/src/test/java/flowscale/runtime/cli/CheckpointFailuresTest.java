@@ -140,6 +140,34 @@ class CheckpointFailuresTest {
     }
 
     @Test
+    void worldsPromptsFileRunsAndEveryTraceSaysHowToReproduceItsPrompt() throws Exception {
+        Path world = dir.resolve("world");
+        assertEquals(0, CliRun.of("world", "--count", "2", "--seed", "4", "--out", world.toString()).code());
+        Path out = dir.resolve("batch");
+        CliRun r = CliRun.of("generate", "--model", good.toString(), "--prompts", world.resolve("prompts.txt").toString(),
+                "--method", "bon", "--budget", "8", "--steps", "2", "--cfg", "1.5", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        java.util.List<String> lines = Files.readAllLines(world.resolve("prompts.txt"));
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(good)));
+        for (int i = 0; i < 2; i++) {
+            String prompt = lines.get(i).substring(lines.get(i).indexOf('\t') + 1);
+            Path d = out.resolve(PromptsFile.directoryName(i + 1, prompt));
+            var run = new ObjectMapper().readTree(d.resolve("trace.json").toFile()).get("run");
+            assertEquals(prompt, run.get("prompt").asText());
+            assertEquals(i, run.get("promptIndex").asInt());
+            assertEquals(i + 1, run.get("promptLine").asInt());
+            assertEquals(good.toString(), run.get("model").asText());
+            assertEquals(sha, run.get("modelSha256").asText());
+            assertEquals(Files.size(good), run.get("modelBytes").asLong());
+            assertEquals(1.5, run.get("cfg").asDouble());
+            assertEquals("cpu", run.get("backend").asText());
+        }
+        // The README's example file ships at the repository's top (tests run in runtime/) and every line parses.
+        Path examples = Path.of("").toAbsolutePath().getParent().resolve("examples/prompts.txt");
+        assertTrue(PromptsFile.read(examples).size() >= 3, "examples/prompts.txt");
+    }
+
+    @Test
     void absurdMetadataIsAUserErrorNotAnInternalFailure() throws Exception {
         for (String[] kv : new String[][] {{"image_size", "1048576"}, {"image_size", "40000"}, {"depth", "100000"}, {"in_channels", "100000"}}) {
             Map<String, String> meta = new LinkedHashMap<>(config.toMetadata());
