@@ -159,7 +159,8 @@ public final class Main implements Runnable {
     static String oneLine(String s) {
         if (s == null) return "";
         String cut = s.length() > 4 * MAX_LINE ? s.substring(0, 4 * MAX_LINE) : s;
-        String line = cut.replaceAll("\\s*\\R\\s*", " ").strip();
+        // Echoed input (a value, a prompt, a path) is cut word by word, so one huge word cannot fill the line.
+        String line = cut.replaceAll("\\s*\\R\\s*", " ").replaceAll("(\\S{" + InputLimits.ECHO + "})\\S+", "$1…").strip();
         return line.length() <= MAX_LINE ? line : line.substring(0, MAX_LINE) + "…";
     }
 

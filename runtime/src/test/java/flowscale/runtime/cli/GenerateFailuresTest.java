@@ -259,6 +259,11 @@ class GenerateFailuresTest {
         r.assertError(2, "at most");
         assertTrue(r.err().length() < 600, "a 10 MB prompt is not echoed whole: " + r.err().length());
         assertFalse(Files.exists(dir.resolve("o")));
+        for (String option : new String[] {"--budget", "--method", "--sampler", "--seed", "--model"}) {
+            CliRun v = CliRun.of("generate", option, "9".repeat(1_000_000) + "x", "--out", dir.resolve("o").toString());
+            v.assertError(2, null);
+            assertTrue(v.err().length() < 600, option + ": a huge value is not echoed whole: " + v.err().length());
+        }
     }
 
     @Test
