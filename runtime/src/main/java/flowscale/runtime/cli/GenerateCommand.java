@@ -158,7 +158,7 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         Interruption ctrlC = Interruption.watch(stop, err);
         try (LoadedModel loaded = ModelSources.open(modelSpec, new ModelOptions(backend, cfg, devices))) {
-            refuseWhatDoesNotApply(loaded);
+            refuseWhatDoesNotApply(loaded, modelSpec);
             Reward r = loaded.reward(reward == null ? loaded.defaultReward() : reward.toLowerCase(Locale.ROOT));
             List<Condition> conds = new ArrayList<>();
             if (lines == null) {
@@ -237,12 +237,14 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     /** Options that mean nothing for the loaded model are refused, never silently ignored. */
-    private void refuseWhatDoesNotApply(LoadedModel loaded) {
-        if (!ModelNames.isToy(loaded.toString()) && !loaded.kind().startsWith("toy")) return;
-        if (prompt != null) throw new UserError("--prompt applies to image models; " + loaded + " has no condition (drop --prompt)");
-        if (promptsFile != null) throw new UserError("--prompts applies to image models; " + loaded + " has no condition (drop --prompts)");
+    private void refuseWhatDoesNotApply(LoadedModel loaded, String modelSpec) {
+        if (!loaded.kind().startsWith("toy")) return;
+        if (prompt != null) throw new UserError("--prompt applies to image models; " + modelSpec + " has no condition (drop --prompt)");
+        if (promptsFile != null) {
+            throw new UserError("--prompts applies to image models; " + modelSpec + " has no condition (drop --prompts)");
+        }
         if (spec.commandLine().getParseResult().hasMatchedOption("--backend")) {
-            throw new UserError("--backend applies to image models; " + loaded + " runs on the host (drop --backend)");
+            throw new UserError("--backend applies to image models; " + modelSpec + " runs on the host (drop --backend)");
         }
     }
 

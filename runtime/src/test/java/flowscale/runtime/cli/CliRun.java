@@ -47,5 +47,7 @@ record CliRun(int code, String out, String err) {
         assertFalse(text.matches("(?s).*\\b[A-Z][A-Za-z]*Error\\b.*"), text);
         assertFalse(text.contains("\tat "), text);
         assertFalse(text.contains("java."), text);
+        assertFalse(text.matches("(?s).*[A-Za-z]\\$[A-Za-z0-9]+@[0-9a-f]+.*"), "an object's default toString: " + text);
+        assertFalse(text.contains("flowscale.runtime."), text);
     }
 }
