@@ -3,15 +3,17 @@ package flowscale.runtime.cli;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Comparator;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -37,13 +39,15 @@ final class OutputDirectory implements AutoCloseable {
     private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.tmp");
 
     private final Path dir;
+    private final Path key;
     private final FileChannel channel;
     private final FileLock lock;
     private final boolean created;
     private boolean cleared;
 
-    private OutputDirectory(Path dir, FileChannel channel, FileLock lock, boolean created) {
+    private OutputDirectory(Path dir, Path key, FileChannel channel, FileLock lock, boolean created) {
         this.dir = dir;
+        this.key = key;
         this.channel = channel;
         this.lock = lock;
         this.created = created;
@@ -64,58 +68,96 @@ final class OutputDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * Directories claimed by runs in this JVM. POSIX file locks belong to the process, and closing any channel
+     * on the lock file releases them all; so a second run in the same JVM is refused here, before it opens one.
+     */
+    private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
+
     /** Creates {@code out} if needed and locks it for this run; one line (exit 2) if either fails. */
     static OutputDirectory claim(Path out) {
         check(out);
         boolean created = !Files.isDirectory(out);
+        Path key;
         try {
             Files.createDirectories(out);
+            key = out.toRealPath();
         } catch (FileSystemException e) {
             throw new UserError("--out " + out + ": cannot create the directory (" + reason(e) + ")", e);
         } catch (IOException e) {
             throw new UserError("--out " + out + ": cannot create the directory (" + e.getMessage() + ")", e);
         }
-        FileChannel channel;
+        if (!HELD_HERE.add(key)) throw inUse(out);
         try {
-            channel = FileChannel.open(out.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            return lock(out, key, created);
+        } catch (RuntimeException e) {
+            HELD_HERE.remove(key);
+            throw e;
+        }
+    }
+
+    private static OutputDirectory lock(Path out, Path key, boolean created) {
+        Path lockFile = out.resolve(LOCK);
+        FileChannel channel = null;
+        Object before = null;
+        try {
+            // Open a file whose identity is the same just before and just after the open, so that the channel is
+            // known to be on the file the path names (a holder may delete it, and another run create it, any time).
+            for (int attempt = 0; channel == null && attempt < 5; attempt++) {
+                before = fileKey(lockFile);
+                if (before == null) {
+                    try {
+                        Files.createFile(lockFile);
+                    } catch (java.nio.file.FileAlreadyExistsException raced) {
+                        // created by another run just now: take its identity on the next attempt
+                    }
+                    continue;
+                }
+                FileChannel c;
+                try {
+                    c = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+                } catch (java.nio.file.NoSuchFileException deleted) {
+                    continue;
+                }
+                if (before.equals(fileKey(lockFile))) channel = c;
+                else closeQuietly(c);
+            }
         } catch (IOException e) {
             throw new UserError("--out " + out + ": cannot write there (" + (e instanceof FileSystemException f ? reason(f) : e.getMessage()) + ")", e);
         }
+        if (channel == null) throw inUse(out);
         FileLock lock;
         try {
             lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null; // held by another run in this JVM
         } catch (IOException e) {
             closeQuietly(channel);
             throw new UserError("--out " + out + ": cannot lock " + LOCK + " (" + e.getMessage() + ")", e);
         }
         // The holder deletes the lock file when it is done; a lock won on a file that was deleted (or replaced)
-        // meanwhile is no lock at all, since the next run locks the new file.
-        if (lock != null && !samePath(channel, out.resolve(LOCK))) {
+        // since this run opened it is no lock at all, since the next run locks the new file. The check compares
+        // file identities by stat, which (unlike opening the file again) leaves the lock in place.
+        if (lock != null && !Objects.equals(before, fileKey(lockFile))) {
             releaseQuietly(lock);
             lock = null;
         }
         if (lock == null) {
             closeQuietly(channel);
-            throw new UserError("--out " + out + " is in use by another flowscale run (it holds " + out.resolve(LOCK)
-                    + "); wait for it or choose another --out");
+            throw inUse(out);
         }
-        return new OutputDirectory(out, channel, lock, created);
+        return new OutputDirectory(out, key, channel, lock, created);
     }
 
-    /**
-     * Whether the locked file is still the one at {@code lockFile}: a token written through the locked channel
-     * must read back through the path (a run that deleted or replaced the file leaves another file, or none).
-     */
-    private static boolean samePath(FileChannel channel, Path lockFile) {
-        String token = ProcessHandle.current().pid() + " " + System.nanoTime() + " " + Thread.currentThread().threadId() + "\n";
+    private static UserError inUse(Path out) {
+        return new UserError("--out " + out + " is in use by another flowscale run (it holds " + out.resolve(LOCK)
+                + "); wait for it or choose another --out");
+    }
+
+    /** The file's identity (device and inode), or null if there is no file. */
+    private static Object fileKey(Path file) {
         try {
-            channel.truncate(0);
-            channel.write(java.nio.ByteBuffer.wrap(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0);
-            return Files.readString(lockFile).equals(token);
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
         } catch (IOException e) {
-            return false;
+            return null;
         }
     }
 
@@ -166,7 +208,7 @@ final class OutputDirectory implements AutoCloseable {
 
     /**
      * Deletes the lock file while still holding the lock (a run waiting on the old file then sees that it is
-     * gone, see {@link #samePath}), releases the lock, and removes the directory again if this run created it
+     * gone, see {@link #lock}), releases the lock, and removes the directory again if this run created it
      * and wrote nothing (a run refused after the claim leaves no trace).
      */
     @Override
@@ -178,6 +220,7 @@ final class OutputDirectory implements AutoCloseable {
         }
         releaseQuietly(lock);
         closeQuietly(channel);
+        HELD_HERE.remove(key);
         if (created) {
             try {
                 Files.delete(dir); // only succeeds if empty
