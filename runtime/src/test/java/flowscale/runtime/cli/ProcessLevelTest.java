@@ -52,6 +52,30 @@ class ProcessLevelTest {
     }
 
     @Test
+    void aRunStoppedBySignalLeavesAWholeSetAndNoLock() throws Exception {
+        Path out = dir.resolve("o");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("best.png"), "from an earlier run");
+        Path err = dir.resolve("err.txt");
+        // Long enough that the signal comes during the search: 200 000 toy particles, 100 steps.
+        Process p = start(err, dir.resolve("stdout.txt").toFile(), "generate", "--model", "toy:gmm", "--method", "bon",
+                "--budget", "20000000", "--steps", "100", "--out", out.toString());
+        // The lock appears when the run has claimed --out, just before its search starts.
+        for (int i = 0; i < 600 && p.isAlive() && !Files.exists(out.resolve(OutputDirectory.LOCK)); i++) Thread.sleep(50);
+        p.destroy(); // SIGTERM: the same shutdown path as Ctrl-C
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String e = errorLines(err);
+        assertTrue(p.exitValue() == 0 || p.exitValue() == 130 || p.exitValue() == 143, p.exitValue() + ": " + e);
+        try (var names = Files.list(out)) {
+            assertEquals(List.of("particles.png", "trace.json"), names.map(x -> x.getFileName().toString()).sorted().toList(),
+                    "the run's own set, whole, without the earlier best.png, temporary files or the lock: " + e);
+        }
+        String trace = Files.readString(out.resolve("trace.json"));
+        assertTrue(trace.strip().endsWith("}"));
+        assertTrue(trace.contains("\"interrupted\" : true"), "stopped during the search: " + e);
+    }
+
+    @Test
     void aFullStandardOutputExitsWith1() throws Exception {
         Path err = dir.resolve("err.txt");
         Process p = start(err, new File("/dev/full"), "--version");
