@@ -168,6 +168,18 @@ class CheckpointFailuresTest {
     }
 
     @Test
+    void namesAreAcceptedInAnyCase() {
+        CliRun r = CliRun.of("generate", "--model", good.toString(), "--prompt", "1 RED Circle", "--backend", "CPU:1",
+                "--method", "BON", "--sampler", "VP-SDE", "--reward", "Counting", "--budget", "8", "--steps", "2",
+                "--out", dir.resolve("cases").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(dir.resolve("cases/best.png")));
+        CliRun e = CliRun.of("evaluate", "--model", good.toString(), "--count", "2", "--steps", "2", "--sampler", "ODE",
+                "--backend", "Cpu", "--out", dir.resolve("cases-eval").toString());
+        assertEquals(0, e.code(), e.err());
+    }
+
+    @Test
     void absurdMetadataIsAUserErrorNotAnInternalFailure() throws Exception {
         for (String[] kv : new String[][] {{"image_size", "1048576"}, {"image_size", "40000"}, {"depth", "100000"}, {"in_channels", "100000"}}) {
             Map<String, String> meta = new LinkedHashMap<>(config.toMetadata());
