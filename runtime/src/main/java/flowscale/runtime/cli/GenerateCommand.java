@@ -121,7 +121,8 @@ public final class GenerateCommand implements Callable<Integer> {
                     + "otherwise one latent costs 2 NFE.")
     double cfg;
 
-    @Option(names = "--out", defaultValue = "out", paramLabel = "DIR", description = "Output directory (created if missing).")
+    @Option(names = "--out", defaultValue = "out", paramLabel = "DIR",
+            description = "Output directory (created if missing; locked while the run writes, and an earlier run's outputs there are replaced).")
     Path out;
 
     @Spec

@@ -168,6 +168,33 @@ class CheckpointFailuresTest {
     }
 
     @Test
+    void aRunWithNoFiniteCandidateLeavesNoImageOfAnEarlierRun() throws Exception {
+        Path out = dir.resolve("no-finite");
+        assertEquals(0, CliRun.of(generate(good, "no-finite")).code());
+        assertTrue(Files.isRegularFile(out.resolve("best.png")));
+        // Finite weights whose products overflow: every estimate is infinite, so no candidate can be chosen.
+        Map<String, float[]> w = DiTCheckpoints.randomWeights(config, 1);
+        for (String k : new String[] {"final_layer.linear.weight", "final_layer.linear.bias"}) {
+            float[] v = w.get(k);
+            for (int i = 0; i < v.length; i++) v[i] = 3e38f;
+        }
+        Path overflow = dir.resolve("overflow.safetensors");
+        DiTCheckpoints.write(config, w, overflow);
+        CliRun r = CliRun.of(generate(overflow, "no-finite"));
+        // stderr: the search's summary line, then the error
+        java.util.List<String> lines = r.err().strip().lines().toList();
+        assertEquals(2, lines.size(), r.err());
+        new CliRun(r.code(), r.out(), lines.get(1)).assertError(1, "no candidate had a finite estimate");
+        assertTrue(Files.isRegularFile(out.resolve("trace.json")));
+        for (String f : new String[] {"best.png", "best_x8.png", "candidates.png"}) {
+            if (f.equals("candidates.png") && Files.exists(out.resolve(f))) continue; // this run's own non-finite candidates
+            assertFalse(Files.exists(out.resolve(f)), f + " of the earlier run is still beside the new trace");
+        }
+        String trace = Files.readString(out.resolve("trace.json"));
+        assertTrue(trace.contains(overflow.toString()), "the trace is the new run's");
+    }
+
+    @Test
     void namesAreAcceptedInAnyCase() {
         CliRun r = CliRun.of("generate", "--model", good.toString(), "--prompt", "1 RED Circle", "--backend", "CPU:1",
                 "--method", "BON", "--sampler", "VP-SDE", "--reward", "Counting", "--budget", "8", "--steps", "2",
