@@ -63,7 +63,8 @@ public final class Backends {
         String kindName = parts[0];
         List<String> args = Arrays.asList(parts).subList(1, parts.length);
         for (BackendProvider kind : Providers.ALL) {
-            if (kind.name().equals(kindName)) {
+            // Kind names in any case (CPU, OpenCL); the arguments keep theirs (an OpenCL device name is matched as given).
+            if (kind.name().equalsIgnoreCase(kindName)) {
                 return kind.create(spec.strip(), args);
             }
         }

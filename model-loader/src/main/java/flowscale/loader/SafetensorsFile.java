@@ -107,16 +107,26 @@ public final class SafetensorsFile implements TensorStore {
                 + " bytes, fewer than the 8-byte header length prefix");
     }
 
+    /**
+     * "not a safetensors file: " when the bytes after the length prefix are not the JSON header's opening brace
+     * (a text file, an image, a PyTorch pickle), so that the header-length detail that follows is not taken for a
+     * damaged safetensors file; empty when the file does look like one.
+     */
+    private static String notSafetensors(MemorySegment contents) {
+        if (contents.byteSize() > PREFIX_BYTES && contents.get(ValueLayout.JAVA_BYTE, PREFIX_BYTES) == '{') return "";
+        return "not a safetensors file (no JSON header after the 8-byte length): ";
+    }
+
     private static SafetensorsFile validate(String source, Arena arena, MemorySegment contents, ReaderOptions options) {
         long size = contents.byteSize();
         long n = contents.get(LE_LONG, 0);
         // The prefix is an unsigned 64-bit number: compare unsigned so that 2^63 and above count as huge.
         if (Long.compareUnsigned(n, options.maxHeaderBytes()) > 0) {
-            throw new SafetensorsException(Kind.HEADER_TOO_LARGE, source, "header length " + Long.toUnsignedString(n)
-                    + " exceeds the limit of " + options.maxHeaderBytes() + " bytes");
+            throw new SafetensorsException(Kind.HEADER_TOO_LARGE, source, notSafetensors(contents) + "header length "
+                    + Long.toUnsignedString(n) + " exceeds the limit of " + options.maxHeaderBytes() + " bytes");
         }
         if (n > size - PREFIX_BYTES) {
-            throw new SafetensorsException(Kind.HEADER_LENGTH_EXCEEDS_FILE, source, "header length " + n
+            throw new SafetensorsException(Kind.HEADER_LENGTH_EXCEEDS_FILE, source, notSafetensors(contents) + "header length " + n
                     + " exceeds the " + (size - PREFIX_BYTES) + " bytes after the length prefix (file size " + size + ")");
         }
         byte[] headerBytes = contents.asSlice(PREFIX_BYTES, n).toArray(ValueLayout.JAVA_BYTE);

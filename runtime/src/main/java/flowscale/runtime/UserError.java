@@ -17,8 +17,20 @@ public class UserError extends RuntimeException {
         super(message, cause);
     }
 
-    /** {@code s} with every line break (and the blanks around it) turned into one space, as errors are printed. */
+    /** Longest error line: enough for any message of ours, short enough that echoed input cannot flood a log. */
+    public static final int MAX_LINE = 2000;
+
+    /** Longest word of echoed input (a value, a prompt, a path) an error line repeats before cutting it with "…". */
+    public static final int ECHO = 200;
+
+    /**
+     * {@code s} as errors are printed: every line break (and the blanks around it) turned into one space, every
+     * word longer than {@link #ECHO} characters cut, and the whole line at most {@link #MAX_LINE} characters.
+     */
     public static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").strip();
+        if (s == null) return "";
+        String cut = s.length() > 4 * MAX_LINE ? s.substring(0, 4 * MAX_LINE) : s;
+        String line = cut.replaceAll("\\s*\\R\\s*", " ").replaceAll("(\\S{" + ECHO + "})\\S+", "$1…").strip();
+        return line.length() <= MAX_LINE ? line : line.substring(0, MAX_LINE) + "…";
     }
 }

@@ -24,11 +24,11 @@ import java.util.Locale;
  * captioned with its reward) and {@code report.html}, which inlines the same PNG bytes. Each file is written
  * whole or not at all.
  */
-final class DiTOutputs {
+public final class DiTOutputs {
     static final int UPSCALE = 8;
     static final int GRID_SCALE = 4;
     static final int GRID_COLUMNS = 8;
-    static final String BEST = "best.png", BEST_UPSCALED = "best_x" + UPSCALE + ".png", CANDIDATES = "candidates.png",
+    public static final String BEST = "best.png", BEST_UPSCALED = "best_x" + UPSCALE + ".png", CANDIDATES = "candidates.png",
             REPORT = "report.html", TRACE = "trace.json";
 
     private DiTOutputs() {}

@@ -17,9 +17,13 @@ import java.util.Locale;
 
 /**
  * A {@code --prompts} file: one prompt per line (UTF-8); blank lines and lines starting with {@code #} are
- * skipped. Every line is parsed up front, so a bad one stops the job, naming its line, before any work starts.
+ * skipped, and a line {@code NAME<TAB>PROMPT} (the {@code prompts.txt} that {@code flowscale world} writes) gives
+ * the prompt after the tab. Every line is parsed up front, so a bad one stops the job, naming its line, before any work starts.
  */
 public final class PromptsFile {
+    /** Longest prompt, in characters (the longest valid prompt of the shapes world is about 80). */
+    public static final int MAX_PROMPT = 1000;
+
     /** Longest slug kept in a directory name. */
     public static final int SLUG_LENGTH = 60;
 
@@ -44,6 +48,14 @@ public final class PromptsFile {
             String text = lines.get(i).strip();
             if (i == 0 && text.startsWith("\uFEFF")) text = text.substring(1).strip();
             if (text.isEmpty() || text.startsWith("#")) continue;
+            // flowscale world's prompts.txt: "0000.png<TAB>prompt"; the prompt is after the last tab.
+            int tab = text.lastIndexOf('\t');
+            if (tab >= 0) text = text.substring(tab + 1).strip();
+            if (text.isEmpty()) continue;
+            if (text.length() > MAX_PROMPT) {
+                throw new UserError("--prompts " + file + " line " + (i + 1) + " is " + text.length()
+                        + " characters long; a prompt has at most " + MAX_PROMPT);
+            }
             try {
                 prompts.add(new Line(i + 1, text, PromptParser.parse(text)));
             } catch (PromptException e) {

@@ -43,8 +43,13 @@ public final class EvaluateCommand implements Runnable {
     @Option(names = "--model", required = true, description = "DiT checkpoint (.safetensors).")
     String model;
 
-    @Option(names = "--prompts", description = "Number of held-out prompts (1-3 groups, from ShapesWorld.heldOutPrompts).", defaultValue = "200")
+    @Option(names = {"--count", "--num-prompts"}, paramLabel = "N",
+            description = "Number of held-out prompts (1-3 groups, from ShapesWorld.heldOutPrompts).", defaultValue = "200")
     int prompts;
+
+    /** The old name of --count; generate's --prompts takes a file, so the same name for a number misled. */
+    @Option(names = "--prompts", hidden = true)
+    String oldPromptsOption;
 
     @Option(names = "--prompt-seed", description = "Seed of the held-out prompt set.", defaultValue = "0")
     long promptSeed;
@@ -69,7 +74,21 @@ public final class EvaluateCommand implements Runnable {
 
     @Override
     public void run() {
-        if (prompts < 1 || prompts > 100_000) throw new UserError("--prompts must be in 1..100000, got " + prompts);
+        if (oldPromptsOption != null) {
+            throw new UserError("evaluate --prompts was renamed --count (the number of held-out prompts, e.g. --count "
+                    + InputLimits.echo(oldPromptsOption) + "); generate --prompts takes a file");
+        }
+        if (prompts < 1 || prompts > 100_000) throw new UserError("--count must be in 1..100000, got " + prompts);
+        InputLimits.cfg(cfg);
+        InputLimits.threads("--backend", backend);
+        OutputDirectory.check(out);
+        model = ModelNames.normalise(model);
+        if (ModelNames.isToy(model)) {
+            throw new UserError("evaluate scores images of the shapes world; " + model + " is a 2-D toy (give a DiT checkpoint)");
+        }
+        if (!Files.exists(Path.of(model))) throw new UserError("model file " + InputLimits.echo(model) + " does not exist");
+        InputLimits.regularFile("--model", Path.of(model), -1);
+        sampler = sampler.toLowerCase(Locale.ROOT);
         if (steps < 1 || steps > 1000) throw new UserError("--steps must be in 1..1000, got " + steps);
         Sampler s;
         try {
@@ -80,6 +99,7 @@ public final class EvaluateCommand implements Runnable {
         List<Prompt> list = ShapesWorld.heldOutPrompts(prompts, promptSeed);
         try (LoadedModel m = ModelSources.open(model, new ModelOptions(backend, cfg))) {
             VelocityModel vm = m.model();
+            createOut(); // before the work: a directory that cannot be created should not cost an evaluation
             long start = System.nanoTime();
             ModelEvaluation.Result r = ModelEvaluation.evaluate(vm, s, list, seed, 64);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -90,9 +110,18 @@ public final class EvaluateCommand implements Runnable {
         }
     }
 
-    private void write(ModelEvaluation.Result r, Sampler s, double seconds, String kind) {
+    private void createOut() {
         try {
             Files.createDirectories(out);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new UserError("--out " + out + ": cannot create the directory (" + OutputDirectory.reason(e) + ")", e);
+        } catch (IOException e) {
+            throw new UserError("--out " + out + ": cannot create the directory (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private void write(ModelEvaluation.Result r, Sampler s, double seconds, String kind) {
+        try {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("model", model);
             json.put("model_kind", kind);

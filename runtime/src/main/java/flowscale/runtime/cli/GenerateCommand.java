@@ -2,6 +2,7 @@ package flowscale.runtime.cli;
 
 import flowscale.runtime.UserError;
 import flowscale.runtime.application.DefaultModel;
+import flowscale.runtime.application.DiTOutputs;
 import flowscale.runtime.application.LoadedModel;
 import flowscale.runtime.application.ModelOptions;
 import flowscale.runtime.application.ModelSources;
@@ -20,6 +21,11 @@ import flowscale.runtime.search.SearchResult;
 import flowscale.runtime.search.StopFlag;
 import flowscale.runtime.search.Timings;
 import flowscale.runtime.search.TraceJson;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import flowscale.loader.AtomicFile;
+import flowscale.runtime.search.SearchFailed;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,6 +37,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -49,7 +56,9 @@ import java.util.concurrent.Callable;
                 "  image models: best.png, best_x8.png, candidates.png, report.html, trace.json",
                 "  toy models:   particles.png, trace.json",
                 "",
-                "Ctrl-C stops at the next batch and still writes the best found so far."})
+                "Ctrl-C stops at the next batch and still writes the best found so far.",
+                "A run locks --out (a second run on it stops with one line) and replaces whatever an earlier run",
+                "wrote there, so every file beside trace.json is from the same run."})
 public final class GenerateCommand implements Callable<Integer> {
     /** Exit status of a run stopped by Ctrl-C, as a shell reports a SIGINT. */
     static final int EXIT_INTERRUPTED = 130;
@@ -61,7 +70,7 @@ public final class GenerateCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--prompt", paramLabel = "TEXT",
-            description = "Prompt, e.g. \"2 red circles and 1 blue square\" (image models need one; toy models ignore it).")
+            description = "Prompt, e.g. \"2 red circles and 1 blue square\" (image models need one; the toy models have no condition and refuse it).")
     String prompt;
 
     @Option(names = "--prompts", paramLabel = "FILE",
@@ -103,7 +112,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--backend", defaultValue = "cpu", paramLabel = "NAME",
             description = "Kernel backend for image models: cpu, cpu:THREADS, reference, opencl, opencl:P:D "
-                    + "(see flowscale info); toy models run on the host.")
+                    + "(see flowscale info); the toy models run on the host and refuse it.")
     String backend;
 
     @Option(names = "--devices", paramLabel = "LIST",
@@ -118,7 +127,8 @@ public final class GenerateCommand implements Callable<Integer> {
                     + "otherwise one latent costs 2 NFE.")
     double cfg;
 
-    @Option(names = "--out", defaultValue = "out", paramLabel = "DIR", description = "Output directory (created if missing).")
+    @Option(names = "--out", defaultValue = "out", paramLabel = "DIR",
+            description = "Output directory (created if missing; locked while the run writes, and an earlier run's outputs there are replaced).")
     Path out;
 
     @Spec
@@ -141,38 +151,59 @@ public final class GenerateCommand implements Callable<Integer> {
         List<PromptsFile.Line> lines = null;
         if (promptsFile != null) {
             if (prompt != null) throw new UserError("--prompt and --prompts exclude each other; give one");
+            InputLimits.regularFile("--prompts", promptsFile, InputLimits.MAX_PROMPTS_FILE);
             lines = PromptsFile.read(promptsFile);
         }
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError("--out " + out + " exists and is not a directory");
+        OutputDirectory.check(out);
         if (devices != null && spec.commandLine().getParseResult().hasMatchedOption("--backend")) {
             throw new UserError("give either --backend or --devices, not both (--devices cpu is the same as --backend cpu)");
         }
-        String modelSpec = model != null ? model : DefaultModel.resolve();
+        String modelSpec = model != null ? ModelNames.normalise(model) : DefaultModel.resolve();
+        if (!ModelNames.isToy(modelSpec)) {
+            if (!Files.exists(Path.of(modelSpec))) throw new UserError("model file " + InputLimits.echo(modelSpec) + " does not exist");
+            InputLimits.regularFile("--model", Path.of(modelSpec), -1);
+        }
         Interruption ctrlC = Interruption.watch(stop, err);
         try (LoadedModel loaded = ModelSources.open(modelSpec, new ModelOptions(backend, cfg, devices))) {
-            Reward r = loaded.reward(reward == null ? loaded.defaultReward() : reward);
-            if (lines == null) {
-                String text = prompt == null ? "" : prompt;
-                Outcome o = runOne(loaded, modelSpec, searchMethod, r, loaded.condition(text), text, out, method + "/" + sampler, stdout, err);
-                return exitStatus(List.of(o), err);
-            }
+            refuseWhatDoesNotApply(loaded, modelSpec);
+            Reward r = loaded.reward(reward == null ? loaded.defaultReward() : reward.toLowerCase(Locale.ROOT));
             List<Condition> conds = new ArrayList<>();
-            for (PromptsFile.Line l : lines) conds.add(loaded.condition(l.text()));
-            List<Outcome> done = new ArrayList<>();
-            for (int i = 0; i < lines.size(); i++) {
-                if (i > 0 && stop.requested()) break;
-                PromptsFile.Line l = lines.get(i);
-                String dir = PromptsFile.directoryName(i + 1, l.text());
-                String task = "[" + (i + 1) + "/" + lines.size() + "] " + method + "/" + sampler;
-                done.add(runOne(loaded, modelSpec, searchMethod, r, conds.get(i), l.text(), out.resolve(dir), task, stdout, err));
+            if (lines == null) {
+                conds.add(loaded.condition(prompt == null ? "" : prompt));
+            } else {
+                for (PromptsFile.Line l : lines) conds.add(loaded.condition(l.text()));
             }
-            List<IndexPage.Entry> entries = done.stream().map(o -> new IndexPage.Entry(o.link(), o.prompt(),
-                    o.result().bestReward(), o.bestPng(), o.result().trace().interrupted())).toList();
-            String settings = method + " with " + sampler + ", " + budget + " NFE per prompt, seed " + seed + ", model " + modelSpec;
-            IndexPage.write(out.resolve("index.html"), settings, entries, lines.size() - done.size());
-            stdout.println("wrote " + out.resolve("index.html"));
-            stdout.flush();
-            return exitStatus(done, err);
+            checkMemory(loaded);
+            try (OutputDirectory dir = OutputDirectory.claim(out)) {
+                RunContext run = new RunContext(loaded, modelSpec, ModelFingerprint.of(modelSpec), searchMethod, r, dir, stdout, err);
+                if (lines == null) {
+                    String text = prompt == null ? "" : prompt;
+                    Outcome o = runOne(run, conds.get(0), text, 0, 0, out, method + "/" + sampler);
+                    return exitStatus(List.of(o), err);
+                }
+                List<Outcome> done = new ArrayList<>();
+                try {
+                    for (int i = 0; i < lines.size(); i++) {
+                        if (i > 0 && stop.requested()) break;
+                        PromptsFile.Line l = lines.get(i);
+                        String name = PromptsFile.directoryName(i + 1, l.text());
+                        String task = "[" + (i + 1) + "/" + lines.size() + "] " + method + "/" + sampler;
+                        done.add(runOne(run, conds.get(i), l.text(), i, l.number(), out.resolve(name), task));
+                    }
+                } finally {
+                    // Also after a failed prompt: the index lists what was written.
+                    if (!done.isEmpty()) {
+                        List<IndexPage.Entry> entries = done.stream().map(o -> new IndexPage.Entry(o.link(), o.prompt(),
+                                o.result().bestReward(), o.bestPng(), o.result().trace().interrupted())).toList();
+                        String settings = method + " with " + sampler + ", " + budget + " NFE per prompt, seed " + seed
+                                + ", model " + modelSpec;
+                        IndexPage.write(out.resolve("index.html"), settings, entries, lines.size() - done.size());
+                        stdout.println("wrote " + out.resolve("index.html"));
+                        stdout.flush();
+                    }
+                }
+                return exitStatus(done, err);
+            }
         } catch (RuntimeException | IOException e) {
             if (!stop.requested()) throw e;
             // After Ctrl-C the JVM exits as soon as the interruption is closed, before Main could report this.
@@ -187,17 +218,24 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /** Checks the options that need no model; returns the configured search method. */
     private SearchMethod validate() {
-        if (budget < 1) throw new UserError("--budget must be >= 1, got " + budget);
-        if (steps < 1) throw new UserError("--steps must be >= 1, got " + steps);
+        InputLimits.budget(budget);
+        InputLimits.steps(steps);
+        InputLimits.cfg(cfg);
+        InputLimits.threads("--backend", backend);
+        InputLimits.threads("--devices", devices);
+        InputLimits.prompt("--prompt", prompt);
+        method = method.toLowerCase(Locale.ROOT);
+        sampler = sampler.toLowerCase(Locale.ROOT);
         if (!SearchMethods.names().contains(method)) {
-            throw new UserError("unknown method '" + method + "'; known: " + String.join(", ", SearchMethods.names()));
+            throw new UserError("unknown method '" + InputLimits.echo(method) + "'; known: " + String.join(", ", SearchMethods.names()));
         }
+        if (method.equals("rbf")) InputLimits.rbfBudget(budget, cfg);
         try {
             configuredSampler = Sampler.named(sampler).withSteps(steps);
             SearchConfig config = SearchConfig.parse(searchOptions);
             if (rbfVariant != null) {
                 if (!method.equals("rbf")) throw new UserError("--rbf-variant only applies to --method rbf");
-                config = config.with("variant", rbfVariant);
+                config = config.with("variant", rbfVariant.toLowerCase(Locale.ROOT));
             }
             return SearchMethods.create(method, config);
         } catch (IllegalArgumentException e) {
@@ -205,27 +243,127 @@ public final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    /** One search for one prompt, its outputs written into {@code dir} and its summary printed. */
-    private Outcome runOne(LoadedModel loaded, String modelSpec, SearchMethod searchMethod, Reward r, Condition cond,
-                           String promptText, Path dir, String task, PrintWriter stdout, PrintWriter err) throws IOException {
+    /** Options that mean nothing for the loaded model are refused, never silently ignored. */
+    private void refuseWhatDoesNotApply(LoadedModel loaded, String modelSpec) {
+        if (!loaded.kind().startsWith("toy")) return;
+        if (prompt != null) throw new UserError("--prompt applies to image models; " + modelSpec + " has no condition (drop --prompt)");
+        if (promptsFile != null) {
+            throw new UserError("--prompts applies to image models; " + modelSpec + " has no condition (drop --prompts)");
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--backend")) {
+            throw new UserError("--backend applies to image models; " + modelSpec + " runs on the host (drop --backend)");
+        }
+    }
+
+    /**
+     * Best-of-N and SMC hold every particle at once (N = budget / steps by default): refuse, before the search,
+     * a particle set the heap cannot hold rather than fail with an OutOfMemoryError.
+     */
+    private void checkMemory(LoadedModel loaded) {
+        int buffers = switch (method) {
+            case "bon" -> 5;
+            case "smc" -> 8;
+            default -> 0;
+        };
+        if (buffers == 0) return;
+        long perLatent = Math.max(1, loaded.model().nfePerLatent());
+        long n = budget / perLatent / steps;
+        for (String o : searchOptions) {
+            if (o.startsWith("n=")) {
+                try {
+                    n = Long.parseLong(o.substring(2).strip());
+                } catch (NumberFormatException e) {
+                    return; // the method reports it
+                }
+            }
+        }
+        long dim = loaded.model().dim();
+        long bytes = n * (dim * 4 + 16) * buffers;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap / 10 * 8) {
+            throw new UserError(String.format(Locale.ROOT, "--method %s with %d particles of %d values needs about %s of memory;"
+                    + " this JVM may use %s (lower --budget, raise --steps, set --search-opt n=, or raise -Xmx in"
+                    + " FLOWSCALE_JAVA_OPTS)", method, n, dim, gib(bytes), gib(heap)));
+        }
+    }
+
+    private static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+    }
+
+    /** What every prompt's run shares. */
+    private record RunContext(LoadedModel loaded, String modelSpec, ModelFingerprint fingerprint, SearchMethod method,
+                              Reward reward, OutputDirectory out, PrintWriter stdout, PrintWriter err) {}
+
+    /**
+     * One search for one prompt, its outputs written into {@code dir} and its summary printed. A search that
+     * fails after it has rewarded something still writes the best it found, then reports the failure.
+     */
+    private Outcome runOne(RunContext run, Condition cond, String promptText, int promptIndex, int promptLine, Path dir, String task)
+            throws IOException {
         SearchResult result;
-        try (SearchProgress progress = new SearchProgress(task, budget, err, SearchProgress.animatedByEnvironment(), stop)) {
-            SearchProblem problem = new SearchProblem(loaded.model(), configuredSampler, r, cond,
+        RuntimeException failure = null;
+        try (SearchProgress progress = new SearchProgress(task, budget, run.err(), SearchProgress.animatedByEnvironment(), stop)) {
+            SearchProblem problem = new SearchProblem(run.loaded().model(), configuredSampler, run.reward(), cond,
                     budget, seed, 0, progress);
-            result = SearchMethods.run(searchMethod, problem);
+            try {
+                result = SearchMethods.run(run.method(), problem);
+            } catch (SearchFailed f) {
+                result = f.partial();
+                failure = f.getCause() instanceof RuntimeException re ? re : f;
+                if (f.getCause() instanceof OutOfMemoryError oom) failure = new OutOfMemory(oom);
+            }
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }
+        run.out().clear();
         Files.createDirectories(dir);
-        TraceJson.write(result.trace(), dir.resolve("trace.json"));
-        List<String> files = new ArrayList<>(List.of("trace.json"));
-        files.addAll(loaded.writeOutputs(dir, result, r, new RunInfo(promptText, modelSpec, seed)));
-        summary(stdout, modelSpec, loaded, result, dir, files);
-        byte[] bestPng = files.contains("best.png") ? Files.readAllBytes(dir.resolve("best.png")) : null;
+        List<String> files = new ArrayList<>(List.of(DiTOutputs.TRACE));
+        RunInfo info = new RunInfo(promptText, run.modelSpec(), seed);
+        files.addAll(run.loaded().writeOutputs(dir, result, run.reward(), info));
+        writeTrace(dir.resolve(DiTOutputs.TRACE), result, run, promptText, promptIndex, promptLine, dir);
+        summary(run.stdout(), run.modelSpec(), run.loaded(), result, dir, files);
+        if (failure != null) {
+            throw new SearchStopped(failure, dir);
+        }
+        byte[] bestPng = files.contains(DiTOutputs.BEST) ? Files.readAllBytes(dir.resolve(DiTOutputs.BEST)) : null;
         String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
-        String link = name + "/" + (files.contains("report.html") ? "report.html" : "trace.json");
+        String link = name + "/" + (files.contains(DiTOutputs.REPORT) ? DiTOutputs.REPORT : DiTOutputs.TRACE);
         return new Outcome(link, promptText, result, bestPng);
     }
+
+    /**
+     * The search's trace plus what it takes to run it again: the prompt and where it came from in --prompts (the
+     * file, its 0-based index among the file's prompts, its line, its directory), the model (with its size and SHA-256 when it is a file), guidance, backend
+     * or devices, and every argument given. The trace's own {@code promptIndex} names the noise stream, which is
+     * 0 for every prompt of a file (each gets the noise it would get alone).
+     */
+    private void writeTrace(Path file, SearchResult result, RunContext run, String promptText, int promptIndex, int promptLine,
+                            Path dir)
+            throws IOException {
+        ObjectNode root = TraceJson.toJson(result.trace());
+        ObjectNode r = root.putObject("run");
+        r.put("prompt", promptText);
+        if (promptsFile != null) {
+            r.put("promptsFile", promptsFile.toString());
+            r.put("promptIndex", promptIndex);
+            r.put("promptLine", promptLine);
+            r.put("promptDirectory", dir.getFileName().toString());
+        }
+        r.put("model", run.modelSpec());
+        r.put("modelKind", run.loaded().kind());
+        if (run.fingerprint() != null) {
+            r.put("modelBytes", run.fingerprint().bytes());
+            if (run.fingerprint().sha256() != null) r.put("modelSha256", run.fingerprint().sha256());
+        }
+        r.put("cfg", cfg);
+        if (devices != null) r.put("devices", devices);
+        else r.put("backend", backend);
+        r.putPOJO("arguments", spec.commandLine().getParseResult().originalArgs());
+        AtomicFile.write(file, TRACE_JSON.writeValueAsBytes(root));
+    }
+
+    private static final ObjectMapper TRACE_JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** 130 when stopped by Ctrl-C; 1 (with an error line) when a search found nothing finite; else 0. */
     private int exitStatus(List<Outcome> outcomes, PrintWriter err) {
@@ -253,9 +391,9 @@ public final class GenerateCommand implements Callable<Integer> {
                 t.interrupted() ? ", INTERRUPTED (best so far)" : "");
         if (result.found()) {
             if (result.best().length <= 8) {
-                o.printf("best reward %.6f at %s%n", result.bestReward(), java.util.Arrays.toString(result.best()));
+                o.printf("best reward %.6f at %s (the returned sample)%n", result.bestReward(), java.util.Arrays.toString(result.best()));
             } else {
-                o.printf("best reward %.6f%n", result.bestReward());
+                o.printf("best reward %.6f (the returned sample)%n", result.bestReward());
             }
         } else {
             o.println("no candidate had a finite estimate and reward");

@@ -67,6 +67,7 @@ public final class InspectCommand implements Callable<Integer> {
         if (target == null) {
             throw new UserError("missing FILE to inspect (or --write-sample PATH)");
         }
+        if (writeSample == null) InputLimits.regularFile("", target, -1);
         PrintWriter out = spec.commandLine().getOut();
         try (TensorStore store = TensorStore.open(target, options)) {
             if (json) {

@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
 /**
@@ -54,7 +55,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        CommandLine cl = commandLine();
+        int code = cl.execute(args);
+        System.exit(checkOutput(code, cl.getOut(), System.out, cl.getErr()));
     }
 
     /** Runs the CLI and returns the exit code (tests call this instead of {@link #main}). */
@@ -62,8 +65,31 @@ public final class Main implements Runnable {
         return commandLine().execute(args);
     }
 
+    /**
+     * A command whose standard output could not be written (a full disk, a closed pipe) did not do its job:
+     * exit 1 with one line, whatever the command returned.
+     */
+    static int checkOutput(int code, PrintWriter out, java.io.PrintStream stdout, PrintWriter err) {
+        out.flush();
+        if (out.checkError() | stdout.checkError()) {
+            err.println("error: cannot write to standard output (disk full or pipe closed?)");
+            err.flush();
+            return code == EXIT_OK ? EXIT_INTERNAL : code;
+        }
+        return code;
+    }
+
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // An OutOfMemoryError is an Error, which picocli lets through as a stack trace; make it one line.
+        CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
+        cl.setExecutionStrategy(parseResult -> {
+            try {
+                return run.execute(parseResult);
+            } catch (OutOfMemoryError e) {
+                throw new CommandLine.ExecutionException(cl, "out of memory", new OutOfMemory(e));
+            }
+        });
         cl.setExitCodeExceptionMapper(t -> isUserError(t) ? EXIT_USAGE : EXIT_INTERNAL);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
@@ -101,21 +127,34 @@ public final class Main implements Runnable {
         return false;
     }
 
+    /**
+     * The error as one line for the user, never a Java class name: user errors and the CLI's own failures by
+     * their message, file-system failures by path and reason, anything else as an internal error.
+     */
     static String describe(Throwable t) {
         Throwable c = t;
         while ((c instanceof UncheckedIOException || c instanceof CommandLine.ExecutionException) && c.getCause() != null) {
             c = c.getCause();
         }
+        if (c instanceof OutOfMemoryError oom) return UserError.oneLine(OutOfMemory.describe(oom));
         if (c instanceof NoSuchFileException nsf) {
-            return "no such file: " + nsf.getFile();
+            return UserError.oneLine("no such file: " + nsf.getFile());
+        }
+        if (c instanceof FileSystemException fs) {
+            return UserError.oneLine((fs.getFile() == null ? "" : fs.getFile() + ": ") + OutputDirectory.reason(fs)
+                    + (fs.getOtherFile() == null ? "" : " (" + fs.getOtherFile() + ")"));
         }
         String msg = c.getMessage();
-        if (msg == null || msg.isBlank()) {
-            msg = c.getClass().getSimpleName();
-        } else if (!(c instanceof UserError) && !isUserError(c)) {
-            msg = c.getClass().getSimpleName() + ": " + msg;
-        }
-        return UserError.oneLine(msg);
+        boolean ours = c instanceof UserError || c instanceof SearchStopped || c instanceof OutOfMemory || isUserError(c);
+        if (ours && msg != null && !msg.isBlank()) return UserError.oneLine(msg);
+        String what = words(c.getClass().getSimpleName());
+        return UserError.oneLine("internal error (" + what + ")" + (msg == null || msg.isBlank() ? "" : ": " + msg)
+                + " — please report it; --debug prints the details");
+    }
+
+    /** {@code IllegalStateException} as {@code illegal state}. */
+    private static String words(String className) {
+        return className.replaceAll("(Exception|Error)$", "").replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT).strip();
     }
 
     /** Version from the jar manifest, with the Java runtime. */

@@ -40,7 +40,9 @@ public final class ScoreCommand implements Runnable {
 
     @Override
     public void run() {
+        InputLimits.prompt("--prompt", prompt);
         Prompt p = PromptParser.parse(prompt);
+        for (Path image : images) InputLimits.regularFile("", image, 64L << 20);
         if (size < 1 || size > 4096) throw new UserError("--size " + size + " is outside 1-4096");
         List<float[]> loaded = new ArrayList<>();
         for (Path image : images) {

@@ -92,11 +92,15 @@ final class SearchProgress implements SearchListener, AutoCloseable {
         return Double.isFinite(r) ? String.format(Locale.ROOT, "best %.4f", r) : "best -";
     }
 
-    /** The one summary line: what was spent, the best reward, the wall time, and whether the search was stopped. */
+    /**
+     * The one summary line: what was spent, the best reward of any estimate seen during the search (the returned
+     * sample's reward, which may differ, is in the summary on stdout and in trace.json), the wall time, and
+     * whether the search was stopped.
+     */
     String summaryLine() {
         double seconds = (clock.getAsLong() - startNanos) / 1e9;
-        return String.format(Locale.ROOT, "%s: %s %d / %d NFE, %s, %.1f s", task, stop.requested() ? "stopped at" : "done,",
-                Math.max(0, lastNfe), lastBudget, best(lastBest), seconds);
+        return String.format(Locale.ROOT, "%s: %s %d / %d NFE, %s among the estimates seen, %.1f s", task,
+                stop.requested() ? "stopped at" : "done,", Math.max(0, lastNfe), lastBudget, best(lastBest), seconds);
     }
 
     /** Closes the bar, then prints the summary line (also in terminal mode, where the bar may be cut short). */

@@ -61,6 +61,7 @@ public final class TrainCommand implements Runnable {
     @Override
     public void run() {
         TrainConfig c;
+        if (config != null) InputLimits.regularFile("--config", config, 1L << 20);
         try {
             c = config == null ? TrainConfig.DEFAULT : TrainConfig.read(config);
             var m = c.toMap();
@@ -80,7 +81,9 @@ public final class TrainCommand implements Runnable {
             return;
         }
         if (out == null) throw new UserError("--out DIR is required (the run directory)");
-        TrainingBackend be = switch (backend) {
+        OutputDirectory.check(out);
+        checkSize(c);
+        TrainingBackend be = switch (backend.toLowerCase(Locale.ROOT)) {
             case "cpu" -> c.threads() == 0 ? new CpuBackend() : new CpuBackend(c.threads());
             case "reference" -> new ReferenceBackend();
             default -> throw new UserError("training backend '" + backend + "' is not available (use cpu or reference)");
@@ -96,8 +99,11 @@ public final class TrainCommand implements Runnable {
             }
         }, "train-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
+        var d = c.model();
         Progress progress = new Progress(err, SearchProgress.animatedByEnvironment(), String.format(Locale.ROOT,
-                "train: backend %s, model %s, batch %d, %d steps", be.name(), c.model(), c.batchSize(), c.steps()));
+                "train: backend %s; model DiT %dx%d images, patch %d, width %d, depth %d, %d heads; batch %d, %d steps",
+                be.name(), d.imageSize(), d.imageSize(), d.patchSize(), d.hiddenSize(), d.depth(), d.numHeads(),
+                c.batchSize(), c.steps()));
         try (be) {
             Trainer.Result r = new Trainer(c, out, be, progress).run(stop::get);
             progress.close();
@@ -115,6 +121,26 @@ public final class TrainCommand implements Runnable {
             } catch (IllegalStateException shuttingDown) {
                 // the JVM is already exiting because of Ctrl-C; the hook is waiting for us and returns now
             }
+        }
+    }
+
+    /**
+     * Refuses, before anything is allocated, a configuration whose batch cannot fit in the heap (activations of
+     * every layer are kept for the backward pass) or that asks for more threads than make sense.
+     */
+    private static void checkSize(TrainConfig c) {
+        if (c.threads() > InputLimits.MAX_THREADS) {
+            throw new UserError("threads must be in 0.." + InputLimits.MAX_THREADS + " (0: one per core), got " + c.threads());
+        }
+        var d = c.model();
+        // Per sample: the image and its noise, then per block about 16 activations of sequence x width kept for backward.
+        double perSample = 4.0 * (4.0 * d.imageFloats() + 16.0 * d.sequenceLength() * d.hiddenSize() * Math.max(1, d.depth()));
+        double bytes = perSample * c.batchSize();
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap * 0.8) {
+            throw new UserError(String.format(Locale.ROOT, "batchSize %d needs about %.1f GiB for its activations; this JVM may use"
+                    + " %.1f GiB (lower batchSize, or raise -Xmx in FLOWSCALE_JAVA_OPTS)", c.batchSize(), bytes / (1L << 30),
+                    heap / (double) (1L << 30)));
         }
     }
 
@@ -137,7 +163,11 @@ public final class TrainCommand implements Runnable {
         @Override
         public void started(long fromStep, long steps, long parameters) {
             err.println(banner);
-            err.printf(Locale.ROOT, "train: %,d parameters; %s%n", parameters, fromStep > 0 ? "resuming at step " + fromStep : "starting from adaLN-Zero init");
+            String from = fromStep == 0 ? "starting from adaLN-Zero init"
+                    : fromStep >= steps ? "the run is already at step " + fromStep + " of " + steps + ", nothing to train"
+                    + " (a larger --steps continues it)"
+                    : "resuming at step " + fromStep + " of " + steps;
+            err.printf(Locale.ROOT, "train: %,d parameters; %s%n", parameters, from);
             total = steps;
             if (animated) {
                 bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(steps).setUnit(" steps", 1)
@@ -160,7 +190,8 @@ public final class TrainCommand implements Runnable {
 
         @Override
         public void saved(long step, Path checkpoint) {
-            if (bar == null) {
+            // Without a step since the start (a resumed run already complete) there is no loss or rate to report.
+            if (bar == null && lastStep > 0) {
                 err.printf(Locale.ROOT, "train: step %d / %d, loss %.4f, lr %.2e, %.1f samples/s, saved %s%n", step, total,
                         lastSmoothed, lastLr, lastRate, checkpoint);
             }

@@ -57,7 +57,8 @@ public final class WorldCommand implements Runnable {
         if (upscale < 1 || upscale > 32) throw new UserError("--upscale " + upscale + " is outside 1-32");
         if (gridScale < 1 || gridScale > 32) throw new UserError("--grid-scale " + gridScale + " is outside 1-32");
         if (columns < 1) throw new UserError("--columns " + columns + " must be at least 1");
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError("--out " + out + " exists and is not a directory");
+        checkGridSize();
+        OutputDirectory.check(out);
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
@@ -87,6 +88,22 @@ public final class WorldCommand implements Runnable {
         System.out.printf(Locale.ROOT, "wrote %d images (%dx%d, seed %d), prompts.txt and grid.png to %s%n",
                 count, size, size, seed, out);
     }
+
+    /** grid.png is one image in memory: refuse a layout it cannot be (a raster is at most 2^31 samples). */
+    private void checkGridSize() {
+        long tiles = Math.min(count, GRID_LIMIT);
+        long cols = Math.min(columns, tiles);
+        long rows = (tiles + cols - 1) / cols;
+        long tile = (long) size * gridScale;
+        long width = cols * tile, height = rows * tile;
+        if (width > MAX_GRID_SIDE || height > MAX_GRID_SIDE || width * height > MAX_GRID_PIXELS) {
+            throw new UserError(String.format(Locale.ROOT, "grid.png would be about %d x %d pixels (at most %d a side and %d"
+                    + " in all); lower --grid-scale, --size or --columns", width, height, MAX_GRID_SIDE, MAX_GRID_PIXELS));
+        }
+    }
+
+    static final long MAX_GRID_SIDE = 32_768;
+    static final long MAX_GRID_PIXELS = 1L << 28;
 
     private static void writeText(Path path, String text) {
         try {

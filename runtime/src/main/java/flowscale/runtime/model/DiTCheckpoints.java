@@ -3,9 +3,10 @@ package flowscale.runtime.model;
 import flowscale.kernels.Backend;
 import flowscale.loader.DType;
 import flowscale.loader.SafetensorsException;
-import flowscale.loader.SafetensorsFile;
 import flowscale.loader.SafetensorsWriter;
+import flowscale.loader.ShardedCheckpoint;
 import flowscale.loader.TensorInfo;
+import flowscale.loader.TensorStore;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -26,7 +27,7 @@ public final class DiTCheckpoints {
 
     /** The config stored in a checkpoint's metadata. */
     public static DiTConfig readConfig(Path checkpoint) {
-        try (SafetensorsFile file = SafetensorsFile.open(checkpoint)) {
+        try (TensorStore file = TensorStore.open(checkpoint)) {
             return config(file, checkpoint);
         }
     }
@@ -38,7 +39,7 @@ public final class DiTCheckpoints {
      * @throws SafetensorsException for a file that is not valid safetensors
      */
     public static DiTWeights read(Path checkpoint, Backend backend) {
-        try (SafetensorsFile file = SafetensorsFile.open(checkpoint)) {
+        try (TensorStore file = TensorStore.open(checkpoint)) {
             DiTConfig config = config(file, checkpoint);
             Map<String, TensorInfo> infos = new LinkedHashMap<>();
             for (TensorInfo t : file.tensors()) infos.put(t.name(), t);
@@ -54,15 +55,56 @@ public final class DiTCheckpoints {
                 @Override public String description() { return checkpoint.toString(); }
                 @Override public Set<String> names() { return infos.keySet(); }
                 @Override public long[] shape(String name) { return infos.get(name).shape(); }
-                @Override public float[] floats(String name) { return file.toFloatArray(name); }
+                @Override public float[] floats(String name) { return finite(checkpoint, name, file.toFloatArray(name)); }
             };
             return DiTWeights.bind(config, source, backend);
         }
     }
 
-    private static DiTConfig config(SafetensorsFile file, Path checkpoint) {
+    /**
+     * Sizes no checkpoint of this family has: the metadata of a damaged or foreign file would otherwise size
+     * position tables and workspaces past int range or memory, and fail far from the cause.
+     */
+    private static DiTConfig plausible(DiTConfig c) {
+        bound("image_size", c.imageSize(), 4096);
+        bound("in_channels", c.inChannels(), 64);
+        bound("patch_size", c.patchSize(), 64);
+        bound("hidden_size", c.hiddenSize(), 1 << 15);
+        bound("depth", c.depth(), 1024);
+        bound("num_heads", c.numHeads(), 1024);
+        bound("frequency_embedding_size", c.frequencyEmbeddingSize(), 1 << 15);
+        bound("max_groups", c.maxGroups(), 1024);
+        bound("max_count", c.maxCount(), 1 << 16);
+        bound("num_colours", c.numColours(), 1 << 16);
+        bound("num_shapes", c.numShapes(), 1 << 16);
+        bound("image tokens ((image_size / patch_size)^2)", c.imageTokens(), 1 << 16);
+        if (c.mlpRatio() > 64) throw new IllegalArgumentException("mlp_ratio " + c.mlpRatio() + " is above 64");
+        return c;
+    }
+
+    private static void bound(String key, long value, long max) {
+        if (value > max) throw new IllegalArgumentException(key + " " + value + " is above " + max + " (a damaged or foreign checkpoint?)");
+    }
+
+    /** A NaN or infinite weight would only show as non-finite samples after a whole search: refuse it at load. */
+    private static float[] finite(Path checkpoint, String name, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new CheckpointException("checkpoint " + checkpoint + ": tensor " + name + " holds " + values[i]
+                        + " at element " + i + " (weights must be finite)");
+            }
+        }
+        return values;
+    }
+
+    /** The config from the file's metadata; for a sharded checkpoint, from the index's or else the first shard's. */
+    private static DiTConfig config(TensorStore file, Path checkpoint) {
+        java.util.Map<String, String> metadata = file.metadata();
+        if (file instanceof ShardedCheckpoint sharded && !metadata.containsKey(DiTConfig.ARCH_KEY) && !sharded.shards().isEmpty()) {
+            metadata = sharded.shards().values().iterator().next().metadata();
+        }
         try {
-            return DiTConfig.fromMetadata(file.metadata());
+            return plausible(DiTConfig.fromMetadata(metadata));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("checkpoint " + checkpoint + ": " + e.getMessage(), e);
         }

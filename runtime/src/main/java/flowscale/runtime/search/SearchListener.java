@@ -19,4 +19,10 @@ public interface SearchListener {
     default boolean stopRequested() {
         return false;
     }
+
+    /**
+     * Called when a search starts, with a way to get the best found so far at any later point (null before
+     * anything was rewarded); {@link SearchMethods#run} uses it to hand back that result when the search fails.
+     */
+    default void started(java.util.function.Supplier<SearchResult> bestSoFar) {}
 }

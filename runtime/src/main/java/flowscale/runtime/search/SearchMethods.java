@@ -66,10 +66,50 @@ public final class SearchMethods {
      * the best found so far, with the trace marked {@link Trace#interrupted() interrupted}.
      */
     public static SearchResult run(SearchMethod method, SearchProblem problem) {
+        BestSoFar kept = new BestSoFar(problem.listener());
         try {
-            return method.run(problem);
+            return method.run(problem.withListener(kept));
         } catch (SearchInterrupted stopped) {
             return stopped.partial();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // A limit met late (or memory running out) should not lose what the budget already bought.
+            SearchResult partial = kept.partial();
+            if (partial == null) throw e;
+            throw new SearchFailed(e, partial);
+        }
+    }
+
+    /** Passes everything on to the caller's listener and keeps the running search's best-so-far supplier. */
+    private static final class BestSoFar implements SearchListener {
+        private final SearchListener inner;
+        private java.util.function.Supplier<SearchResult> bestSoFar;
+
+        BestSoFar(SearchListener inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void progress(long nfe, long budget, double bestReward) {
+            inner.progress(nfe, budget, bestReward);
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return inner.stopRequested();
+        }
+
+        @Override
+        public void started(java.util.function.Supplier<SearchResult> s) {
+            bestSoFar = s;
+            inner.started(s);
+        }
+
+        SearchResult partial() {
+            try {
+                return bestSoFar == null ? null : bestSoFar.get();
+            } catch (RuntimeException | OutOfMemoryError e) {
+                return null;
+            }
         }
     }
 

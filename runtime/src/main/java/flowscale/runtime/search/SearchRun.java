@@ -66,6 +66,7 @@ final class SearchRun {
         this.noise = new NoiseStreams(problem.seed(), problem.promptIndex());
         this.bestX0 = new float[dim];
         if (perLatent < 1) throw new IllegalStateException("model reports " + perLatent + " NFE per latent");
+        problem.listener().started(() -> lastCount == 0 && !haveBest ? null : partial());
     }
 
     /** Latent evaluations still affordable. */

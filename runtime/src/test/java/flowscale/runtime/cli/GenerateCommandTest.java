@@ -46,7 +46,7 @@ class GenerateCommandTest {
     @Test
     void rbfPaperVariantAndSearchOptionsAreAccepted(@TempDir Path dir) throws Exception {
         Run r = run("generate", "--model", "toy:gmm", "--method", "rbf", "--rbf-variant", "paper", "--sampler", "linear-sde", "--budget", "300",
-                "--steps", "8", "--search-opt", "n=3", "--reward", "mode:2", "--prompt", "ignored", "--out", dir.toString());
+                "--steps", "8", "--search-opt", "n=3", "--reward", "mode:2", "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode t = new ObjectMapper().readTree(dir.resolve("trace.json").toFile());
         assertEquals("paper", t.get("parameters").get("variant").asText());

@@ -73,7 +73,7 @@ class TrainAndEvaluateCommandTest {
         assertOneLineError("train", "--config", cfg.toString(), "--out", run.toString());
 
         Path eval = dir.resolve("eval");
-        assertEquals(0, Main.execute("evaluate", "--model", run.resolve("ema.safetensors").toString(), "--prompts", "5",
+        assertEquals(0, Main.execute("evaluate", "--model", run.resolve("ema.safetensors").toString(), "--count", "5",
                 "--steps", "2", "--out", eval.toString()), std.err());
         Map<?, ?> json = new ObjectMapper().readValue(eval.resolve("evaluation.json").toFile(), Map.class);
         assertEquals(5, json.get("prompts"));
