@@ -51,6 +51,14 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--threads", description = "Override the config's cpu worker threads (0 = one per core).")
     Integer threads;
 
+    @Option(names = "--shortcut", description = "Train a few-step (shortcut) model with a step-size input: flow matching at d = 0"
+            + " on most of each batch, the self-consistency target on the rest (config fields shortcut*).")
+    boolean shortcut;
+
+    @Option(names = "--init", paramLabel = "FILE", description = "Start from this DiT checkpoint instead of adaLN-Zero"
+            + " (with --shortcut: a base checkpoint, e.g. weights/shapes-dit.safetensors, gains a zero-output step-size embedder).")
+    Path init;
+
     @Option(names = "--backend", description = "Training backend: cpu or reference (the scalar oracle; slow).", defaultValue = "cpu")
     String backend;
 
@@ -67,6 +75,8 @@ public final class TrainCommand implements Runnable {
             if (maxMinutes != null) m.put("maxMinutes", maxMinutes);
             if (threads != null) m.put("threads", threads);
             if (checkpointEvery != null) m.put("checkpointEvery", checkpointEvery);
+            if (shortcut) m.put("shortcut", true);
+            if (init != null) m.put("init", init.toString());
             c = TrainConfig.parse(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m), "command line");
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
@@ -96,7 +106,7 @@ public final class TrainCommand implements Runnable {
         }, "train-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         Progress progress = new Progress(err, SearchProgress.animatedByEnvironment(), String.format(Locale.ROOT,
-                "train: backend %s, model %s, batch %d, %d steps", be.name(), c.model(), c.batchSize(), c.steps()));
+                "train: backend %s, model %s, batch %d, %d steps", be.name(), c.model(), c.batchSize(), c.steps()), c.init());
         try (be) {
             Trainer.Result r = new Trainer(c, out, be, progress).run(stop::get);
             progress.close();
@@ -126,17 +136,20 @@ public final class TrainCommand implements Runnable {
         private double lastSmoothed, lastRate, lastLr;
 
         private final String banner;
+        private final String initFrom;
 
-        Progress(PrintWriter err, boolean animated, String banner) {
+        Progress(PrintWriter err, boolean animated, String banner, String initFrom) {
             this.err = err;
             this.animated = animated;
             this.banner = banner;
+            this.initFrom = initFrom;
         }
 
         @Override
         public void started(long fromStep, long steps, long parameters) {
             err.println(banner);
-            err.printf(Locale.ROOT, "train: %,d parameters; %s%n", parameters, fromStep > 0 ? "resuming at step " + fromStep : "starting from adaLN-Zero init");
+            err.printf(Locale.ROOT, "train: %,d parameters; %s%n", parameters, fromStep > 0 ? "resuming at step " + fromStep
+                    : initFrom.isEmpty() ? "starting from adaLN-Zero init" : "starting from " + initFrom);
             total = steps;
             if (animated) {
                 bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(steps).setUnit(" steps", 1)

@@ -3,6 +3,8 @@ package flowscale.runtime.train;
 import flowscale.kernels.Tensor;
 import flowscale.kernels.TrainingBackend;
 import flowscale.runtime.data.ShapesWorld;
+import flowscale.loader.SafetensorsException;
+import flowscale.runtime.model.CheckpointException;
 import flowscale.runtime.model.DiTCheckpoints;
 import flowscale.runtime.model.DiTConfig;
 
@@ -99,7 +101,7 @@ public final class Trainer {
             step = saved.step();
             elapsedBefore = saved.elapsedSeconds();
         } else {
-            p.fromHost(Initialisation.adaLNZero(model, config.seed()), p.params);
+            p.fromHost(config.init().isEmpty() ? Initialisation.adaLNZero(model, config.seed()) : initialWeights(model), p.params);
             backend.copy(p.params, p.ema);
             backend.fill(p.adamM, 0f);
             backend.fill(p.adamV, 0f);
@@ -109,6 +111,8 @@ public final class Trainer {
         LossLog log = new LossLog(out, step);
         listener.started(step, config.steps(), p.count());
         TrainableDiT net = new TrainableDiT(p, config.batchSize());
+        SelfConsistencyTarget consistency = config.shortcut()
+                ? new SelfConsistencyTarget(new TrainableDiT(p, config.selfConsistencyItems()), config.shortcutSteps()) : null;
         Tensor decayedParams = p.params.flatRange(0, p.decayedCount());
         Tensor otherParams = p.params.flatRange(p.decayedCount(), p.count() - p.decayedCount());
         Tensor[] decayed = {decayedParams, p.grads.flatRange(0, p.decayedCount()), p.adamM.flatRange(0, p.decayedCount()),
@@ -127,8 +131,9 @@ public final class Trainer {
             if (limitSeconds > 0 && elapsed >= limitSeconds) break;
 
             TrainingBatch batch = TrainingBatch.of(config, scenes, step);
+            if (consistency != null) consistency.fill(batch); // before the gradient is zeroed: it takes none
             backend.fill(p.grads, 0f);
-            double loss = net.lossAndGradient(batch.xt(), batch.t(), batch.cond(), batch.target());
+            double loss = net.lossAndGradient(batch.xt(), batch.t(), batch.d(), batch.cond(), batch.target());
             double norm = backend.clipGradientNorm(config.gradientClip(), p.grads);
             double lr = learningRate(config, step);
             if (Double.isFinite(loss) && Double.isFinite(norm)) {
@@ -155,6 +160,27 @@ public final class Trainer {
         double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
         save(p, step, elapsed, log);
         return new Result(step, log.smoothed(), elapsed, skipped, finished, out.resolve(EMA_FILE));
+    }
+
+    /**
+     * The weights of {@code config.init()} for {@code model}: as they are when the checkpoint has the same architecture,
+     * or with a fresh, zero-output step-size embedder when a base checkpoint starts a shortcut run.
+     */
+    private Map<String, float[]> initialWeights(DiTConfig model) {
+        Path file = Path.of(config.init());
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("initial checkpoint " + file + " does not exist");
+        DiTConfig start;
+        Map<String, float[]> weights;
+        try {
+            start = DiTCheckpoints.readConfig(file).withExtra(Map.of());
+            weights = DiTCheckpoints.readTensors(file);
+        } catch (CheckpointException | SafetensorsException e) {
+            throw new IllegalArgumentException("initial checkpoint: " + e.getMessage(), e);
+        }
+        if (start.equals(model)) return weights;
+        if (start.withShortcut(true).equals(model)) return Initialisation.shortcut(start, weights, config.seed());
+        throw new IllegalArgumentException("initial checkpoint " + file + " is a different model (" + start
+                + ") from the one this config trains (" + model + ")");
     }
 
     private void save(ParameterSet p, long step, double elapsed, LossLog log) {
