@@ -68,7 +68,8 @@ public final class GenerateCommand implements Callable<Integer> {
     String method;
 
     @Option(names = "--sampler", defaultValue = "vp-sde", paramLabel = "NAME",
-            description = "Sampler: ode, linear-sde, vp-sde, linear-sde-adapt-time, linear-sde-adapt-diff.")
+            description = "Sampler: ode, linear-sde, vp-sde, linear-sde-adapt-time, linear-sde-adapt-diff; grid-matched controls"
+                    + " vp-sde-uniform (VP-SDE, uniform VP-time grid) and ode-vp-grid (linear ODE on vp-sde's converted grid).")
     String sampler;
 
     @Option(names = "--estimate", defaultValue = "auto", paramLabel = "MODE",

@@ -27,6 +27,11 @@ import java.util.List;
  *     coordinates, divided by the square root of the linear step {@code tDot Δs}), with c and tDot of the VP
  *     conversion evaluated at the grid time itself (no time conversion). It is huge near noise (about 11.7 at
  *     t = 1) and vanishes near data.</li>
+ * <li>Grid-matched controls (issue 19), so that "VP vs linear" is not confounded with where the final jump starts:
+ *     {@code vp-sde-uniform}, the VP-SDE on the uniform VP-time grid {@code s_i = 1 - i/M} (its last evaluated time
+ *     s = 0.1 is linear t = 0.254 for M = 10), and {@code ode-vp-grid}, the linear ODE on the VP runs' converted
+ *     sqrt grid (final jump from linear t = 0.709, like vp-sde). The Linear-SDE on that grid is
+ *     {@code linear-sde-adapt-time}.</li>
  * </ul>
  * Grid choice for the linear samplers: method.md leaves it open; we use the uniform grid because it is the
  * natural Euler baseline (and what rectified-flow samplers use without a shift), which gives the two ablations a
@@ -49,7 +54,7 @@ public final class Sampler {
 
     public static final int DEFAULT_STEPS = 10;
     private static final List<String> NAMES =
-            List.of("ode", "linear-sde", "vp-sde", "linear-sde-adapt-time", "linear-sde-adapt-diff");
+            List.of("ode", "linear-sde", "vp-sde", "linear-sde-adapt-time", "linear-sde-adapt-diff", "vp-sde-uniform", "ode-vp-grid");
 
     private final String name;
     private final Interpolant path;
@@ -103,6 +108,11 @@ public final class Sampler {
             case "linear-sde-adapt-time" -> new Sampler(name, linear, null, Diffusion.PAPER, null, GridKind.CONVERTED_SQRT, m);
             case "linear-sde-adapt-diff" -> new Sampler(name, linear, null, Diffusion.PAPER,
                     PathConversion.fromLinear(new VpInterpolant()), GridKind.UNIFORM, m);
+            case "vp-sde-uniform" -> {
+                VpInterpolant vp = new VpInterpolant();
+                yield new Sampler(name, vp, PathConversion.fromLinear(vp), Diffusion.PAPER, null, GridKind.UNIFORM, m);
+            }
+            case "ode-vp-grid" -> new Sampler(name, linear, null, Diffusion.NONE, null, GridKind.CONVERTED_SQRT, m);
             default -> throw new IllegalArgumentException("unknown sampler '" + name + "'; known: " + String.join(", ", NAMES));
         };
     }
