@@ -16,7 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code generate --estimate}: a shortcut checkpoint searched with either accounting, and the errors in one line. */
+/**
+ * {@code generate --estimate} and {@code evaluate --estimate}: a shortcut checkpoint searched and sampled with its
+ * one-step estimate, and the errors in one line.
+ */
 class GenerateEstimateTest {
     private record Run(int code, String out, String err) {}
 
@@ -43,6 +46,20 @@ class GenerateEstimateTest {
             assertEquals(c[1], trace.at("/parameters/estimate").asText(), trace.toString());
             assertEquals(Long.parseLong(c[2]), trace.get("nfe").asLong());
         }
+    }
+
+    @Test
+    void evaluateSamplesAShortcutCheckpointInOneStep(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("shortcut.safetensors"), base = dir.resolve("base.safetensors");
+        DiTCheckpoints.random(DiTConfig.of(16, 1, 2, 2.0, 4, 3).withShortcut(true), 4, model);
+        DiTCheckpoints.random(DiTConfig.of(16, 1, 2, 2.0, 4, 3), 4, base);
+        Run r = run("evaluate", "--model", model.toString(), "--prompts", "3", "--steps", "1", "--out", dir.resolve("e").toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("e").resolve("evaluation.json").toFile());
+        assertEquals("schnell", json.get("estimate").asText());
+        Run bad = run("evaluate", "--model", base.toString(), "--prompts", "3", "--estimate", "faithful", "--out", dir.resolve("f").toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("one-step estimate"), bad.err());
     }
 
     @Test
