@@ -114,9 +114,9 @@ public record TrainConfig(
         if (threads < 0) bad.add("threads " + threads + " must be >= 0 (0: one per core)");
         if (!(shortcutFraction >= 0 && shortcutFraction < 1)) bad.add("shortcutFraction " + shortcutFraction + " must be in [0, 1)");
         if (shortcutSteps < 2 || Integer.bitCount(shortcutSteps) != 1) bad.add("shortcutSteps " + shortcutSteps + " must be a power of two, at least 2");
-        if (shortcut && Math.round(batchSize * shortcutFraction) < 1) {
-            bad.add("shortcut training needs batchSize x shortcutFraction to round to at least 1 self-consistency item, got "
-                    + batchSize + " x " + shortcutFraction);
+        if (shortcut && (Math.round(batchSize * shortcutFraction) < 1 || Math.round(batchSize * shortcutFraction) >= batchSize)) {
+            bad.add("shortcut training needs batchSize x shortcutFraction to round to at least 1 self-consistency item and"
+                    + " leave at least 1 flow-matching item, got " + batchSize + " x " + shortcutFraction);
         }
         if (init == null) init = "";
         if (!bad.isEmpty()) throw new IllegalArgumentException("training config: " + String.join("; ", bad));

@@ -209,6 +209,18 @@ public final class TrainableDiT {
         modules.finalLayer.forward(xs[xs.length - 1], siluC, finalActivations, outPatches);
     }
 
+    /**
+     * The mean squared error of items {@code [from, to)} in the last {@link #lossAndGradient} (e.g. the flow-matching
+     * and the self-consistency parts of a shortcut batch, for the log), recovered from the loss gradient it left.
+     */
+    public double meanSquaredError(int from, int to) {
+        if (from < 0 || to > batch || from >= to) throw new IllegalArgumentException("items [" + from + ", " + to + ") of " + batch);
+        long tokens = cfg.imageTokens();
+        Tensor rows = dPatches.rowRange(from * tokens, (to - from) * tokens);
+        double rms = be.norm2(rows) * dPatches.size() / 2.0; // dPatches = 2 (u - target) / N
+        return rms * rms / rows.size();
+    }
+
     /** The loss of the last forward against {@code target}, and its gradient in {@code dPatches}. */
     private double loss(float[] target) {
         be.upload(target, 0, image);

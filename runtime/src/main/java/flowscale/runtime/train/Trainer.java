@@ -108,7 +108,7 @@ public final class Trainer {
             step = 0;
             elapsedBefore = 0;
         }
-        LossLog log = new LossLog(out, step);
+        LossLog log = new LossLog(out, step, config.shortcut());
         listener.started(step, config.steps(), p.count());
         TrainableDiT net = new TrainableDiT(p, config.batchSize());
         SelfConsistencyTarget consistency = config.shortcut()
@@ -152,7 +152,14 @@ public final class Trainer {
             sessionSteps++;
             double now = (System.nanoTime() - sessionStart) / 1e9;
             double rate = sessionSteps * config.batchSize() / Math.max(now, 1e-9);
-            double smoothed = log.add(step, loss, lr, norm, rate, elapsedBefore + now);
+            double smoothed;
+            if (consistency != null) {
+                int split = config.batchSize() - config.selfConsistencyItems();
+                smoothed = log.add(step, loss, lr, norm, rate, elapsedBefore + now, net.meanSquaredError(0, split),
+                        net.meanSquaredError(split, config.batchSize()));
+            } else {
+                smoothed = log.add(step, loss, lr, norm, rate, elapsedBefore + now);
+            }
             listener.step(step, config.steps(), loss, smoothed, lr, rate);
             finished = step >= config.steps();
             if (step % config.checkpointEvery() == 0 && !finished) save(p, step, elapsedBefore + now, log);

@@ -71,6 +71,18 @@ class ShortcutTrainingTest {
                 assertTrue(model.takesStepSize(), "the EMA checkpoint declares the step-size input");
             }
         }
+        // the log splits the loss into its flow-matching and self-consistency parts (2 items and 1 of the batch of 3),
+        // and the resumed run's rows are the uninterrupted run's
+        List<String> one = read(straight.resolve(LossLog.CSV)), two = read(interrupted.resolve(LossLog.CSV));
+        assertTrue(one.getFirst().endsWith(",flow_matching_loss,self_consistency_loss"), one.getFirst());
+        assertEquals(7, two.size());
+        for (int i = 1; i < one.size(); i++) {
+            String[] p = one.get(i).split(","), q = two.get(i).split(",");
+            assertEquals(9, p.length);
+            assertEquals(p[0] + p[1] + p[7] + p[8], q[0] + q[1] + q[7] + q[8], "row " + i);
+            double loss = Double.parseDouble(p[1]), parts = (2 * Double.parseDouble(p[7]) + Double.parseDouble(p[8])) / 3;
+            assertEquals(loss, parts, 1e-4 * loss, "row " + i + ": the parts make up the loss");
+        }
         // a base run cannot start from a shortcut checkpoint, nor a run from another architecture
         try (ReferenceBackend be = new ReferenceBackend()) {
             String shortcutFile = straight.resolve(Trainer.EMA_FILE).toString().replace("\\", "\\\\");
@@ -78,6 +90,14 @@ class ShortcutTrainingTest {
                     SMALL.withOverrides("{\"shortcut\": false, \"init\": \"" + shortcutFile + "\"}"), dir.resolve("x"), be,
                     Trainer.Listener.NONE).run(() -> false));
             assertTrue(e.getMessage().contains("different model"), e.getMessage());
+        }
+    }
+
+    private static List<String> read(Path file) {
+        try {
+            return java.nio.file.Files.readAllLines(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
