@@ -10,6 +10,7 @@ import flowscale.runtime.application.ModelSources;
 import flowscale.runtime.data.GridImage;
 import flowscale.runtime.data.Prompt;
 import flowscale.runtime.data.ShapesWorld;
+import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.train.ModelEvaluation;
@@ -63,6 +64,10 @@ public final class EvaluateCommand implements Runnable {
     @Option(names = "--steps", description = "Sampler steps (NFE per image).", defaultValue = "" + Sampler.DEFAULT_STEPS)
     int steps;
 
+    @Option(names = "--estimate", defaultValue = "auto", description = "Clean estimate of the last step: auto (a shortcut"
+            + " model's one-step estimate, else tweedie), tweedie, schnell or faithful (see generate --help).")
+    String estimate;
+
     @Option(names = "--cfg", description = "Classifier-free guidance scale (1 = off; otherwise 2 NFE per step).", defaultValue = "1.0")
     double cfg;
 
@@ -92,13 +97,18 @@ public final class EvaluateCommand implements Runnable {
         if (steps < 1 || steps > 1000) throw new UserError("--steps must be in 1..1000, got " + steps);
         Sampler s;
         try {
-            s = Sampler.named(sampler).withSteps(steps);
+            s = Sampler.named(sampler).withSteps(steps).withEstimate(Estimate.parse(estimate));
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }
         List<Prompt> list = ShapesWorld.heldOutPrompts(prompts, promptSeed);
         try (LoadedModel m = ModelSources.open(model, new ModelOptions(backend, cfg))) {
             VelocityModel vm = m.model();
+            try {
+                s = s.withEstimate(s.estimate().resolve(vm));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage(), e);
+            }
             createOut(); // before the work: a directory that cannot be created should not cost an evaluation
             long start = System.nanoTime();
             ModelEvaluation.Result r = ModelEvaluation.evaluate(vm, s, list, seed, 64);
@@ -130,6 +140,7 @@ public final class EvaluateCommand implements Runnable {
             json.put("seed", seed);
             json.put("sampler", s.name());
             json.put("steps", steps);
+            json.put("estimate", s.estimate().label());
             json.put("cfg", cfg);
             json.put("exact_count_accuracy", r.exactAccuracy());
             json.put("counts_right_accuracy", r.countsRightAccuracy());

@@ -8,6 +8,7 @@ import flowscale.runtime.application.ModelOptions;
 import flowscale.runtime.application.ModelSources;
 import flowscale.runtime.application.PromptsFile;
 import flowscale.runtime.application.RunInfo;
+import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.DeviceSpec;
@@ -83,8 +84,16 @@ public final class GenerateCommand implements Callable<Integer> {
     String method;
 
     @Option(names = "--sampler", defaultValue = "vp-sde", paramLabel = "NAME",
-            description = "Sampler: ode, linear-sde, vp-sde, linear-sde-adapt-time, linear-sde-adapt-diff.")
+            description = "Sampler: ode, linear-sde, vp-sde, linear-sde-adapt-time, linear-sde-adapt-diff; grid-matched controls"
+                    + " vp-sde-uniform (VP-SDE, uniform VP-time grid) and ode-vp-grid (linear ODE on vp-sde's converted grid).")
     String sampler;
+
+    @Option(names = "--estimate", defaultValue = "auto", paramLabel = "MODE",
+            description = "Clean estimate for rewards and the result: tweedie (x - t u from the velocity), schnell (a few-step"
+                    + " model's output at d = the step drives the step and gives the estimate; 1 NFE per candidate), faithful"
+                    + " (the velocity drives the step, the one-step jump d = t gives the estimate; 2 NFE per estimate) or auto"
+                    + " (schnell for a shortcut model, else tweedie).")
+    String estimate;
 
     @Option(names = "--budget", defaultValue = "500", paramLabel = "NFE",
             description = "Total budget of model evaluations (NFE); the search never exceeds it.")
@@ -231,7 +240,7 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         if (method.equals("rbf")) InputLimits.rbfBudget(budget, cfg);
         try {
-            configuredSampler = Sampler.named(sampler).withSteps(steps);
+            configuredSampler = Sampler.named(sampler).withSteps(steps).withEstimate(Estimate.parse(estimate));
             SearchConfig config = SearchConfig.parse(searchOptions);
             if (rbfVariant != null) {
                 if (!method.equals("rbf")) throw new UserError("--rbf-variant only applies to --method rbf");

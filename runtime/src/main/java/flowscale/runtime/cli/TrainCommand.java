@@ -52,6 +52,14 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--threads", description = "Override the config's cpu worker threads (0 = one per core).")
     Integer threads;
 
+    @Option(names = "--shortcut", description = "Train a few-step (shortcut) model with a step-size input: flow matching at d = 0"
+            + " on most of each batch, the self-consistency target on the rest (config fields shortcut*).")
+    boolean shortcut;
+
+    @Option(names = "--init", paramLabel = "FILE", description = "Start from this DiT checkpoint instead of adaLN-Zero"
+            + " (with --shortcut: a base checkpoint, e.g. weights/shapes-dit.safetensors, gains a zero-output step-size embedder).")
+    Path init;
+
     @Option(names = "--backend", description = "Training backend: cpu or reference (the scalar oracle; slow).", defaultValue = "cpu")
     String backend;
 
@@ -69,6 +77,8 @@ public final class TrainCommand implements Runnable {
             if (maxMinutes != null) m.put("maxMinutes", maxMinutes);
             if (threads != null) m.put("threads", threads);
             if (checkpointEvery != null) m.put("checkpointEvery", checkpointEvery);
+            if (shortcut) m.put("shortcut", true);
+            if (init != null) m.put("init", init.toString());
             c = TrainConfig.parse(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m), "command line");
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
@@ -101,9 +111,9 @@ public final class TrainCommand implements Runnable {
         Runtime.getRuntime().addShutdownHook(hook);
         var d = c.model();
         Progress progress = new Progress(err, SearchProgress.animatedByEnvironment(), String.format(Locale.ROOT,
-                "train: backend %s; model DiT %dx%d images, patch %d, width %d, depth %d, %d heads; batch %d, %d steps",
-                be.name(), d.imageSize(), d.imageSize(), d.patchSize(), d.hiddenSize(), d.depth(), d.numHeads(),
-                c.batchSize(), c.steps()));
+                "train: backend %s; model %s %dx%d images, patch %d, width %d, depth %d, %d heads; batch %d, %d steps",
+                be.name(), d.shortcut() ? "shortcut DiT" : "DiT", d.imageSize(), d.imageSize(), d.patchSize(), d.hiddenSize(), d.depth(), d.numHeads(),
+                c.batchSize(), c.steps()), c.init());
         try (be) {
             Trainer.Result r = new Trainer(c, out, be, progress).run(stop::get);
             progress.close();
@@ -153,17 +163,19 @@ public final class TrainCommand implements Runnable {
         private double lastSmoothed, lastRate, lastLr;
 
         private final String banner;
+        private final String initFrom;
 
-        Progress(PrintWriter err, boolean animated, String banner) {
+        Progress(PrintWriter err, boolean animated, String banner, String initFrom) {
             this.err = err;
             this.animated = animated;
             this.banner = banner;
+            this.initFrom = initFrom;
         }
 
         @Override
         public void started(long fromStep, long steps, long parameters) {
             err.println(banner);
-            String from = fromStep == 0 ? "starting from adaLN-Zero init"
+            String from = fromStep == 0 ? (initFrom.isEmpty() ? "starting from adaLN-Zero init" : "starting from " + initFrom)
                     : fromStep >= steps ? "the run is already at step " + fromStep + " of " + steps + ", nothing to train"
                     + " (a larger --steps continues it)"
                     : "resuming at step " + fromStep + " of " + steps;

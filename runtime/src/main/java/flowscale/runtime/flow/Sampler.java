@@ -27,11 +27,20 @@ import java.util.List;
  *     coordinates, divided by the square root of the linear step {@code tDot Δs}), with c and tDot of the VP
  *     conversion evaluated at the grid time itself (no time conversion). It is huge near noise (about 11.7 at
  *     t = 1) and vanishes near data.</li>
+ * <li>Grid-matched controls (issue 19), so that "VP vs linear" is not confounded with where the final jump starts:
+ *     {@code vp-sde-uniform}, the VP-SDE on the uniform VP-time grid {@code s_i = 1 - i/M} (its last evaluated time
+ *     s = 0.1 is linear t = 0.254 for M = 10), and {@code ode-vp-grid}, the linear ODE on the VP runs' converted
+ *     sqrt grid (final jump from linear t = 0.709, like vp-sde). The Linear-SDE on that grid is
+ *     {@code linear-sde-adapt-time}.</li>
  * </ul>
  * Grid choice for the linear samplers: method.md leaves it open; we use the uniform grid because it is the
  * natural Euler baseline (and what rectified-flow samplers use without a shift), which gives the two ablations a
  * distinct meaning: "adapt time" moves the evaluation times onto the converted VP grid (all at t >= 0.709 for
  * M = 10), "adapt diff" keeps the times and only changes the noise.
+ *
+ * <p>The clean estimate and the model output that drives a step follow the sampler's {@link Estimate} mode (default
+ * {@link Estimate#AUTO}: a few-step model's one-step estimate when it offers one, else Tweedie); {@link #evaluate}
+ * and {@link #estimate} are told the step each output serves, which a few-step model needs as its step size.
  *
  * <p>Guards: every coefficient, score or velocity request at {@code s <= TimeGuard.S_MIN} throws
  * {@link IllegalArgumentException}; callers never evaluate at {@code s_M = 0}: the generated sample is the
@@ -45,7 +54,7 @@ public final class Sampler {
 
     public static final int DEFAULT_STEPS = 10;
     private static final List<String> NAMES =
-            List.of("ode", "linear-sde", "vp-sde", "linear-sde-adapt-time", "linear-sde-adapt-diff");
+            List.of("ode", "linear-sde", "vp-sde", "linear-sde-adapt-time", "linear-sde-adapt-diff", "vp-sde-uniform", "ode-vp-grid");
 
     private final String name;
     private final Interpolant path;
@@ -57,12 +66,19 @@ public final class Sampler {
     private final GridKind gridKind;
     private final int steps;
     private final double[] grid;
+    private final Estimate estimate;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private Sampler(String name, Interpolant path, PathConversion conversion, Diffusion diffusion,
                     PathConversion diffusionMatch, GridKind gridKind, int steps) {
+        this(name, path, conversion, diffusion, diffusionMatch, gridKind, steps, Estimate.AUTO);
+    }
+
+    private Sampler(String name, Interpolant path, PathConversion conversion, Diffusion diffusion,
+                    PathConversion diffusionMatch, GridKind gridKind, int steps, Estimate estimate) {
         TimeGrid.checkSteps(steps);
+        this.estimate = java.util.Objects.requireNonNull(estimate, "estimate");
         this.name = name;
         this.path = path;
         this.conversion = conversion;
@@ -92,6 +108,11 @@ public final class Sampler {
             case "linear-sde-adapt-time" -> new Sampler(name, linear, null, Diffusion.PAPER, null, GridKind.CONVERTED_SQRT, m);
             case "linear-sde-adapt-diff" -> new Sampler(name, linear, null, Diffusion.PAPER,
                     PathConversion.fromLinear(new VpInterpolant()), GridKind.UNIFORM, m);
+            case "vp-sde-uniform" -> {
+                VpInterpolant vp = new VpInterpolant();
+                yield new Sampler(name, vp, PathConversion.fromLinear(vp), Diffusion.PAPER, null, GridKind.UNIFORM, m);
+            }
+            case "ode-vp-grid" -> new Sampler(name, linear, null, Diffusion.NONE, null, GridKind.CONVERTED_SQRT, m);
             default -> throw new IllegalArgumentException("unknown sampler '" + name + "'; known: " + String.join(", ", NAMES));
         };
     }
@@ -117,13 +138,21 @@ public final class Sampler {
 
     /** The same configuration with {@code m} steps. */
     public Sampler withSteps(int m) {
-        return new Sampler(name, path, conversion, diffusion, diffusionMatch, gridKind, m);
+        return new Sampler(name, path, conversion, diffusion, diffusionMatch, gridKind, m, estimate);
     }
+
+    /** The same configuration with another {@link Estimate} mode (the name stays: traces record the mode apart). */
+    public Sampler withEstimate(Estimate e) {
+        return new Sampler(name, path, conversion, diffusion, diffusionMatch, gridKind, steps, e);
+    }
+
+    /** The estimate mode as configured ({@link Estimate#AUTO} unless changed); {@link Estimate#resolve} gives the one used. */
+    public Estimate estimate() { return estimate; }
 
     /** The same configuration with another diffusion coefficient (ablations such as method.md Table 8(b)). */
     public Sampler withDiffusion(Diffusion d) {
         String n = d.equals(diffusion) ? name : name + "[g=" + d + "]";
-        return new Sampler(n, path, conversion, d, diffusionMatch, gridKind, steps);
+        return new Sampler(n, path, conversion, d, diffusionMatch, gridKind, steps, estimate);
     }
 
     /** The linear time at which the model is queried for sampling time s. */
@@ -149,13 +178,22 @@ public final class Sampler {
      * sees {@code x/c_s} at {@code t_s} and {@code out = (cDot/c) x + c tDot u}. {@code out} must not alias {@code x}.
      */
     public void velocity(VelocityModel model, int n, float[][] x, double[] s, Condition[] cond, float[][] out) {
+        output(model, n, x, s, null, cond, out);
+    }
+
+    /**
+     * The model's output on the sampling path at step sizes {@code d} (linear time; null: the velocity), converted as
+     * {@link #velocity} converts.
+     */
+    private void output(VelocityModel model, int n, float[][] x, double[] s, double[] d, Condition[] cond, float[][] out) {
         if (n < 0 || x.length < n || s.length < n || out.length < n || (cond != null && cond.length < n)) {
             throw new IllegalArgumentException("velocity: n = " + n + " exceeds an array length");
         }
         for (int i = 0; i < n; i++) TimeGuard.evaluable(s[i]);
         if (n == 0) return;
         if (conversion == null) {
-            model.velocity(n, x, s, cond, out);
+            if (d == null) model.velocity(n, x, s, cond, out);
+            else model.velocity(n, x, s, d, cond, out);
             return;
         }
         Scratch sc = SCRATCH.get();
@@ -170,8 +208,67 @@ public final class Sampler {
             sc.ensureRow(i, x[i].length);
             conversion.sourceInput(x[i], p, sc.in[i]);
         }
-        model.velocity(n, sc.in, sc.t, cond, out);
+        if (d == null) model.velocity(n, sc.in, sc.t, cond, out);
+        else model.velocity(n, sc.in, sc.t, d, cond, out);
         for (int i = 0; i < n; i++) Conversions.combine(sc.self[i], x[i], sc.gain[i], out[i], out[i]);
+    }
+
+    /**
+     * The model's linear-time span of the step from sampling time {@code s} to {@code sNext < s}: the step size a
+     * few-step model is asked for. {@code sNext = 0} gives the whole remaining time, the one-step jump.
+     */
+    public double stepSize(double s, double sNext) {
+        double t = modelTime(s);
+        return sNext == 0.0 ? t : t - modelTime(sNext);
+    }
+
+    /**
+     * {@code u[i]}: the output that drives the step of particle {@code x[i]} from {@code s[i]} to {@code sNext[i]}, in
+     * ONE batched call of n latents: the velocity, or under {@link Estimate#SCHNELL} the few-step output at d = that
+     * step. {@code u} must not alias {@code x}.
+     */
+    public void evaluate(VelocityModel model, int n, float[][] x, double[] s, double[] sNext, Condition[] cond, float[][] u) {
+        if (estimate.resolve(model) != Estimate.SCHNELL) {
+            velocity(model, n, x, s, cond, u);
+            return;
+        }
+        Scratch sc = SCRATCH.get();
+        sc.ensureSteps(n);
+        for (int i = 0; i < n; i++) sc.d[i] = stepSize(s[i], sNext[i]);
+        output(model, n, x, s, sc.d, cond, u);
+    }
+
+    /**
+     * As {@link #evaluate}, and {@code x0[i]} the clean estimate of each particle by the resolved {@link Estimate}: the
+     * Tweedie estimate of {@code u}, or under {@link Estimate#FAITHFUL} the one-step jump {@code x - t s(x, t, t)} from
+     * a second output in the same batched call (2n latents, 2n NFE).
+     */
+    public void estimate(VelocityModel model, int n, float[][] x, double[] s, double[] sNext, Condition[] cond,
+                         float[][] u, float[][] x0) {
+        if (estimate.resolve(model) != Estimate.FAITHFUL) {
+            evaluate(model, n, x, s, sNext, cond, u);
+            for (int i = 0; i < n; i++) tweedie(x[i], u[i], s[i], x0[i]);
+            return;
+        }
+        Scratch sc = SCRATCH.get();
+        sc.ensurePairs(n, x.length == 0 ? 0 : x[0].length);
+        for (int i = 0; i < n; i++) {
+            sc.pairX[i] = x[i];
+            sc.pairX[n + i] = x[i];
+            sc.pairS[i] = s[i];
+            sc.pairS[n + i] = s[i];
+            sc.pairD[i] = 0.0;
+            sc.pairD[n + i] = modelTime(s[i]);
+            sc.pairCond[i] = cond == null ? null : cond[i];
+            sc.pairCond[n + i] = sc.pairCond[i];
+            sc.pairOut[i] = u[i];
+        }
+        output(model, 2 * n, sc.pairX, sc.pairS, sc.pairD, cond == null ? null : sc.pairCond, sc.pairOut);
+        // the jump's output on the sampling path, through the same Tweedie formula: x/c - t s(x/c, t, t)
+        for (int i = 0; i < n; i++) tweedie(x[i], sc.pairOut[n + i], s[i], x0[i]);
+        java.util.Arrays.fill(sc.pairX, 0, 2 * n, null);
+        java.util.Arrays.fill(sc.pairCond, 0, 2 * n, null);
+        java.util.Arrays.fill(sc.pairOut, 0, n, null);
     }
 
     /** Clean-sample (Tweedie) estimate from a particle and its sampling-path velocity at time s > 0. */
@@ -230,7 +327,8 @@ public final class Sampler {
     @Override
     public String toString() {
         return name + "(path=" + path + ", g=" + diffusion + (diffusionMatch != null ? " matched to vp" : "")
-                + ", grid=" + gridKind.name().toLowerCase() + ", M=" + steps + ")";
+                + ", grid=" + gridKind.name().toLowerCase() + ", M=" + steps
+                + (estimate == Estimate.AUTO ? "" : ", estimate=" + estimate.label()) + ")";
     }
 
     /** Per-thread buffers for the converted model inputs; grown, never shrunk. */
@@ -248,6 +346,34 @@ public final class Sampler {
                 t = new double[n];
                 self = new double[n];
                 gain = new double[n];
+            }
+        }
+
+        /** Step sizes of one call. */
+        double[] d = new double[0];
+        /** A faithful estimate's call of 2n rows: each particle at d = 0, then again at d = t. */
+        float[][] pairX = new float[0][], pairOut = new float[0][];
+        double[] pairS = new double[0], pairD = new double[0];
+        Condition[] pairCond = new Condition[0];
+        /** The jump outputs (rows n..2n of pairOut), kept. */
+        float[][] jump = new float[0][];
+
+        void ensureSteps(int n) {
+            if (d.length < n) d = new double[n];
+        }
+
+        void ensurePairs(int n, int dim) {
+            if (pairX.length < 2 * n) {
+                pairX = new float[2 * n][];
+                pairOut = new float[2 * n][];
+                pairS = new double[2 * n];
+                pairD = new double[2 * n];
+                pairCond = new Condition[2 * n];
+            }
+            if (jump.length < n) jump = java.util.Arrays.copyOf(jump, n);
+            for (int i = 0; i < n; i++) {
+                if (jump[i] == null || jump[i].length != dim) jump[i] = new float[dim];
+                pairOut[n + i] = jump[i];
             }
         }
 

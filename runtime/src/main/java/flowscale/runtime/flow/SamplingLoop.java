@@ -8,8 +8,9 @@ import java.util.Arrays;
 /**
  * Plain sampling (the {@code none} search method, and the tests): n particles from noise through a sampler's
  * grid, one batched velocity call per step. The output is the Tweedie estimate at the last non-zero grid time
- * {@code s_{M-1}} (method.md §3.4: the reference code never evaluates at s = 0). Cost: {@code M * n} latent
- * evaluations; for the linear ODE this equals the last Euler step to 0.
+ * {@code s_{M-1}} (method.md §3.4: the reference code never evaluates at s = 0), or the sampler's one-step estimate
+ * there ({@link Estimate}). Cost: {@code M * n} latent evaluations ({@code (M + 1) * n} for {@link Estimate#FAITHFUL});
+ * for the linear ODE the Tweedie estimate equals the last Euler step to 0.
  */
 public final class SamplingLoop {
     private SamplingLoop() {}
@@ -34,10 +35,11 @@ public final class SamplingLoop {
         int dim = x[0].length;
         float[][] u = new float[n][dim];
         float[] z = new float[dim];
-        double[] s = new double[n];
+        double[] s = new double[n], sNext = new double[n];
         for (int k = from; k < to; k++) {
             Arrays.fill(s, grid[k]);
-            sampler.velocity(model, n, x, s, cond, u);
+            Arrays.fill(sNext, grid[k + 1]);
+            sampler.evaluate(model, n, x, s, sNext, cond, u);
             for (int i = 0; i < n; i++) {
                 if (sampler.stochastic()) noise.fill(i, k, z);
                 sampler.step(x[i], u[i], grid[k], grid[k + 1], z, x[i]);
@@ -46,8 +48,8 @@ public final class SamplingLoop {
     }
 
     /**
-     * Full generation: initial noise, M - 1 steps to {@code s_{M-1}}, one more velocity there and its Tweedie
-     * estimate into {@code out[i]}.
+     * Full generation: initial noise, M - 1 steps to {@code s_{M-1}}, one more evaluation there (for the step to 0) and
+     * its clean estimate into {@code out[i]}.
      */
     public static void sample(Sampler sampler, VelocityModel model, int n, Condition[] cond, NoiseSource noise, float[][] out) {
         if (n == 0) return;
@@ -60,8 +62,7 @@ public final class SamplingLoop {
         double[] s = new double[n];
         Arrays.fill(s, sLast);
         float[][] u = new float[n][dim];
-        sampler.velocity(model, n, x, s, cond, u);
-        for (int i = 0; i < n; i++) sampler.tweedie(x[i], u[i], sLast, out[i]);
+        sampler.estimate(model, n, x, s, new double[n], cond, u, out);
     }
 
     /** {@link #sample(Sampler, VelocityModel, int, Condition[], NoiseSource, float[][])} into fresh arrays. */

@@ -107,8 +107,31 @@ public final class DiT implements VelocityModel {
     @Override
     public void resetNfe() { nfe = 0; }
 
+    /** A shortcut checkpoint takes a step size; a base one does not. */
+    @Override
+    public boolean takesStepSize() { return config.shortcut(); }
+
     @Override
     public void velocity(int n, float[][] x, double[] t, Condition[] cond, float[][] out) {
+        velocity(n, x, t, null, cond, out);
+    }
+
+    /**
+     * {@code out[i] = s(x[i], t[i], d[i] | cond[i])}; {@code d == null} means {@code d = 0}, the velocity. A shortcut
+     * model embeds d (also when it is 0: after training, d = 0 is a learned input like any other); a base model
+     * accepts only d = 0.
+     */
+    @Override
+    public void velocity(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
+        if (d != null) {
+            if (d.length < n) throw new IllegalArgumentException("batch of " + n + " with " + d.length + " step sizes");
+            for (int i = 0; i < n; i++) {
+                if (!(d[i] >= 0 && d[i] <= 1)) throw new IllegalArgumentException("step size " + d[i] + " is outside [0, 1]");
+                if (d[i] != 0 && !config.shortcut()) {
+                    throw new UnsupportedOperationException("this DiT has no step-size input (not a shortcut checkpoint); asked for d = " + d[i]);
+                }
+            }
+        }
         if (n < 0 || n > x.length || n > t.length || n > cond.length || n > out.length) {
             throw new IllegalArgumentException("batch of " + n + " with arrays of length x " + x.length + ", t " + t.length
                     + ", cond " + cond.length + ", out " + out.length);
@@ -123,13 +146,13 @@ public final class DiT implements VelocityModel {
         }
         int perChunk = guided() ? maxBatchRows / 2 : maxBatchRows;
         for (int from = 0; from < n; from += perChunk) {
-            forwardChunk(from, Math.min(perChunk, n - from), x, t, cond, out);
+            forwardChunk(from, Math.min(perChunk, n - from), x, t, d, cond, out);
         }
         nfe += (long) n * nfePerLatent();
     }
 
     /** Items {@code [from, from+count)}: one forward pass of {@code count} rows, or {@code 2*count} under guidance. */
-    private void forwardChunk(int from, int count, float[][] x, double[] t, Condition[] cond, float[][] out) {
+    private void forwardChunk(int from, int count, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
         int rows = guided() ? 2 * count : count;
         Workspace.Views v = workspace.views(rows, maxBatchRows);
         int dim = dim();
@@ -138,6 +161,7 @@ public final class DiT implements VelocityModel {
             int item = from + (r % count);
             System.arraycopy(x[item], 0, staging, r * dim, dim);
             v.timesteps[r] = TimestepEmbedder.scaled(t[item]);
+            if (v.stepSizes != null) v.stepSizes[r] = TimestepEmbedder.scaled(d == null ? 0.0 : d[item]);
             conditionEmbedder.stage(r < count ? cond[item] : null, r, workspace);
         }
         // One transfer for the whole chunk: per-call overhead matters for small models and many particles.
@@ -147,7 +171,12 @@ public final class DiT implements VelocityModel {
         backend.upload(workspace.conditionTokens, 0, v.xCondition3d);
         backend.upload(workspace.pooled, 0, v.pooledCondition);
         modules.yEmbedder.forward(v.pooledCondition, v.conditionActivations, v.conditionEmbedding);
-        DiTModules.conditioning(v.timestepEmbedding, v.conditionEmbedding, v.c, v.siluC);
+        if (modules.dEmbedder != null) {
+            modules.dEmbedder.forward(v.stepSizes, v.stepSizeActivations, v.stepSizeEmbedding);
+            DiTModules.conditioning(v.timestepEmbedding, v.conditionEmbedding, v.stepSizeEmbedding, v.c, v.siluC);
+        } else {
+            DiTModules.conditioning(v.timestepEmbedding, v.conditionEmbedding, v.c, v.siluC);
+        }
 
         modules.xEmbedder.forward(v.image, v.patchActivations, v.xImage3d);
         for (DiTBlock block : modules.blocks) block.forward(v.x, v.siluC, v.blockActivations, v.x);

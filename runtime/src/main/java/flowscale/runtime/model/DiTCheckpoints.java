@@ -41,24 +41,44 @@ public final class DiTCheckpoints {
     public static DiTWeights read(Path checkpoint, Backend backend) {
         try (TensorStore file = TensorStore.open(checkpoint)) {
             DiTConfig config = config(file, checkpoint);
-            Map<String, TensorInfo> infos = new LinkedHashMap<>();
-            for (TensorInfo t : file.tensors()) infos.put(t.name(), t);
-            TreeSet<String> badTypes = new TreeSet<>();
-            for (TensorInfo t : infos.values()) {
-                if (!ACCEPTED.contains(t.dtype())) badTypes.add(t.name() + " " + t.dtype().safetensorsName());
-            }
-            if (!badTypes.isEmpty()) {
-                throw new CheckpointException("checkpoint " + checkpoint + ": tensors of unsupported dtype " + badTypes
-                        + " (accepted: F32, BF16, F16)");
-            }
-            TensorSource source = new TensorSource() {
-                @Override public String description() { return checkpoint.toString(); }
-                @Override public Set<String> names() { return infos.keySet(); }
-                @Override public long[] shape(String name) { return infos.get(name).shape(); }
-                @Override public float[] floats(String name) { return finite(checkpoint, name, file.toFloatArray(name)); }
-            };
-            return DiTWeights.bind(config, source, backend);
+            return DiTWeights.bind(config, source(file, checkpoint), backend);
         }
+    }
+
+    /**
+     * Reads a checkpoint's tensors to the host as float32, by key, checked as {@link #read} checks them (the trainer's
+     * way to start from trained weights).
+     */
+    public static Map<String, float[]> readTensors(Path checkpoint) {
+        try (TensorStore file = TensorStore.open(checkpoint)) {
+            DiTConfig config = config(file, checkpoint);
+            TensorSource source = source(file, checkpoint);
+            Map<String, long[]> expected = DiTWeights.parameters(config);
+            DiTWeights.validate(expected, source);
+            Map<String, float[]> out = new LinkedHashMap<>();
+            for (String name : expected.keySet()) out.put(name, source.floats(name));
+            return out;
+        }
+    }
+
+    /** The file's tensors by name; fails on any dtype the reader does not convert. */
+    private static TensorSource source(TensorStore file, Path checkpoint) {
+        Map<String, TensorInfo> infos = new LinkedHashMap<>();
+        for (TensorInfo t : file.tensors()) infos.put(t.name(), t);
+        TreeSet<String> badTypes = new TreeSet<>();
+        for (TensorInfo t : infos.values()) {
+            if (!ACCEPTED.contains(t.dtype())) badTypes.add(t.name() + " " + t.dtype().safetensorsName());
+        }
+        if (!badTypes.isEmpty()) {
+            throw new CheckpointException("checkpoint " + checkpoint + ": tensors of unsupported dtype " + badTypes
+                    + " (accepted: F32, BF16, F16)");
+        }
+        return new TensorSource() {
+            @Override public String description() { return checkpoint.toString(); }
+            @Override public Set<String> names() { return infos.keySet(); }
+            @Override public long[] shape(String name) { return infos.get(name).shape(); }
+            @Override public float[] floats(String name) { return finite(checkpoint, name, file.toFloatArray(name)); }
+        };
     }
 
     /**

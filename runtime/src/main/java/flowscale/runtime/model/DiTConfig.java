@@ -9,8 +9,11 @@ import java.util.TreeMap;
  * {@code __metadata__} (every value a string). Validated on construction, so a model built from a
  * config never has to re-check its own sizes.
  *
- * @param extra keys of the metadata this record does not interpret (training information, model card
- *              notes); carried unchanged from {@link #fromMetadata} to {@link #toMetadata}
+ * @param extra    keys of the metadata this record does not interpret (training information, model card
+ *                 notes); carried unchanged from {@link #fromMetadata} to {@link #toMetadata}
+ * @param shortcut a few-step (shortcut) model (Frans et al. 2024): a step-size input {@code d} embedded by
+ *                 {@code d_embedder} beside the timestep; metadata {@code shortcut: true}. A base checkpoint has no
+ *                 such key (and no {@code d_embedder} tensors), so it reads as {@code false}.
  */
 public record DiTConfig(
         int imageSize,
@@ -25,10 +28,13 @@ public record DiTConfig(
         int maxCount,
         int numColours,
         int numShapes,
-        Map<String, String> extra) {
+        Map<String, String> extra,
+        boolean shortcut) {
 
     public static final String ARCH_KEY = "flowscale.arch";
     public static final String ARCH = "dit";
+    /** The metadata key of {@link #shortcut}, written only when true so that base checkpoints stay as they were. */
+    public static final String SHORTCUT_KEY = "shortcut";
 
     /** The metadata keys this record reads, in the order they are written. */
     public static final String[] KEYS = {
@@ -65,6 +71,15 @@ public record DiTConfig(
             if (extra.containsKey(k)) throw new IllegalArgumentException("extra metadata repeats the config key " + k);
         }
         if (extra.containsKey(ARCH_KEY)) throw new IllegalArgumentException("extra metadata repeats " + ARCH_KEY);
+        if (extra.containsKey(SHORTCUT_KEY)) throw new IllegalArgumentException("extra metadata repeats " + SHORTCUT_KEY);
+    }
+
+    /** A base (not shortcut) model: the configuration every checkpoint had before the step-size input. */
+    public DiTConfig(int imageSize, int inChannels, int patchSize, int hiddenSize, int depth, int numHeads, double mlpRatio,
+                     int frequencyEmbeddingSize, int maxGroups, int maxCount, int numColours, int numShapes,
+                     Map<String, String> extra) {
+        this(imageSize, inChannels, patchSize, hiddenSize, depth, numHeads, mlpRatio, frequencyEmbeddingSize, maxGroups,
+                maxCount, numColours, numShapes, extra, false);
     }
 
     /** A config with the shapes-world defaults (32x32 RGB, patch 4, 3 groups of up to 4 objects, 256 frequencies). */
@@ -75,7 +90,13 @@ public record DiTConfig(
     /** The same config with other extra metadata. */
     public DiTConfig withExtra(Map<String, String> newExtra) {
         return new DiTConfig(imageSize, inChannels, patchSize, hiddenSize, depth, numHeads, mlpRatio,
-                frequencyEmbeddingSize, maxGroups, maxCount, numColours, numShapes, newExtra);
+                frequencyEmbeddingSize, maxGroups, maxCount, numColours, numShapes, newExtra, shortcut);
+    }
+
+    /** The same config with or without the step-size input. */
+    public DiTConfig withShortcut(boolean on) {
+        return new DiTConfig(imageSize, inChannels, patchSize, hiddenSize, depth, numHeads, mlpRatio,
+                frequencyEmbeddingSize, maxGroups, maxCount, numColours, numShapes, extra, on);
     }
 
     /** Patches per side. */
@@ -109,6 +130,7 @@ public record DiTConfig(
         if (!arch.equals(ARCH)) throw new IllegalArgumentException("metadata key " + ARCH_KEY + " is '" + arch + "', expected '" + ARCH + "'");
         Map<String, String> extra = new TreeMap<>(metadata);
         extra.remove(ARCH_KEY);
+        extra.remove(SHORTCUT_KEY);
         for (String k : KEYS) extra.remove(k);
         return new DiTConfig(
                 intKey(metadata, "image_size"),
@@ -123,7 +145,8 @@ public record DiTConfig(
                 intKey(metadata, "max_count"),
                 intKey(metadata, "num_colours"),
                 intKey(metadata, "num_shapes"),
-                extra);
+                extra,
+                booleanKey(metadata, SHORTCUT_KEY));
     }
 
     /** The metadata that {@link #fromMetadata} reads back to this config (architecture key first, then extras). */
@@ -142,6 +165,7 @@ public record DiTConfig(
         m.put("max_count", Integer.toString(maxCount));
         m.put("num_colours", Integer.toString(numColours));
         m.put("num_shapes", Integer.toString(numShapes));
+        if (shortcut) m.put(SHORTCUT_KEY, "true");
         new TreeMap<>(extra).forEach(m::put);
         return m;
     }
@@ -163,6 +187,17 @@ public record DiTConfig(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("metadata key " + key + " is '" + v + "', not an integer");
         }
+    }
+
+    /** An optional flag: absent is false; present it must be {@code true} or {@code false}. */
+    private static boolean booleanKey(Map<String, String> m, String key) {
+        String v = m.get(key);
+        if (v == null) return false;
+        return switch (v.strip()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("metadata key " + key + " is '" + v + "', not true or false");
+        };
     }
 
     private static double doubleKey(Map<String, String> m, String key) {

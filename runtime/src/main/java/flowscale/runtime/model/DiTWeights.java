@@ -36,6 +36,9 @@ public final class DiTWeights {
     public final Linear xEmbedderProj;
     public final Linear tEmbedderMlp0;
     public final Linear tEmbedderMlp2;
+    /** {@code d_embedder.mlp.{0,2}}, the step-size embedding of a shortcut model; null for a base model. */
+    public final Linear dEmbedderMlp0;
+    public final Linear dEmbedderMlp2;
     /**
      * {@code cond_embedder.*.weight} tables ({@code count [max_count+1, D]}, {@code colour}, {@code shape},
      * {@code slot [G, D]}, {@code null [1, D]}): host, row-major, package-private so nothing outside the
@@ -63,6 +66,10 @@ public final class DiTWeights {
         p.put("x_embedder.proj.bias", new long[] {d});
         linear(p, "t_embedder.mlp.0", d, c.frequencyEmbeddingSize());
         linear(p, "t_embedder.mlp.2", d, d);
+        if (c.shortcut()) {
+            linear(p, "d_embedder.mlp.0", d, c.frequencyEmbeddingSize());
+            linear(p, "d_embedder.mlp.2", d, d);
+        }
         p.put("cond_embedder.count.weight", new long[] {c.maxCount() + 1, d});
         p.put("cond_embedder.colour.weight", new long[] {c.numColours(), d});
         p.put("cond_embedder.shape.weight", new long[] {c.numShapes(), d});
@@ -127,7 +134,7 @@ public final class DiTWeights {
         float[] table(String name);
     }
 
-    private static void validate(Map<String, long[]> expected, TensorSource source) {
+    static void validate(Map<String, long[]> expected, TensorSource source) {
         TreeSet<String> missing = new TreeSet<>(expected.keySet());
         missing.removeAll(source.names());
         TreeSet<String> unused = new TreeSet<>(source.names());
@@ -164,6 +171,8 @@ public final class DiTWeights {
         xEmbedderProj = b.linear("x_embedder.proj");
         tEmbedderMlp0 = b.linear("t_embedder.mlp.0");
         tEmbedderMlp2 = b.linear("t_embedder.mlp.2");
+        dEmbedderMlp0 = config.shortcut() ? b.linear("d_embedder.mlp.0") : null;
+        dEmbedderMlp2 = config.shortcut() ? b.linear("d_embedder.mlp.2") : null;
         condEmbedderCount = b.table("cond_embedder.count.weight");
         condEmbedderColour = b.table("cond_embedder.colour.weight");
         condEmbedderShape = b.table("cond_embedder.shape.weight");

@@ -178,15 +178,29 @@ public final class MultiDeviceModel implements VelocityModel {
      */
     @Override
     public void velocity(int n, float[][] x, double[] t, Condition[] cond, float[][] out) {
+        velocity(n, x, t, null, cond, out);
+    }
+
+    /** Every device holds the same checkpoint, so all or none take a step size. */
+    @Override
+    public boolean takesStepSize() {
+        return devices[0].model.takesStepSize();
+    }
+
+    @Override
+    public void velocity(int n, float[][] x, double[] t, double[] stepSizes, Condition[] cond, float[][] out) {
         if (closed) throw new IllegalStateException("the multi-device model is closed");
         if (n < 0 || n > x.length || n > t.length || n > cond.length || n > out.length) {
             throw new IllegalArgumentException("batch of " + n + " with arrays of length x " + x.length + ", t " + t.length
                     + ", cond " + cond.length + ", out " + out.length);
         }
+        if (stepSizes != null && stepSizes.length < n) {
+            throw new IllegalArgumentException("batch of " + n + " with " + stepSizes.length + " step sizes");
+        }
         splitInto(n, bounds);
         for (int d = 0; d < devices.length; d++) {
             int from = bounds[d], count = bounds[d + 1] - from;
-            running[d] = count == 0 ? null : devices[d].submit(from, count, x, t, cond, out);
+            running[d] = count == 0 ? null : devices[d].submit(from, count, x, t, stepSizes, cond, out);
         }
         List<Throwable> failures = new ArrayList<>();
         List<String> where = new ArrayList<>();
@@ -258,6 +272,9 @@ public final class MultiDeviceModel implements VelocityModel {
         final ExecutorService thread;
         float[][] x = new float[0][];
         double[] t = new double[0];
+        /** The call's step sizes, or null for none (d = 0). */
+        double[] d = new double[0];
+        boolean withStepSizes;
         Condition[] cond = new Condition[0];
         float[][] out = new float[0][];
         int count;
@@ -275,15 +292,18 @@ public final class MultiDeviceModel implements VelocityModel {
             });
         }
 
-        Future<?> submit(int from, int count, float[][] xs, double[] ts, Condition[] cs, float[][] outs) {
+        Future<?> submit(int from, int count, float[][] xs, double[] ts, double[] ds, Condition[] cs, float[][] outs) {
             if (x.length < count) {
                 x = new float[count][];
                 t = new double[count];
+                d = new double[count];
                 cond = new Condition[count];
                 out = new float[count][];
             }
             System.arraycopy(xs, from, x, 0, count);
             System.arraycopy(ts, from, t, 0, count);
+            withStepSizes = ds != null;
+            if (withStepSizes) System.arraycopy(ds, from, d, 0, count);
             System.arraycopy(cs, from, cond, 0, count);
             System.arraycopy(outs, from, out, 0, count);
             this.count = count;
@@ -291,7 +311,7 @@ public final class MultiDeviceModel implements VelocityModel {
         }
 
         private void run() {
-            model.velocity(count, x, t, cond, out);
+            model.velocity(count, x, t, withStepSizes ? d : null, cond, out);
         }
 
         /** Drops the references to the caller's rows once the call is over. */

@@ -22,6 +22,30 @@ public interface VelocityModel extends AutoCloseable {
      */
     void velocity(int n, float[][] x, double[] t, Condition[] cond, float[][] out);
 
+    /**
+     * Whether the model takes a step-size input {@code d} (a few-step "shortcut" model, Frans et al. 2024): its
+     * output {@code s(x, t, d)} moves a latent from t to {@code t - d} in one step, {@code x_{t-d} = x - d s}, so
+     * {@code x - t s(x, t, t)} is a one-step clean estimate; {@code d = 0} is the velocity. Analytic models and base
+     * checkpoints do not offer it.
+     */
+    default boolean takesStepSize() {
+        return false;
+    }
+
+    /**
+     * {@code out[i] = s(x[i], t[i], d[i] | cond[i])}, for {@code i < n}, at the same cost as {@link #velocity}; {@code d}
+     * null means all zero. A model without a step-size input ({@link #takesStepSize()} false) accepts only
+     * {@code d = 0} and throws {@link UnsupportedOperationException} otherwise.
+     */
+    default void velocity(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
+        if (d != null) {
+            for (int i = 0; i < n; i++) {
+                if (d[i] != 0) throw new UnsupportedOperationException("this model has no step-size input; asked for d = " + d[i]);
+            }
+        }
+        velocity(n, x, t, cond, out);
+    }
+
     /** NFE one latent costs: 1, or 2 with classifier-free guidance. */
     int nfePerLatent();
 

@@ -48,6 +48,10 @@ final class Workspace {
         final FinalLayer.Activations finalActivations;
         /** Host staging for the per-item timesteps (length exactly {@code rows}, as the backend op wants). */
         final float[] timesteps;
+        /** A shortcut model's step sizes (staged like the timesteps), their embedding and its activations; null otherwise. */
+        final float[] stepSizes;
+        final Tensor stepSizeEmbedding;
+        final TimestepEmbedder.Activations stepSizeActivations;
 
         Views(Workspace w, int rows) {
             DiTConfig cfg = w.config;
@@ -84,6 +88,16 @@ final class Workspace {
                     w.residualUpdate.rowRange(0, (long) rows * seq), w.mlpHidden.rowRange(0, (long) rows * seq));
             finalActivations = FinalLayer.Activations.inPlace(rows, cfg, w.finalModulation.rowRange(0, rows), h, imageTokens);
             timesteps = new float[rows];
+            if (cfg.shortcut()) {
+                stepSizes = new float[rows];
+                stepSizeEmbedding = w.stepSizeEmbedding.rowRange(0, rows);
+                stepSizeActivations = new TimestepEmbedder.Activations(w.stepSizeFrequencies.rowRange(0, rows),
+                        new EmbedderMlp.Activations(embedderHidden, embedderHidden));
+            } else {
+                stepSizes = null;
+                stepSizeEmbedding = null;
+                stepSizeActivations = null;
+            }
         }
 
         /** The rows the caller gets back: the guided half under CFG, else all of them. */
@@ -99,6 +113,7 @@ final class Workspace {
     private Tensor image, velocity, patches, imageTokens, x, h, qkv, attention, residualUpdate, mlpHidden;
     private Tensor timestepFrequencies, embedderHidden, timestepEmbedding, pooledCondition, conditionEmbedding;
     private Tensor c, siluC, modulation, finalModulation;
+    private Tensor stepSizeFrequencies, stepSizeEmbedding;
     /** Host staging: images in and velocities out {@code [rows, C*H*W]}, condition tokens {@code [rows, G, D]}, pooled vectors {@code [rows, D]}. */
     float[] imageStaging;
     float[] conditionTokens;
@@ -148,6 +163,10 @@ final class Workspace {
         siluC = backend.allocate(rows, d);
         modulation = backend.allocate(rows, 6 * d);
         finalModulation = backend.allocate(rows, 2 * d);
+        if (config.shortcut()) {
+            stepSizeFrequencies = backend.allocate(rows, config.frequencyEmbeddingSize());
+            stepSizeEmbedding = backend.allocate(rows, d);
+        }
         imageStaging = new float[Math.toIntExact((long) rows * config.imageFloats())];
         conditionTokens = new float[Math.toIntExact((long) rows * config.maxGroups() * d)];
         pooled = new float[Math.toIntExact(rows * d)];

@@ -4,10 +4,16 @@ package flowscale.runtime.search;
 final class BatchOfTrajectories {
     private BatchOfTrajectories() {}
 
+    /** Latent evaluations of one trajectory: M, plus one when the final estimate is a faithful one-step jump. */
+    static long perTrajectory(SearchProblem problem) {
+        return problem.sampler().steps() + SearchMethods.latentsPerEstimate(problem) - 1;
+    }
+
     /** @param settings the method's effective settings, for the trace */
     static SearchResult run(String method, SearchProblem problem, Record settings, int n) {
-        int m = problem.sampler().steps();
-        SearchMethods.requireEvaluations(method, problem, (long) Math.max(n, 1) * m, Math.max(n, 1) + " trajectories x " + m + " steps");
+        long perTrajectory = perTrajectory(problem);
+        SearchMethods.requireEvaluations(method, problem, (long) Math.max(n, 1) * perTrajectory,
+                Math.max(n, 1) + " trajectories x " + perTrajectory + " evaluations");
         SearchRun run = new SearchRun(method, problem, settings);
         run.parameter("n", n);
         float[][] x0 = Trajectories.run(run, n);

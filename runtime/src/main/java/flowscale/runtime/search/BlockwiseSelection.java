@@ -15,7 +15,8 @@ import java.util.Arrays;
  * at grid index j when (j + 1) is a multiple of L or j = M - 1: the children are rewarded on their Tweedie
  * estimates and each parent is replaced by its best child (argmax, first maximum on ties; non-finite never
  * chosen). With K = 1 the run is plain sampling with N particles, the same noise included. The output is
- * the best parent's Tweedie estimate at s_{M-1}.
+ * the best parent's clean estimate at s_{M-1}. Only block ends read an estimate: under a faithful one-step estimate
+ * (two latents per estimate) they cost N·K more each, so the run costs N·K·(M + blocks).
  */
 public final class BlockwiseSelection extends MethodWithSettings<Record> {
     private final int n, k, l;
@@ -41,7 +42,11 @@ public final class BlockwiseSelection extends MethodWithSettings<Record> {
     public SearchResult run(SearchProblem problem) {
         int m = problem.sampler().steps();
         long slots = (long) n * k;
-        SearchMethods.requireEvaluations(name(), problem, slots * m, n + " parents x " + k + " children x " + m + " steps");
+        int blocks = 0;
+        for (int j = 0; j < m; j++) if (blockEnd(j, m)) blocks++;
+        long perSlot = m + (long) blocks * (SearchMethods.latentsPerEstimate(problem) - 1);
+        SearchMethods.requireEvaluations(name(), problem, slots * perSlot,
+                n + " parents x " + k + " children x " + perSlot + " evaluations");
         if (n - 1 > NoiseStreams.MAX_PARTICLE || k - 1 > NoiseStreams.MAX_CANDIDATE) {
             throw new IllegalArgumentException(name() + ": n or k too large for the noise stream layout");
         }
@@ -57,7 +62,7 @@ public final class BlockwiseSelection extends MethodWithSettings<Record> {
         float[][] px = SearchRun.buffers(n, dim), pu = SearchRun.buffers(n, dim), px0 = SearchRun.buffers(n, dim);
         double[] pr = new double[n];
         double[] r = new double[p];
-        double[] s = new double[p];
+        double[] s = new double[p], sNext = new double[p];
         float[] z = new float[dim];
         for (int a = 0; a < n; a++) {
             for (int c = 0; c < k; c++) {
@@ -80,9 +85,10 @@ public final class BlockwiseSelection extends MethodWithSettings<Record> {
                 next = t;
             }
             Arrays.fill(s, grid[j]);
-            run.estimate(p, x, s, u, x0);
-            blockStart = (j + 1) % l == 0 || j == m - 1;
+            Arrays.fill(sNext, grid[j + 1]);
+            blockStart = blockEnd(j, m);
             if (blockStart) {
+                run.estimate(p, x, s, sNext, u, x0);
                 run.rewards(p, x0, r);
                 for (int a = 0; a < n; a++) {
                     int taken = run.takeBest(j, a, grid[j], r, a * k, a * k + k, LevelRecord.Reason.BEST_OF_BATCH);
@@ -91,9 +97,16 @@ public final class BlockwiseSelection extends MethodWithSettings<Record> {
                     System.arraycopy(x0[taken], 0, px0[a], 0, dim);
                     pr[a] = r[taken];
                 }
+            } else {
+                run.velocity(p, x, s, sNext, u);
             }
             run.report();
         }
         return run.finishBest(px0, pr, n);
+    }
+
+    /** Whether the evaluation at grid index j ends a block (its children are rewarded and selected). */
+    private boolean blockEnd(int j, int m) {
+        return (j + 1) % l == 0 || j == m - 1;
     }
 }

@@ -29,6 +29,11 @@ import java.util.List;
  * quota-exhausted fallback; a chain stops when it reaches s_{M−1}, and the output is the best chain's Tweedie
  * estimate there. Unused rollover left at the last level is not spent.
  *
+ * <p>Budget unit: E is the number of candidate evaluations the budget pays for, i.e. the latent evaluations divided
+ * by what one estimate costs (1; 2 under a faithful one-step estimate, where E = 250 of 500 NFE gives a quota of 10
+ * and a stop at 496 NFE). Every candidate is evaluated at the grid time it lands on, for the step that leaves it
+ * (so a few-step model's output at d = the next step; the last level's step goes to 0, the one-step jump).
+ *
  * <p>Noise: initial candidate c of chain b from (INITIAL, b, 0, c); the j-th candidate (0-based) drawn by chain b
  * at level ℓ (the step leaving grid index ℓ) from (STEP, b, ℓ, j).
  */
@@ -47,8 +52,9 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
 
     private SearchResult runCode(SearchProblem problem, int b, int m) {
         int init = settings.init();
-        long e = problem.evaluationBudget();
-        SearchMethods.requireEvaluations(name(), problem, (long) b * (init + m), "B·(init + M) for a quota of at least 1");
+        int per = SearchMethods.latentsPerEstimate(problem);
+        long e = problem.evaluationBudget() / per;
+        SearchMethods.requireEvaluations(name(), problem, (long) b * (init + m) * per, "B·(init + M) for a quota of at least 1");
         int quota = (int) Math.min(Integer.MAX_VALUE, (e - (long) init * b) / ((long) m * b));
         SearchRun run = new SearchRun(name(), problem, settings);
         run.parameter("variant", "code");
@@ -58,7 +64,7 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         RbfChain[] chains = initialise(run, b, init);
         for (RbfChain c : chains) c.quota = quota;
         Candidates cand = new Candidates(b, run.dim);
-        while (run.nfe() / problem.model().nfePerLatent() + b < e) {
+        while (candidates(run, problem, per) + b < e) {
             draw(run, chains, b, cand);
             for (int i = 0; i < b; i++) {
                 RbfChain c = chains[i];
@@ -80,8 +86,9 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
     }
 
     private SearchResult runPaper(SearchProblem problem, int b, int m) {
-        long e = problem.evaluationBudget();
-        SearchMethods.requireEvaluations(name(), problem, (long) b * m, "B·M for a quota of at least 1");
+        int per = SearchMethods.latentsPerEstimate(problem);
+        long e = problem.evaluationBudget() / per;
+        SearchMethods.requireEvaluations(name(), problem, (long) b * m * per, "B·M for a quota of at least 1");
         int quota = (int) Math.min(Integer.MAX_VALUE, (e - b) / ((long) (m - 1) * b));
         SearchRun run = new SearchRun(name(), problem, settings);
         run.parameter("variant", "paper");
@@ -94,7 +101,7 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         while (true) {
             int na = 0;
             for (RbfChain c : chains) if (!c.done) active[na++] = c;
-            if (na == 0 || run.nfe() / problem.model().nfePerLatent() + na > e) break;
+            if (na == 0 || candidates(run, problem, per) + na > e) break;
             draw(run, active, na, cand);
             for (int i = 0; i < na; i++) {
                 RbfChain c = active[i];
@@ -112,6 +119,11 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
             run.report();
         }
         return finish(run, chains, false);
+    }
+
+    /** Candidates evaluated so far (initial ones included). */
+    private static long candidates(SearchRun run, SearchProblem problem, int per) {
+        return run.nfe() / ((long) problem.model().nfePerLatent() * per);
     }
 
     /** Candidate {@code i} is strictly better than r*: the chain takes it and moves on, its unused quota rolling over. */
@@ -140,12 +152,13 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
     private static RbfChain[] initialise(SearchRun run, int b, int init) {
         int n = b * init;
         float[][] x = SearchRun.buffers(n, run.dim), u = SearchRun.buffers(n, run.dim), x0 = SearchRun.buffers(n, run.dim);
-        double[] s = new double[n], r = new double[n];
+        double[] s = new double[n], sNext = new double[n], r = new double[n];
         Arrays.fill(s, run.grid[0]);
+        Arrays.fill(sNext, run.grid[1]);
         for (int c = 0; c < b; c++) {
             for (int j = 0; j < init; j++) run.noise.normal(NoiseStreams.Purpose.INITIAL, c, 0, j, x[c * init + j]);
         }
-        run.estimate(n, x, s, u, x0);
+        run.estimate(n, x, s, sNext, u, x0);
         run.rewards(n, x0, r);
         RbfChain[] chains = new RbfChain[b];
         for (int c = 0; c < b; c++) {
@@ -166,8 +179,9 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
             RbfChain c = chains[i];
             sampler.step(c.x, c.u, grid[c.level], grid[c.level + 1], run.stepNoise(c.index, c.level, c.drawn, cand.z), cand.x[i]);
             cand.s[i] = grid[c.level + 1];
+            cand.sNext[i] = grid[c.level + 2];
         }
-        run.estimate(n, cand.x, cand.s, cand.u, cand.x0);
+        run.estimate(n, cand.x, cand.s, cand.sNext, cand.u, cand.x0);
         run.rewards(n, cand.x0, cand.r);
     }
 
@@ -207,7 +221,7 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
     /** Per-iteration candidate buffers, one row per chain, reused across iterations. */
     private static final class Candidates {
         final float[][] x, u, x0;
-        final double[] s, r;
+        final double[] s, sNext, r;
         final float[] z;
 
         Candidates(int b, int dim) {
@@ -215,6 +229,7 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
             u = SearchRun.buffers(b, dim);
             x0 = SearchRun.buffers(b, dim);
             s = new double[b];
+            sNext = new double[b];
             r = new double[b];
             z = new float[dim];
         }

@@ -113,9 +113,17 @@ public final class SearchMethods {
         }
     }
 
-    /** The {@code budget/M} default of Best-of-N and SMC: as many whole trajectories as the budget pays for. */
-    static int trajectoriesInBudget(SearchProblem p) {
-        return (int) Math.min(p.evaluationBudget() / p.sampler().steps(), NoiseStreams.MAX_PARTICLE);
+    /**
+     * The {@code budget/M} default of Best-of-N and SMC: as many whole trajectories as the budget pays for, each
+     * costing {@code perTrajectory} latent evaluations (M, more when a faithful one-step estimate costs two).
+     */
+    static int trajectoriesInBudget(SearchProblem p, long perTrajectory) {
+        return (int) Math.min(p.evaluationBudget() / perTrajectory, NoiseStreams.MAX_PARTICLE);
+    }
+
+    /** Latent evaluations one clean estimate costs on the problem's sampler and model ({@link flowscale.runtime.flow.Estimate}). */
+    static int latentsPerEstimate(SearchProblem p) {
+        return p.sampler().estimate().resolve(p.model()).latentsPerEstimate();
     }
 
     static void requireEvaluations(String method, SearchProblem p, long needed, String why) {

@@ -20,6 +20,9 @@ import java.util.Arrays;
  * <p>With the defaults (N=2, K=5, 4 sub-steps, 780/810/120) the rounds end at 90, 60, 30, 0 and the run spends
  * 2·4 + 4·(2·5·4) = 168 NFE whatever the budget (the code's behaviour, not 500); a budget below the plan is an
  * error. Noise: initial latent p from (INITIAL, p, 0, 0), child c of parent p in round r from (FORWARD, p, r, c).
+ *
+ * <p>A few-step model is asked for each Euler sub-step's size (its output then is that sub-step's mean velocity);
+ * under a faithful one-step estimate the estimate of each solve's last sub-step costs one more latent each.
  */
 public final class SearchOverPaths extends MethodWithSettings<SearchOverPathsSettings> {
     public SearchOverPaths(SearchOverPathsSettings settings) {
@@ -31,7 +34,8 @@ public final class SearchOverPaths extends MethodWithSettings<SearchOverPathsSet
         int n = settings.n(), k = settings.k(), sub = settings.odeSteps();
         double fwd = settings.forward(), seedT = settings.seedT();
         double[] targets = settings.roundTargets();
-        long plan = (long) n * sub + (long) targets.length * n * k * sub;
+        int extra = SearchMethods.latentsPerEstimate(problem) - 1;
+        long plan = (long) n * (sub + extra) + (long) targets.length * n * k * (sub + extra);
         SearchMethods.requireEvaluations(name(), problem, plan,
                 n + "·" + sub + " + " + targets.length + " rounds · " + n + "·" + k + "·" + sub);
         SearchRun run = new SearchRun(name(), problem, settings);
@@ -48,11 +52,11 @@ public final class SearchOverPaths extends MethodWithSettings<SearchOverPathsSet
         double[] pr = new double[n];
         Arrays.fill(pr, Double.NEGATIVE_INFINITY);
         float[][] x = SearchRun.buffers(p, dim), u = SearchRun.buffers(p, dim), x0 = SearchRun.buffers(p, dim);
-        double[] s = new double[p], r = new double[p];
+        double[] s = new double[p], sNext = new double[p], r = new double[p];
         float[] z = new float[dim];
         for (int a = 0; a < n; a++) run.noise.normal(NoiseStreams.Purpose.INITIAL, a, 0, 0, px[a]);
         float[][] pu = SearchRun.buffers(n, dim);
-        solve(run, n, px, pu, px0, s, 1.0, seedT / 1000.0, sub);
+        solve(run, n, px, pu, px0, s, sNext, 1.0, seedT / 1000.0, sub);
         double t = seedT;
         for (int round = 0; round < targets.length; round++) {
             double up = Math.min(t + fwd, 1000);
@@ -62,7 +66,7 @@ public final class SearchOverPaths extends MethodWithSettings<SearchOverPathsSet
                     sampler.forwardNoise(px[a], t / 1000.0, up / 1000.0, z, x[a * k + c]);
                 }
             }
-            double sLast = solve(run, p, x, u, x0, s, up / 1000.0, targets[round] / 1000.0, sub);
+            double sLast = solve(run, p, x, u, x0, s, sNext, up / 1000.0, targets[round] / 1000.0, sub);
             run.rewards(p, x0, r);
             for (int a = 0; a < n; a++) {
                 int taken = run.takeBest(round, a, sLast, r, a * k, a * k + k, LevelRecord.Reason.BEST_OF_BATCH);
@@ -82,16 +86,18 @@ public final class SearchOverPaths extends MethodWithSettings<SearchOverPathsSet
      *
      * @return the time of that estimate
      */
-    private static double solve(SearchRun run, int n, float[][] x, float[][] u, float[][] x0, double[] s,
+    private static double solve(SearchRun run, int n, float[][] x, float[][] u, float[][] x0, double[] s, double[] sNextAll,
                                 double from, double to, int sub) {
         double h = (from - to) / sub;
         double sNow = from;
         for (int i = 0; i < sub; i++) {
             double sNext = i == sub - 1 ? to : from - (i + 1) * h;
             Arrays.fill(s, 0, n, sNow);
-            run.velocity(n, x, s, u);
+            Arrays.fill(sNextAll, 0, n, sNext);
             if (i == sub - 1) {
-                for (int a = 0; a < n; a++) run.sampler.tweedie(x[a], u[a], sNow, x0[a]);
+                run.estimate(n, x, s, sNextAll, u, x0);
+            } else {
+                run.velocity(n, x, s, sNextAll, u);
             }
             for (int a = 0; a < n; a++) {
                 float[] xa = x[a], ua = u[a];

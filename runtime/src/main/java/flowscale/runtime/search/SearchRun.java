@@ -1,5 +1,6 @@
 package flowscale.runtime.search;
 
+import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.VelocityModel;
@@ -31,6 +32,9 @@ final class SearchRun {
     private final VelocityModel model;
     private final Reward reward;
     private final int perLatent;
+    /** The sampler's estimate mode resolved for the model, and the latent evaluations one estimate costs under it. */
+    final Estimate estimate;
+    private final int latentsPerEstimate;
     private final long startNanos = System.nanoTime();
     private final List<LevelRecord> levels = new ArrayList<>();
     private final Map<String, Object> settings;
@@ -66,6 +70,9 @@ final class SearchRun {
         this.noise = new NoiseStreams(problem.seed(), problem.promptIndex());
         this.bestX0 = new float[dim];
         if (perLatent < 1) throw new IllegalStateException("model reports " + perLatent + " NFE per latent");
+        this.estimate = sampler.estimate().resolve(model);
+        this.latentsPerEstimate = estimate.latentsPerEstimate();
+        if (estimate != Estimate.TWEEDIE) parameters.put("estimate", estimate.label());
         problem.listener().started(() -> lastCount == 0 && !haveBest ? null : partial());
     }
 
@@ -87,30 +94,43 @@ final class SearchRun {
     }
 
     /**
-     * Sampling-path velocities of {@code n} particles at their own times, in ONE batched model call.
+     * The outputs that drive the steps of {@code n} particles from their own times {@code s} to {@code sNext} (the
+     * velocity, or a few-step model's output at that step: {@link Sampler#evaluate}), in ONE batched model call.
      * Throws IllegalStateException if the call would exceed the budget (a planning bug) or if the model
      * counted a different number of NFE than it should.
      */
-    void velocity(int n, float[][] x, double[] s, float[][] out) {
-        long cost = (long) n * perLatent;
+    void velocity(int n, float[][] x, double[] s, double[] sNext, float[][] out) {
+        charge(n, 1, () -> sampler.evaluate(model, n, x, s, sNext, conditions(n), out));
+    }
+
+    /**
+     * As {@link #velocity}, and the particles' clean estimates there ({@link Sampler#estimate}: Tweedie, or the one-step
+     * estimate; {@link #latentsPerEstimate()} latents each), still in ONE batched call.
+     */
+    void estimate(int n, float[][] x, double[] s, double[] sNext, float[][] u, float[][] x0) {
+        charge(n, latentsPerEstimate, () -> sampler.estimate(model, n, x, s, sNext, conditions(n), u, x0));
+    }
+
+    /** Latent evaluations one clean estimate costs: 2 for a faithful one-step estimate, else 1. */
+    int latentsPerEstimate() {
+        return latentsPerEstimate;
+    }
+
+    /** Runs one model call of {@code n * latents} latent evaluations, checked against the budget and the model's count. */
+    private void charge(int n, int latents, Runnable call) {
+        long cost = (long) n * latents * perLatent;
         if (spent + cost > problem.budget()) {
             throw new IllegalStateException(method + " would exceed its budget: " + spent + " + " + cost + " > " + problem.budget());
         }
         long before = model.nfe();
         long t0 = System.nanoTime();
-        sampler.velocity(model, n, x, s, conditions(n), out);
+        call.run();
         modelNanos += System.nanoTime() - t0;
         long used = model.nfe() - before;
         if (used != cost) {
-            throw new IllegalStateException("model counted " + used + " NFE for " + n + " latents, expected " + cost);
+            throw new IllegalStateException("model counted " + used + " NFE for " + (long) n * latents + " latents, expected " + cost);
         }
         spent += used;
-    }
-
-    /** Velocities of {@code n} particles at their own times {@code s} (ONE batched call) and their Tweedie estimates there. */
-    void estimate(int n, float[][] x, double[] s, float[][] u, float[][] x0) {
-        velocity(n, x, s, u);
-        for (int i = 0; i < n; i++) sampler.tweedie(x[i], u[i], s[i], x0[i]);
     }
 
     /**

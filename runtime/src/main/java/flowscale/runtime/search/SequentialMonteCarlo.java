@@ -24,8 +24,10 @@ public final class SequentialMonteCarlo extends MethodWithSettings<SequentialMon
     @Override
     public SearchResult run(SearchProblem problem) {
         int m = problem.sampler().steps();
-        int n = settings.n().orElse(SearchMethods.trajectoriesInBudget(problem));
-        SearchMethods.requireEvaluations(name(), problem, (long) Math.max(n, 1) * m, Math.max(n, 1) + " particles x " + m + " steps");
+        long perParticle = (long) m * SearchMethods.latentsPerEstimate(problem); // every step's estimate is rewarded
+        int n = settings.n().orElse(SearchMethods.trajectoriesInBudget(problem, perParticle));
+        SearchMethods.requireEvaluations(name(), problem, (long) Math.max(n, 1) * perParticle,
+                Math.max(n, 1) + " particles x " + perParticle + " evaluations");
         double lambda = settings.lambda();
         double threshold = settings.essThreshold();
         SearchRun run = new SearchRun(name(), problem, new SequentialMonteCarloSettings(OptionalInt.of(n), lambda, threshold));
@@ -39,7 +41,7 @@ public final class SequentialMonteCarlo extends MethodWithSettings<SequentialMon
         float[][] u = SearchRun.buffers(n, dim), x0 = SearchRun.buffers(n, dim);
         float[][] cx = SearchRun.buffers(n, dim), cu = SearchRun.buffers(n, dim), cx0 = SearchRun.buffers(n, dim);
         double[] r = new double[n], rNew = new double[n], uniforms = new double[n];
-        double[] s = new double[n];
+        double[] s = new double[n], sNext = new double[n];
         float[] z = new float[dim];
         SmcWeights weights = new SmcWeights(n, lambda);
         for (int i = 0; i < n; i++) {
@@ -55,7 +57,8 @@ public final class SequentialMonteCarlo extends MethodWithSettings<SequentialMon
                 next = t;
             }
             Arrays.fill(s, grid[j]);
-            run.estimate(n, x, s, u, x0);
+            Arrays.fill(sNext, grid[j + 1]);
+            run.estimate(n, x, s, sNext, u, x0);
             run.rewards(n, x0, rNew);
             if (j == 0) weights.start(rNew);
             else weights.update(r, rNew);

@@ -8,7 +8,8 @@ import java.util.Arrays;
  * Independent trajectories from noise through the whole grid, all particles batched in one model call per
  * grid time. Particle p draws its initial latent from stream (INITIAL, p, 0, 0) and the noise of the step
  * leaving grid index i from (STEP, p, i, 0). The output is the Tweedie estimate at the last non-zero grid
- * time s_{M-1} (the step to s_M = 0 is never evaluated: method.md §3.4). Costs n·M evaluations.
+ * time s_{M-1} (the step to s_M = 0 is never evaluated: method.md §3.4), or the sampler's one-step estimate there.
+ * Costs n·M evaluations, plus n when that estimate is a faithful jump (only the last time's estimate is read).
  */
 final class Trajectories {
     private Trajectories() {}
@@ -22,14 +23,15 @@ final class Trajectories {
         float[][] u = SearchRun.buffers(n, run.dim);
         float[][] x0 = SearchRun.buffers(n, run.dim);
         float[] z = new float[run.dim];
-        double[] s = new double[n];
+        double[] s = new double[n], sNext = new double[n];
         for (int p = 0; p < n; p++) {
             run.noise.normal(NoiseStreams.Purpose.INITIAL, p, 0, 0, x[p]);
         }
         for (int i = 0; i < m; i++) {
             Arrays.fill(s, grid[i]);
-            run.velocity(n, x, s, u);
+            Arrays.fill(sNext, grid[i + 1]);
             if (i < m - 1) {
+                run.velocity(n, x, s, sNext, u);
                 for (int p = 0; p < n; p++) {
                     sampler.step(x[p], u[p], grid[i], grid[i + 1], run.stepNoise(p, i, 0, z), next[p]);
                 }
@@ -37,9 +39,7 @@ final class Trajectories {
                 x = next;
                 next = t;
             } else {
-                for (int p = 0; p < n; p++) {
-                    sampler.tweedie(x[p], u[p], grid[i], x0[p]);
-                }
+                run.estimate(n, x, s, sNext, u, x0);
             }
             run.report();
         }

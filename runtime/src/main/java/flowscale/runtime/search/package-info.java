@@ -20,8 +20,10 @@
  *       against the model's own counter. Reward calls are counted apart.</li>
  *   <li>Batching: each iteration evaluates every particle that needs a velocity in ONE
  *       {@code Sampler.velocity} call, each particle at its own sampling time.</li>
- *   <li>Time: the sampler's own path and grid; nothing is evaluated at s = 0; outputs are Tweedie estimates at
- *       the last evaluated time (s_{M-1} for grid-based methods).</li>
+ *   <li>Time: the sampler's own path and grid; nothing is evaluated at s = 0; outputs are clean estimates at
+ *       the last evaluated time (s_{M-1} for grid-based methods): Tweedie, or a few-step model's one-step estimate
+ *       ({@link flowscale.runtime.flow.Estimate}; a faithful one costs two latent evaluations per estimate, and
+ *       the methods plan with that cost).</li>
  *   <li>Noise: a pure function of (seed, prompt, purpose, particle, level, candidate), see
  *       {@link flowscale.runtime.search.NoiseStreams}; results do not depend on batch splitting.</li>
  *   <li>Non-finite estimates never reach the reward; they and non-finite rewards count as negative infinity and

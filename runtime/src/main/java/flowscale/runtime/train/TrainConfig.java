@@ -33,6 +33,17 @@ import java.util.TreeSet;
  *   <li>AdamW with {@code beta2 = 0.99} (small batches, short run: a shorter second-moment memory adapts
  *       faster), linear warm-up then cosine decay to {@code minLearningRateFraction} of the peak, global
  *       gradient-norm clipping, and an EMA of the weights (the shipped weights are the EMA).</li>
+ *   <li>{@code shortcut}: train a few-step model with a step-size input d (Frans et al. 2024, "One Step Diffusion
+ *       via Shortcut Models"). The first {@code 1 - shortcutFraction} of each batch keeps the flow-matching loss at
+ *       d = 0, so d = 0 stays a true velocity (the score and the VP conversion need one); the rest is trained on
+ *       the self-consistency target {@code s(x_t, t, 2h) = (s(x_t, t, h) + s(x_t - h s(x_t, t, h), t - h, h)) / 2},
+ *       computed by the current weights without gradient, for a step {@code 2h = 2^-k} ({@code 1/shortcutSteps <=
+ *       2h <= 1}, levels uniform) and a time {@code t = j 2h} on that step's grid ({@code j} uniform in
+ *       {@code 1..1/(2h)}), so that both half steps stay inside [0, 1] and the full jump from t to 0 is trained at
+ *       every level. At the finest level the half steps use d = 0, which ties the ladder to the velocity.
+ *       {@code shortcutSteps = 128} is the paper's M.</li>
+ *   <li>{@code init}: a DiT checkpoint to start from instead of adaLN-Zero (the way to fine-tune the shipped model
+ *       into a shortcut one: its weights, plus a step-size embedder whose zero output layer leaves it unchanged).</li>
  * </ul>
  */
 public record TrainConfig(
@@ -59,7 +70,11 @@ public record TrainConfig(
         long seed,
         long checkpointEvery,
         double maxMinutes,
-        int threads) {
+        int threads,
+        boolean shortcut,
+        double shortcutFraction,
+        int shortcutSteps,
+        String init) {
 
     /** The shipped model's configuration. */
     public static final TrainConfig DEFAULT = new TrainConfig(
@@ -67,7 +82,8 @@ public record TrainConfig(
             32, 16_000, 1e-3, 300, 0.05,
             0.9, 0.99, 1e-8, 0.01, 1.0, 0.999,
             0.1, 0.0, 1.0,
-            1, 250, 0.0, 0);
+            1, 250, 0.0, 0,
+            false, 0.25, 128, "");
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -96,13 +112,25 @@ public record TrainConfig(
         if (checkpointEvery < 1) bad.add("checkpointEvery " + checkpointEvery + " must be at least 1");
         if (!(maxMinutes >= 0) || !Double.isFinite(maxMinutes)) bad.add("maxMinutes " + maxMinutes + " must be >= 0 (0: no limit)");
         if (threads < 0) bad.add("threads " + threads + " must be >= 0 (0: one per core)");
+        if (!(shortcutFraction >= 0 && shortcutFraction < 1)) bad.add("shortcutFraction " + shortcutFraction + " must be in [0, 1)");
+        if (shortcutSteps < 2 || Integer.bitCount(shortcutSteps) != 1) bad.add("shortcutSteps " + shortcutSteps + " must be a power of two, at least 2");
+        if (shortcut && (Math.round(batchSize * shortcutFraction) < 1 || Math.round(batchSize * shortcutFraction) >= batchSize)) {
+            bad.add("shortcut training needs batchSize x shortcutFraction to round to at least 1 self-consistency item and"
+                    + " leave at least 1 flow-matching item, got " + batchSize + " x " + shortcutFraction);
+        }
+        if (init == null) init = "";
         if (!bad.isEmpty()) throw new IllegalArgumentException("training config: " + String.join("; ", bad));
     }
 
     /** The model this run trains: the shapes world's image and vocabulary, this config's sizes. */
     public DiTConfig model() {
         return new DiTConfig(ShapesWorld.SIZE, 3, patchSize, hiddenSize, depth, numHeads, mlpRatio, frequencyEmbeddingSize,
-                Vocabulary.MAX_GROUPS, Vocabulary.MAX_COUNT, Vocabulary.COLOURS, Vocabulary.SHAPES, Map.of());
+                Vocabulary.MAX_GROUPS, Vocabulary.MAX_COUNT, Vocabulary.COLOURS, Vocabulary.SHAPES, Map.of(), shortcut);
+    }
+
+    /** Items of each batch trained on the self-consistency target (the last ones); 0 unless {@link #shortcut}. */
+    public int selfConsistencyItems() {
+        return shortcut ? (int) Math.round(batchSize * shortcutFraction) : 0;
     }
 
     /** Reads a JSON object whose fields override {@link #DEFAULT}; unknown fields and bad values fail in one line. */

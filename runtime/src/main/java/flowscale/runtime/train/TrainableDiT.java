@@ -26,7 +26,8 @@ import java.util.Map;
  * class only runs them in order, forward then backward, so weights trained here load into
  * {@link flowscale.runtime.model.DiT} unchanged.
  *
- * <p>The loss is {@code mean((u(x_t, t, c) - target)^2)} over every element of the batch. Linear layers run on
+ * <p>The loss is {@code mean((u(x_t, t, c) - target)^2)} over every element of the batch (a shortcut model's output
+ * {@code s(x_t, t, d, c)} at each item's step size d). Linear layers run on
  * the unpacked weights ({@link TrainableLinear}), so the optimiser can update them in place between steps.
  * Activation and gradient buffers are allocated once in the constructor; a step allocates only host arrays for
  * the (tiny) condition tables.
@@ -43,6 +44,10 @@ public final class TrainableDiT {
     // forward: inputs, the loss's target, and what each module keeps
     private final Tensor image, targetPatches, outPatches, tEmb, pooled, yEmb, c, siluC;
     private final TimestepEmbedder.Activations tEmbedderActivations;
+    /** A shortcut model's step-size embedding and what its embedder keeps; null for a base model. */
+    private final Tensor dEmb;
+    private final TimestepEmbedder.Activations dEmbedderActivations;
+    private final float[] hostStepSizes;
     private final EmbedderMlp.Activations yEmbedderActivations;
     private final PatchEmbedder.Activations xEmbedderActivations;
     /** Block inputs: {@code xs[i]} enters block i, {@code xs[depth]} enters the final layer. */
@@ -93,6 +98,11 @@ public final class TrainableDiT {
         c = be.allocate(batch, d);
         siluC = be.allocate(batch, d);
         tEmbedderActivations = new TimestepEmbedder.Activations(be.allocate(batch, cfg.frequencyEmbeddingSize()), mlpActivations());
+        boolean shortcut = modules.dEmbedder != null;
+        dEmb = shortcut ? be.allocate(batch, d) : null;
+        dEmbedderActivations = shortcut
+                ? new TimestepEmbedder.Activations(be.allocate(batch, cfg.frequencyEmbeddingSize()), mlpActivations()) : null;
+        hostStepSizes = shortcut ? new float[batch] : null;
         yEmbedderActivations = mlpActivations();
         Tensor tokens = be.allocate(bt, d);
         xEmbedderActivations = new PatchEmbedder.Activations(be.allocate(bt, cfg.patchFeatures()), tokens,
@@ -135,20 +145,49 @@ public final class TrainableDiT {
      * zeroes it between optimiser steps) and returns the loss.
      */
     public double lossAndGradient(float[] xt, double[] t, Condition[] cond, float[] target) {
-        int floats = cfg.imageFloats();
-        if (xt.length != batch * floats || target.length != batch * floats || t.length != batch || cond.length != batch) {
-            throw new IllegalArgumentException("training batch of " + batch + " needs " + batch * floats + " floats per image array and "
-                    + batch + " times and conditions");
-        }
-        double loss = forward(xt, t, cond, target);
+        return lossAndGradient(xt, t, null, cond, target);
+    }
+
+    /**
+     * As {@link #lossAndGradient(float[], double[], Condition[], float[])} at step sizes {@code d} (null: all 0); the
+     * gradient reaches {@code d_embedder} too.
+     */
+    public double lossAndGradient(float[] xt, double[] t, double[] d, Condition[] cond, float[] target) {
+        check(xt, t, d, cond);
+        if (target.length != xt.length) throw new IllegalArgumentException("training batch of " + batch + " needs " + xt.length + " target floats");
+        forward(xt, t, d, cond);
+        double loss = loss(target);
         backward();
         return loss;
     }
 
-    private double forward(float[] xt, double[] t, Condition[] cond, float[] target) {
+    /**
+     * The model's output {@code s(x_t, t, d)} for the batch (image layout, concatenated), forward only: no gradient,
+     * nothing kept for a backward (the self-consistency target is computed this way).
+     */
+    public void output(float[] xt, double[] t, double[] d, Condition[] cond, float[] out) {
+        check(xt, t, d, cond);
+        if (out.length != xt.length) throw new IllegalArgumentException("output of a batch of " + batch + " needs " + xt.length + " floats");
+        forward(xt, t, d, cond);
+        modules.xEmbedder.unpatchify(outPatches, image);
+        be.download(image, out, 0);
+    }
+
+    private void check(float[] xt, double[] t, double[] d, Condition[] cond) {
+        int floats = cfg.imageFloats();
+        if (xt.length != batch * floats || t.length != batch || cond.length != batch || (d != null && d.length != batch)) {
+            throw new IllegalArgumentException("training batch of " + batch + " needs " + batch * floats + " floats per image array and "
+                    + batch + " times, step sizes and conditions");
+        }
+        if (d != null && hostStepSizes == null) {
+            for (double v : d) {
+                if (v != 0) throw new IllegalArgumentException("step size " + v + " for a model without a step-size input");
+            }
+        }
+    }
+
+    private void forward(float[] xt, double[] t, double[] d, Condition[] cond) {
         this.conditions = cond;
-        be.upload(target, 0, image);
-        modules.xEmbedder.patchify(image, targetPatches);
         be.upload(xt, 0, image);
 
         for (int b = 0; b < batch; b++) hostTimesteps[b] = TimestepEmbedder.scaled(t[b]);
@@ -156,13 +195,36 @@ public final class TrainableDiT {
         embedConditions(cond);
         be.upload(hostPooled, 0, pooled);
         modules.yEmbedder.forward(pooled, yEmbedderActivations, yEmb);
-        DiTModules.conditioning(tEmb, yEmb, c, siluC);
+        if (modules.dEmbedder != null) {
+            for (int b = 0; b < batch; b++) hostStepSizes[b] = TimestepEmbedder.scaled(d == null ? 0.0 : d[b]);
+            modules.dEmbedder.forward(hostStepSizes, dEmbedderActivations, dEmb);
+            DiTModules.conditioning(tEmb, yEmb, dEmb, c, siluC);
+        } else {
+            DiTModules.conditioning(tEmb, yEmb, c, siluC);
+        }
 
         be.upload(hostCondTokens, 0, JointSequence.conditionPart(xs[0], batch, cfg));
         modules.xEmbedder.forward(image, xEmbedderActivations, JointSequence.imagePart(xs[0], batch, cfg));
         for (int i = 0; i < modules.blocks.length; i++) modules.blocks[i].forward(xs[i], siluC, blockActivations[i], xs[i + 1]);
         modules.finalLayer.forward(xs[xs.length - 1], siluC, finalActivations, outPatches);
+    }
 
+    /**
+     * The mean squared error of items {@code [from, to)} in the last {@link #lossAndGradient} (e.g. the flow-matching
+     * and the self-consistency parts of a shortcut batch, for the log), recovered from the loss gradient it left.
+     */
+    public double meanSquaredError(int from, int to) {
+        if (from < 0 || to > batch || from >= to) throw new IllegalArgumentException("items [" + from + ", " + to + ") of " + batch);
+        long tokens = cfg.imageTokens();
+        Tensor rows = dPatches.rowRange(from * tokens, (to - from) * tokens);
+        double rms = be.norm2(rows) * dPatches.size() / 2.0; // dPatches = 2 (u - target) / N
+        return rms * rms / rows.size();
+    }
+
+    /** The loss of the last forward against {@code target}, and its gradient in {@code dPatches}. */
+    private double loss(float[] target) {
+        be.upload(target, 0, image);
+        modules.xEmbedder.patchify(image, targetPatches);
         // dPatches = 2 (u - target) / N; the loss is the mean square of the difference.
         long n = outPatches.size();
         be.axpby(1f, outPatches, -1f, targetPatches, dPatches);
@@ -182,6 +244,7 @@ public final class TrainableDiT {
 
         DiTModules.conditioningBackward(c, dSiluC, dc);
         modules.tEmbedder.backward(tEmbedderActivations, dc, dHidden);
+        if (modules.dEmbedder != null) modules.dEmbedder.backward(dEmbedderActivations, dc, dHidden);
         modules.yEmbedder.backward(pooled, yEmbedderActivations, dc, dHidden, dPooled);
         conditionTableGradients();
     }

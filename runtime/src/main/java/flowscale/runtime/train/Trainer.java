@@ -3,6 +3,8 @@ package flowscale.runtime.train;
 import flowscale.kernels.Tensor;
 import flowscale.kernels.TrainingBackend;
 import flowscale.runtime.data.ShapesWorld;
+import flowscale.loader.SafetensorsException;
+import flowscale.runtime.model.CheckpointException;
 import flowscale.runtime.model.DiTCheckpoints;
 import flowscale.runtime.model.DiTConfig;
 
@@ -99,16 +101,18 @@ public final class Trainer {
             step = saved.step();
             elapsedBefore = saved.elapsedSeconds();
         } else {
-            p.fromHost(Initialisation.adaLNZero(model, config.seed()), p.params);
+            p.fromHost(config.init().isEmpty() ? Initialisation.adaLNZero(model, config.seed()) : initialWeights(model), p.params);
             backend.copy(p.params, p.ema);
             backend.fill(p.adamM, 0f);
             backend.fill(p.adamV, 0f);
             step = 0;
             elapsedBefore = 0;
         }
-        LossLog log = new LossLog(out, step);
+        LossLog log = new LossLog(out, step, config.shortcut());
         listener.started(step, config.steps(), p.count());
         TrainableDiT net = new TrainableDiT(p, config.batchSize());
+        SelfConsistencyTarget consistency = config.shortcut()
+                ? new SelfConsistencyTarget(new TrainableDiT(p, config.selfConsistencyItems()), config.shortcutSteps()) : null;
         Tensor decayedParams = p.params.flatRange(0, p.decayedCount());
         Tensor otherParams = p.params.flatRange(p.decayedCount(), p.count() - p.decayedCount());
         Tensor[] decayed = {decayedParams, p.grads.flatRange(0, p.decayedCount()), p.adamM.flatRange(0, p.decayedCount()),
@@ -127,8 +131,9 @@ public final class Trainer {
             if (limitSeconds > 0 && elapsed >= limitSeconds) break;
 
             TrainingBatch batch = TrainingBatch.of(config, scenes, step);
+            if (consistency != null) consistency.fill(batch); // before the gradient is zeroed: it takes none
             backend.fill(p.grads, 0f);
-            double loss = net.lossAndGradient(batch.xt(), batch.t(), batch.cond(), batch.target());
+            double loss = net.lossAndGradient(batch.xt(), batch.t(), batch.d(), batch.cond(), batch.target());
             double norm = backend.clipGradientNorm(config.gradientClip(), p.grads);
             double lr = learningRate(config, step);
             if (Double.isFinite(loss) && Double.isFinite(norm)) {
@@ -147,7 +152,14 @@ public final class Trainer {
             sessionSteps++;
             double now = (System.nanoTime() - sessionStart) / 1e9;
             double rate = sessionSteps * config.batchSize() / Math.max(now, 1e-9);
-            double smoothed = log.add(step, loss, lr, norm, rate, elapsedBefore + now);
+            double smoothed;
+            if (consistency != null) {
+                int split = config.batchSize() - config.selfConsistencyItems();
+                smoothed = log.add(step, loss, lr, norm, rate, elapsedBefore + now, net.meanSquaredError(0, split),
+                        net.meanSquaredError(split, config.batchSize()));
+            } else {
+                smoothed = log.add(step, loss, lr, norm, rate, elapsedBefore + now);
+            }
             listener.step(step, config.steps(), loss, smoothed, lr, rate);
             finished = step >= config.steps();
             if (step % config.checkpointEvery() == 0 && !finished) save(p, step, elapsedBefore + now, log);
@@ -155,6 +167,27 @@ public final class Trainer {
         double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
         save(p, step, elapsed, log);
         return new Result(step, log.smoothed(), elapsed, skipped, finished, out.resolve(EMA_FILE));
+    }
+
+    /**
+     * The weights of {@code config.init()} for {@code model}: as they are when the checkpoint has the same architecture,
+     * or with a fresh, zero-output step-size embedder when a base checkpoint starts a shortcut run.
+     */
+    private Map<String, float[]> initialWeights(DiTConfig model) {
+        Path file = Path.of(config.init());
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("initial checkpoint " + file + " does not exist");
+        DiTConfig start;
+        Map<String, float[]> weights;
+        try {
+            start = DiTCheckpoints.readConfig(file).withExtra(Map.of());
+            weights = DiTCheckpoints.readTensors(file);
+        } catch (CheckpointException | SafetensorsException e) {
+            throw new IllegalArgumentException("initial checkpoint: " + e.getMessage(), e);
+        }
+        if (start.equals(model)) return weights;
+        if (start.withShortcut(true).equals(model)) return Initialisation.shortcut(start, weights, config.seed());
+        throw new IllegalArgumentException("initial checkpoint " + file + " is a different model (" + start
+                + ") from the one this config trains (" + model + ")");
     }
 
     private void save(ParameterSet p, long step, double elapsed, LossLog log) {

@@ -13,10 +13,16 @@ import java.util.SplittableRandom;
  * times from the logit-normal and condition dropout from a generator seeded by (seed, step). So a resumed run
  * sees exactly the batches the uninterrupted run would have seen.
  *
+ * <p>In a shortcut run ({@link TrainConfig#shortcut()}) the last {@link TrainConfig#selfConsistencyItems()} items
+ * are self-consistency items: a step {@code d = 2^-k} and a time on its grid drawn from a second generator seeded by
+ * (seed, step), so the flow-matching items are exactly those of a base run; their target is left as
+ * {@code noise - x0} for {@link SelfConsistencyTarget} to replace.
+ *
  * @param xt     noisy inputs {@code (1 - t) x0 + t noise}, {@code [B, C*H*W]}
+ * @param d      the step size each item is trained at: 0 (flow matching), or the self-consistency step
  * @param target velocity targets {@code noise - x0}
  */
-public record TrainingBatch(float[] xt, double[] t, Condition[] cond, float[] target) {
+public record TrainingBatch(float[] xt, double[] t, double[] d, Condition[] cond, float[] target) {
     /** Philox stream purposes, so noise never collides with anything else keyed by the same seed. */
     private static final int NOISE_PURPOSE = 0x7472_6e00; // "trn"
 
@@ -38,6 +44,10 @@ public record TrainingBatch(float[] xt, double[] t, Condition[] cond, float[] ta
         double[] t = new double[b];
         Condition[] cond = new Condition[b];
         SplittableRandom rng = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + step);
+        SplittableRandom steps = new SplittableRandom(config.seed() * 0xD1B54A32D192ED03L + step);
+        double[] d = new double[b];
+        int firstConsistency = b - config.selfConsistencyItems();
+        int levels = Integer.numberOfTrailingZeros(config.shortcutSteps()) + 1;
         for (int i = 0; i < b; i++) {
             Scene scene = scenes.scene(step * b + i);
             if (n == 0) {
@@ -50,6 +60,11 @@ public record TrainingBatch(float[] xt, double[] t, Condition[] cond, float[] ta
             double logit = config.timeLogitMean() + config.timeLogitStd() * rng.nextGaussian();
             t[i] = 1.0 / (1.0 + Math.exp(-logit));
             cond[i] = rng.nextDouble() < config.conditionDropout() ? Condition.NONE : scene.prompt().toCondition();
+            if (i >= firstConsistency) {
+                int k = steps.nextInt(levels);       // d = 2^-k, from 1 down to 1/shortcutSteps
+                d[i] = Math.scalb(1.0, -k);
+                t[i] = (1 + steps.nextInt(1 << k)) * d[i]; // on the step's grid: d, 2d, ..., 1
+            }
             float[] x0 = scene.image();
             float a = (float) (1.0 - t[i]), s = (float) t[i];
             for (int k = 0; k < n; k++) {
@@ -58,6 +73,6 @@ public record TrainingBatch(float[] xt, double[] t, Condition[] cond, float[] ta
                 target[i * n + k] = noise - x0[k];
             }
         }
-        return new TrainingBatch(xt, t, cond, target);
+        return new TrainingBatch(xt, t, d, cond, target);
     }
 }

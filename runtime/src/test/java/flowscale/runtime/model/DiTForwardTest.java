@@ -132,7 +132,7 @@ class DiTForwardTest {
         }
     }
 
-    private static void assertClose(double[] want, float[] got, String what) {
+    static void assertClose(double[] want, float[] got, String what) {
         double scale = 0, err = 0;
         for (int i = 0; i < want.length; i++) {
             scale = Math.max(scale, Math.abs(want[i]));

@@ -36,8 +36,18 @@ public final class ScalarDiT {
         return out;
     }
 
-    /** The conditional velocity for an image {@code [C, H, W]} at flow time {@code t}. */
+    /** The conditional velocity for an image {@code [C, H, W]} at flow time {@code t} (step size 0). */
     public double[] velocity(float[] image, double t, int[][] groups) {
+        return velocity(image, t, 0.0, groups);
+    }
+
+    /**
+     * A shortcut model's output {@code s(x, t, d)}: as {@link #velocity(float[], double, int[][])} with the step size's
+     * embedding {@code d_embedder.mlp.2(silu(d_embedder.mlp.0(features(1000 d))))} added to the conditioning vector.
+     * A base config (no {@code d_embedder}) takes only d = 0.
+     */
+    public double[] velocity(float[] image, double t, double stepSize, int[][] groups) {
+        if (!c.shortcut() && stepSize != 0) throw new IllegalArgumentException("a base model has no step-size input");
         int pf = ch * p * p;
         // Patch tokens: token (gy, gx), features (channel, py, px).
         double[][] patches = new double[tokens][pf];
@@ -55,17 +65,7 @@ public final class ScalarDiT {
         }
         double[][] pos = positionTable();
 
-        // Timestep: the model feeds t*1000 as a float32 scalar, like a PyTorch float timestep.
-        double tt = (float) (t * 1000.0);
-        int freqDim = c.frequencyEmbeddingSize();
-        int half = freqDim / 2;
-        double[] freq = new double[freqDim];
-        for (int i = 0; i < half; i++) {
-            double f = Math.exp(-Math.log(10000.0) * i / half);
-            freq[i] = Math.cos(tt * f);
-            freq[half + i] = Math.sin(tt * f);
-        }
-        double[] tEmb = lin("t_embedder.mlp.2", silu(lin("t_embedder.mlp.0", freq)));
+        double[] tEmb = lin("t_embedder.mlp.2", silu(lin("t_embedder.mlp.0", features(t))));
 
         // Condition tokens, one per slot; pooled mean through y_embedder.
         double[][] condTokens = new double[g][d];
@@ -88,6 +88,10 @@ public final class ScalarDiT {
         double[] yEmb = lin("y_embedder.mlp.2", silu(lin("y_embedder.mlp.0", pooled)));
         double[] cvec = new double[d];
         for (int j = 0; j < d; j++) cvec[j] = tEmb[j] + yEmb[j];
+        if (c.shortcut()) {
+            double[] dEmb = lin("d_embedder.mlp.2", silu(lin("d_embedder.mlp.0", features(stepSize))));
+            for (int j = 0; j < d; j++) cvec[j] += dEmb[j];
+        }
         double[] sc = silu(cvec);
 
         double[][] xs = new double[seq][];
@@ -148,6 +152,20 @@ public final class ScalarDiT {
             }
         }
         return out;
+    }
+
+    /** Sinusoidal features of a value in [0, 1], fed as float32 {@code v*1000} like a PyTorch float timestep. */
+    private double[] features(double v) {
+        double tt = (float) (v * 1000.0);
+        int freqDim = c.frequencyEmbeddingSize();
+        int half = freqDim / 2;
+        double[] freq = new double[freqDim];
+        for (int i = 0; i < half; i++) {
+            double f = Math.exp(-Math.log(10000.0) * i / half);
+            freq[i] = Math.cos(tt * f);
+            freq[half + i] = Math.sin(tt * f);
+        }
+        return freq;
     }
 
     /** DiT's 2-D table: first half from the column coordinate, second half from the row coordinate. */

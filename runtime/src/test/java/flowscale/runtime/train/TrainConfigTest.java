@@ -25,6 +25,9 @@ class TrainConfigTest {
             {"{\"depth\": \"six\"}", "training config test"},
             {"[1, 2]", "is not a JSON object"},
             {"{\"steps\": 0, \"emaDecay\": 1}", "steps 0 must be at least 1; emaDecay 1.0 must be in [0, 1)"},
+            {"{\"shortcutSteps\": 100}", "shortcutSteps 100 must be a power of two"},
+            {"{\"shortcutFraction\": 1}", "shortcutFraction 1.0 must be in [0, 1)"},
+            {"{\"shortcut\": true, \"batchSize\": 1}", "at least 1 self-consistency item"},
         };
         for (String[] c : cases) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parse(c[0], "test"), c[0]);

@@ -43,14 +43,37 @@ class TrainableDiTGradientTest {
         }
     }
 
+    /**
+     * A shortcut model: the step sizes differ per item (0, a fine and a coarse step), so the gradient reaches every
+     * parameter of {@code d_embedder} through the conditioning vector, beside everything the base model has.
+     */
+    @Test
+    void referenceBackwardOfAShortcutModelMatchesFiniteDifferences() {
+        try (ReferenceBackend be = new ReferenceBackend()) {
+            check(be, TINY.withShortcut(true), new double[] {0.0, 1.0 / 64, 0.5});
+        }
+    }
+
+    @Test
+    void cpuBackwardOfAShortcutModelMatchesFiniteDifferences() {
+        try (CpuBackend be = new CpuBackend(2)) {
+            check(be, TINY.withShortcut(true), new double[] {0.0, 1.0 / 64, 0.5});
+        }
+    }
+
     private static void check(TrainingBackend be) {
-        Map<String, float[]> weights = DiTCheckpoints.randomWeights(TINY, 7);
-        Batch batch = Batch.random(TINY, 11);
-        ParameterSet params = new ParameterSet(TINY, be);
+        check(be, TINY, null);
+    }
+
+    private static void check(TrainingBackend be, DiTConfig config, double[] stepSizes) {
+        Map<String, float[]> weights = DiTCheckpoints.randomWeights(config, 7);
+        Batch batch = Batch.random(config, 11).at(stepSizes);
+        ParameterSet params = new ParameterSet(config, be);
         params.fromHost(weights, params.params);
         be.fill(params.grads, 0f);
         TrainableDiT model = new TrainableDiT(params, batch.size());
-        double loss = model.lossAndGradient(batch.xt, batch.t, batch.cond, batch.target);
+        double loss = stepSizes == null ? model.lossAndGradient(batch.xt, batch.t, batch.cond, batch.target)
+                : model.lossAndGradient(batch.xt, batch.t, stepSizes, batch.cond, batch.target);
         double oracleLoss = batch.loss(weights);
         assertTrue(Math.abs(loss - oracleLoss) <= 1e-5 * oracleLoss, "loss " + loss + " vs double " + oracleLoss);
 
@@ -80,9 +103,13 @@ class TrainableDiTGradientTest {
         assertTrue(failures.isEmpty(), be.name() + ": " + failures);
     }
 
-    /** A fixed batch of three items and its loss under the double-precision oracle. */
-    record Batch(float[] xt, double[] t, Condition[] cond, float[] target, DiTConfig config) {
+    /** A fixed batch of three items at step sizes {@code d} (null: all 0) and its loss under the double-precision oracle. */
+    record Batch(float[] xt, double[] t, Condition[] cond, float[] target, DiTConfig config, double[] d) {
         int size() { return t.length; }
+
+        Batch at(double[] stepSizes) {
+            return new Batch(xt, t, cond, target, config, stepSizes);
+        }
 
         static Batch random(DiTConfig config, long seed) {
             SplittableRandom rng = new SplittableRandom(seed);
@@ -97,7 +124,7 @@ class TrainableDiTGradientTest {
                 xt[i] = (float) rng.nextGaussian();
                 target[i] = (float) rng.nextGaussian();
             }
-            return new Batch(xt, new double[] {0.13, 0.5, 0.91}, cond, target, config);
+            return new Batch(xt, new double[] {0.13, 0.5, 0.91}, cond, target, config, null);
         }
 
         double loss(Map<String, float[]> weights) {
@@ -107,7 +134,7 @@ class TrainableDiTGradientTest {
             for (int b = 0; b < size(); b++) {
                 float[] image = new float[n];
                 System.arraycopy(xt, b * n, image, 0, n);
-                double[] u = oracle.velocity(image, t[b], cond[b].groups());
+                double[] u = oracle.velocity(image, t[b], d == null ? 0.0 : d[b], cond[b].groups());
                 for (int i = 0; i < n; i++) {
                     double e = u[i] - target[b * n + i];
                     sum += e * e;
