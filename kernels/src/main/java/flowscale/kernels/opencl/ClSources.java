@@ -15,7 +15,8 @@ final class ClSources {
     static final String PRELUDE = "prelude.h";
     static final List<String> FAMILIES = List.of(
             "layout.cl", "elementwise.cl", "activation.cl", "adaln.cl", "norm.cl",
-            "reduce.cl", "embedding.cl", "gemm.cl", "attention.cl", "text.cl");
+            "reduce.cl", "embedding.cl", "gemm.cl", "attention.cl", "text.cl",
+            "normal.cl");
 
     private ClSources() {}
 
