@@ -25,7 +25,7 @@ final class NormalJob extends SpanJob {
             float[][] grown = new float[threads][];
             for (int i = 0; i < threads; i++) grown[i] = i < buffers.length ? buffers[i] : new float[BUFFER];
             buffers = grown;
-            words = new int[threads][BUFFER + 8];
+            words = new int[threads][QuantileNormals.wordsFor(BUFFER)];
             pieces = new int[threads][Simd.L];
         }
     }
