@@ -23,7 +23,7 @@ package flowscale.kernels;
  * definition. The map is exactly symmetric (the sign is w's top bit) and, below 24 significant bits of
  * {@code y} (binades b &gt;= 8), uses every bit of the word; above, it reads the top 24 bits of {@code y}
  * (p resolved to 2^-24 of itself). The largest output is {@code q(2^-33) = 6.34}: normals beyond 6.34
- * sigma (probability 2.3e-10) are not produced, as Box–Muller on 32-bit uniforms stops at 6.66.
+ * sigma (probability 2.3e-10) are not produced, as Box–Muller on 32-bit uniforms stops at 6.76 (radius of u = 2^-33).
  *
  * <p>Accuracy against the exact quantile of the {@code p} the word encodes (measured by
  * {@code NormalQuantileTest} against a double-precision quantile on every piece): at most 1.1 float ulp of the
