@@ -251,6 +251,20 @@ public interface Backend extends AutoCloseable {
      */
     void normal(long key, int s0, int s1, int s2, Tensor out);
 
+    /**
+     * Standard normals of a chosen {@link NoiseScheme}: element {@code i} of {@code out} (row-major) is
+     * {@code scheme.normal(key, s0, s1, s2, i)}, bit for bit, whatever the backend, batch size or thread count.
+     * {@link NoiseScheme#BOX_MULLER_V1} is {@link #normal(long, int, int, int, Tensor)}; a backend that has no
+     * kernel for another scheme says so (the reference, cpu and opencl backends have every scheme).
+     */
+    default void normal(NoiseScheme scheme, long key, int s0, int s1, int s2, Tensor out) {
+        if (scheme == NoiseScheme.BOX_MULLER_V1) {
+            normal(key, s0, s1, s2, out);
+            return;
+        }
+        throw new UnsupportedOperationException("backend " + name() + " has no " + scheme.id() + " normal op");
+    }
+
     /** Frees everything this backend allocated. */
     @Override
     void close();

@@ -93,7 +93,7 @@ public final class Philox {
         return uniformOpen(w[(int) (index & 3)]);
     }
 
-    private static int blockIndex(long index) {
+    static int blockIndex(long index) {
         if (index < 0 || (index >>> 2) > 0xFFFFFFFFL) {
             throw new IllegalArgumentException("stream index " + index + " outside [0, 2^34)");
         }

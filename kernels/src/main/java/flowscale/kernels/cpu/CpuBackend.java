@@ -4,6 +4,7 @@ import flowscale.kernels.HalfFloat;
 import flowscale.kernels.ConvWeight;
 import flowscale.kernels.HostBackend;
 import flowscale.kernels.HostConvWeight;
+import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
 import flowscale.kernels.TrainingBackend;
@@ -713,7 +714,13 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
 
     @Override
     public synchronized void normal(long key, int s0, int s1, int s2, Tensor out) {
+        normal(NoiseScheme.BOX_MULLER_V1, key, s0, s1, s2, out);
+    }
+
+    @Override
+    public synchronized void normal(NoiseScheme scheme, long key, int s0, int s1, int s2, Tensor out) {
         NormalJob j = normal;
+        j.scheme = scheme;
         j.key = key;
         j.s0 = s0;
         j.s1 = s1;

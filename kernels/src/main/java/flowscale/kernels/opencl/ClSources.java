@@ -15,7 +15,7 @@ final class ClSources {
     static final String PRELUDE = "prelude.h";
     static final List<String> FAMILIES = List.of(
             "layout.cl", "elementwise.cl", "activation.cl", "adaln.cl", "norm.cl",
-            "reduce.cl", "embedding.cl", "gemm.cl", "attention.cl", "text.cl", "flux.cl", "image.cl");
+            "reduce.cl", "embedding.cl", "gemm.cl", "attention.cl", "text.cl", "flux.cl", "image.cl", "normal.cl");
 
     private ClSources() {}
 

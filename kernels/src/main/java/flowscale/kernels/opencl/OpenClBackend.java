@@ -4,6 +4,8 @@ import flowscale.kernels.Backend;
 import flowscale.kernels.HalfFloat;
 import flowscale.kernels.ConvWeight;
 import flowscale.kernels.HostConvWeight;
+import flowscale.kernels.NoiseScheme;
+import flowscale.kernels.NormalQuantile;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Philox;
 import flowscale.kernels.Storage;
@@ -33,8 +35,9 @@ import static org.jocl.CL.*;
  * reductions (which return host values) wait for the device. Weights are transposed and padded on the
  * device once, in {@link #pack}.
  *
- * <p>{@link #normal} generates on the host with {@link Philox} and uploads: the device's sin/cos/log
- * are not correctly rounded, and the contract asks for the host's StrictMath floats bit for bit.
+ * <p>{@link #normal} generates {@code boxmuller-v1} on the host with {@link Philox} and uploads: the device's
+ * sin/cos/log are not correctly rounded, and the contract asks for the host's StrictMath floats bit for bit.
+ * {@code quantile-v2} ({@link NormalQuantile}) runs on the device: it needs only exactly rounded operations.
  *
  * <p>On CPU devices (PoCL) the linear layer, attention, the row norms and the sampler updates use
  * float16/float8/float4 kernels without local memory or barriers; on other devices the
@@ -62,6 +65,7 @@ public final class OpenClBackend implements Backend {
     private final float[] partialsHost = new float[REDUCE_GROUPS];
     private final Pointer partialsHostPointer = Pointer.to(partialsHost);
     private float[] hostScratch = new float[0];
+    private ClStorage quantileTable;               // NormalQuantile's coefficients, uploaded on first use
     private boolean closed;
 
     /** A backend on the device a spec names (see {@link ClDevices#select}), with the default binary cache. */
@@ -866,6 +870,34 @@ public final class OpenClBackend implements Backend {
         float[] host = hostScratch(n);
         Philox.fillNormal(key, s0, s1, s2, 0, host, 0, n);
         upload(host, 0, out);
+    }
+
+    /**
+     * {@code boxmuller-v1} as above, on the host; {@code quantile-v2} on the device ({@code normal.cl}), which its
+     * exactly rounded operations allow: a non-contiguous {@code out} is filled through the scratch buffer.
+     */
+    @Override
+    public synchronized void normal(NoiseScheme scheme, long key, int s0, int s1, int s2, Tensor out) {
+        if (scheme != NoiseScheme.QUANTILE_V2) {
+            normal(key, s0, s1, s2, out);
+            return;
+        }
+        checkOpen();
+        ClStorage s = storageOf(out, "normal output");
+        long n = out.size();
+        if (n == 0) return;
+        if (n > 1L << 34) throw new IllegalArgumentException("a normal stream holds 2^34 elements, asked for " + n);
+        if (quantileTable == null) {
+            float[] table = NormalQuantile.table();
+            quantileTable = newStorage(table.length);
+            clEnqueueWriteBuffer(cl.queue(), quantileTable.mem(), CL_TRUE, 0, (long) table.length * Float.BYTES,
+                    Pointer.to(table), 0, null, null);
+        }
+        boolean direct = out.isContiguous();
+        ClStorage target = direct ? s : scratch(n);
+        kernel("normal_quantile").i64(n).i32((int) key).i32((int) (key >>> 32)).i32(s0).i32(s1).i32(s2)
+                .mem(quantileTable).mem(target).i64(direct ? out.offset() : 0).run((n + 3) / 4);
+        if (!direct) copyStrided(target, 0, Tensor.rowMajorStrides(out.shape()), s, out.offset(), out.strides(), out.shape());
     }
 
     // ------------------------------------------------------------------------------------ lifecycle

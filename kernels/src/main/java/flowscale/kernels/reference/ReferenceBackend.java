@@ -3,8 +3,8 @@ package flowscale.kernels.reference;
 import flowscale.kernels.HalfFloat;
 import flowscale.kernels.ConvWeight;
 import flowscale.kernels.HostConvWeight;
+import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.PackedWeight;
-import flowscale.kernels.Philox;
 import flowscale.kernels.Tensor;
 import flowscale.kernels.WeightType;
 
@@ -25,7 +25,7 @@ import static flowscale.kernels.reference.ArgumentChecks.shape;
  * judges. Arguments are validated eagerly; shape errors name the shapes involved.
  */
 public final class ReferenceBackend extends ReferenceBackward {
-    /** Floats generated per {@link Philox#fillNormal} call when filling a view with normals. */
+    /** Floats generated per {@link NoiseScheme#fill} call when filling a view with normals. */
     private static final int NORMAL_CHUNK = 4096;
 
     @Override
@@ -806,11 +806,17 @@ public final class ReferenceBackend extends ReferenceBackward {
 
     @Override
     public void normal(long key, int s0, int s1, int s2, Tensor out) {
+        normal(NoiseScheme.BOX_MULLER_V1, key, s0, s1, s2, out);
+    }
+
+    /** Every scheme through its scalar definition, {@link NoiseScheme#fill}. */
+    @Override
+    public void normal(NoiseScheme scheme, long key, int s0, int s1, int s2, Tensor out) {
         HostView ov = view(out, "normal out");
         float[] chunk = new float[(int) Math.min(NORMAL_CHUNK, Math.max(1, ov.size()))];
         for (long first = 0; first < ov.size(); first += chunk.length) {
             int n = (int) Math.min(chunk.length, ov.size() - first);
-            Philox.fillNormal(key, s0, s1, s2, first, chunk, 0, n);
+            scheme.fill(key, s0, s1, s2, first, chunk, 0, n);
             for (int i = 0; i < n; i++) ov.set(first + i, chunk[i]);
         }
     }

@@ -30,7 +30,12 @@
 #define SIN(x)        sin(x)
 #define FMAX(a, b)    fmax(a, b)
 #define ISNAN(x)      isnan(x)
-#define AS_FLOAT(u)   as_float(u)
+/* exactly rounded fma, leading zeros and bit casts on 32-bit words (normal.cl's quantile-v2 transform) */
+#define FMAF(a, b, c) fma(a, b, c)
+#define CLZ32(x)      clz(x)
+#define AS_FLOAT(x)   as_float(x)
+#define AS_UINT(x)    as_uint(x)
+#define MUL_HI32(a, b) mul_hi(a, b)
 /* FLOWSCALE_GENERIC_ONLY builds only what a CUDA build would: tests use it to prove that path stands alone. */
 #ifdef FLOWSCALE_GENERIC_ONLY
 #define HAS_VECTOR_TYPES 0
@@ -60,7 +65,11 @@ typedef long idx_t;
 #define SIN(x)        sinf(x)
 #define FMAX(a, b)    fmaxf(a, b)
 #define ISNAN(x)      isnan(x)
-#define AS_FLOAT(u)   __uint_as_float(u)
+#define FMAF(a, b, c) fmaf(a, b, c)
+#define CLZ32(x)      ((unsigned int) __clz((int) (x)))
+#define AS_FLOAT(x)   __uint_as_float(x)
+#define AS_UINT(x)    __float_as_uint(x)
+#define MUL_HI32(a, b) __umulhi(a, b)
 #define HAS_VECTOR_TYPES 0
 typedef long long idx_t;
 

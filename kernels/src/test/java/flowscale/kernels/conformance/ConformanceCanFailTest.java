@@ -3,6 +3,7 @@ package flowscale.kernels.conformance;
 import flowscale.kernels.Backend;
 import flowscale.kernels.HalfFloat;
 import flowscale.kernels.PackedWeight;
+import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.Tensor;
 import flowscale.kernels.reference.ReferenceBackend;
 import org.junit.jupiter.api.Test;
@@ -173,6 +174,39 @@ class ConformanceCanFailTest {
             }
         };
         assertOnlyFails(broken, "rope");
+    }
+
+    /**
+     * quantile-v2 normals with one element off by one float ulp (a kernel that rounded one step differently, say, or
+     * contracted a multiply-add): tolerance 0 catches it, and the Box–Muller check is untouched.
+     */
+    @Test
+    void oneUlpOffFailsQuantileNormal() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public void normal(NoiseScheme scheme, long key, int s0, int s1, int s2, Tensor out) {
+                inner.normal(scheme, key, s0, s1, s2, out);
+                if (scheme != NoiseScheme.QUANTILE_V2) return;
+                float[] v = new float[Math.toIntExact(out.size())];
+                inner.download(out, v, 0);
+                int last = v.length - 1;
+                v[last] = Math.nextUp(v[last]);
+                inner.upload(v, 0, out);
+            }
+        };
+        assertOnlyFails(broken, "normal quantile-v2");
+    }
+
+    /** quantile-v2 asked for but Box–Muller drawn: the schemes are different streams and the check says so. */
+    @Test
+    void wrongSchemeFailsQuantileNormal() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public void normal(NoiseScheme scheme, long key, int s0, int s1, int s2, Tensor out) {
+                inner.normal(NoiseScheme.BOX_MULLER_V1, key, s0, s1, s2, out);
+            }
+        };
+        assertOnlyFails(broken, "normal quantile-v2");
     }
 
     /** An op that throws on valid input is a failure with the exception in the detail, not a crash. */

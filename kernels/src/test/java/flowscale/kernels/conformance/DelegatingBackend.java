@@ -3,6 +3,7 @@ package flowscale.kernels.conformance;
 import flowscale.kernels.Backend;
 import flowscale.kernels.HalfFloat;
 import flowscale.kernels.ConvWeight;
+import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
 import flowscale.kernels.WeightType;
@@ -125,5 +126,8 @@ class DelegatingBackend implements Backend {
     @Override public double max(Tensor x) { return inner.max(x); }
     @Override public double norm2(Tensor x) { return inner.norm2(x); }
     @Override public void normal(long key, int s0, int s1, int s2, Tensor out) { inner.normal(key, s0, s1, s2, out); }
+    @Override public void normal(NoiseScheme scheme, long key, int s0, int s1, int s2, Tensor out) {
+        inner.normal(scheme, key, s0, s1, s2, out);
+    }
     @Override public void close() { inner.close(); }
 }

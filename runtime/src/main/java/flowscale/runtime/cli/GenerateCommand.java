@@ -1,5 +1,6 @@
 package flowscale.runtime.cli;
 
+import flowscale.kernels.NoiseScheme;
 import flowscale.runtime.UserError;
 import flowscale.runtime.application.DefaultModel;
 import flowscale.runtime.application.DiTOutputs;
@@ -106,6 +107,12 @@ public final class GenerateCommand implements Callable<Integer> {
             + "--prompts gets the noise it would get alone.")
     long seed;
 
+    @Option(names = "--noise-scheme", defaultValue = "boxmuller-v1", paramLabel = "NAME",
+            description = "How the seed's Philox streams become Gaussian noise: boxmuller-v1 (Box-Muller in StrictMath, "
+                    + "every published result) or quantile-v2 (an exactly reproducible inverse-CDF transform, several times "
+                    + "faster; other noise, so other results). Recorded in trace.json.")
+    String noiseScheme;
+
     @Option(names = "--reward", paramLabel = "NAME",
             description = "Reward to maximise (image models: counting, composition, heldout, validshapes; toy models: "
                     + "mode = the rarest mode, or mode:K); default: the model's default (counting for image models).")
@@ -148,6 +155,9 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /** The sampler of --sampler and --steps, set by {@link #validate()}. */
     private Sampler configuredSampler;
+
+    /** The scheme of --noise-scheme, set by {@link #validate()}. */
+    private NoiseScheme configuredNoiseScheme = NoiseScheme.DEFAULT;
 
     /** How one prompt's search ended, for the exit status and the index page. */
     private record Outcome(String link, String prompt, SearchResult result, byte[] bestPng) {}
@@ -241,6 +251,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (method.equals("rbf")) InputLimits.rbfBudget(budget, cfg);
         try {
             configuredSampler = Sampler.named(sampler).withSteps(steps).withEstimate(Estimate.parse(estimate));
+            configuredNoiseScheme = NoiseScheme.named(noiseScheme);
             SearchConfig config = SearchConfig.parse(searchOptions);
             if (rbfVariant != null) {
                 if (!method.equals("rbf")) throw new UserError("--rbf-variant only applies to --method rbf");
@@ -314,7 +325,7 @@ public final class GenerateCommand implements Callable<Integer> {
         RuntimeException failure = null;
         try (SearchProgress progress = new SearchProgress(task, budget, run.err(), SearchProgress.animatedByEnvironment(), stop)) {
             SearchProblem problem = new SearchProblem(run.loaded().model(), configuredSampler, run.reward(), cond,
-                    budget, seed, 0, progress);
+                    budget, seed, 0, progress).withNoiseScheme(configuredNoiseScheme);
             try {
                 result = SearchMethods.run(run.method(), problem);
             } catch (SearchFailed f) {

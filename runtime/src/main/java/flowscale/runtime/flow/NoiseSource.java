@@ -1,6 +1,6 @@
 package flowscale.runtime.flow;
 
-import flowscale.kernels.Philox;
+import flowscale.kernels.NoiseScheme;
 
 /**
  * Standard normal noise for plain sampling, addressed by particle and grid step so that a particle's draws do
@@ -26,9 +26,15 @@ public interface NoiseSource {
      * {@code 0 .. out.length-1}, keyed by {@code key}.
      */
     static NoiseSource philox(long key) {
+        return philox(key, NoiseScheme.DEFAULT);
+    }
+
+    /** As {@link #philox(long)}, the words becoming normals through {@code scheme}. */
+    static NoiseSource philox(long key, NoiseScheme scheme) {
+        if (scheme == null) throw new IllegalArgumentException("no noise scheme given");
         return (particle, step, out) -> {
             if (particle < 0 || step < INITIAL) throw new IllegalArgumentException("noise for particle " + particle + ", step " + step);
-            Philox.fillNormal(key, particle, step + 1, PHILOX_TAG, 0, out, 0, out.length);
+            scheme.fill(key, particle, step + 1, PHILOX_TAG, 0, out, 0, out.length);
         };
     }
 }

@@ -1,5 +1,6 @@
 package flowscale.runtime.search;
 
+import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.Philox;
 
 /**
@@ -17,6 +18,9 @@ import flowscale.kernels.Philox;
  * the transition that starts at grid index {@code level}, {@link Purpose#FORWARD} the forward-noising kernel
  * of Search over Paths (level = round), {@link Purpose#RESAMPLE} the uniforms of SMC resampling (element
  * index = the slot being refilled, particle = 0, candidate = 0).
+ *
+ * <p>The normals' transform is the {@link NoiseScheme} (recorded in the trace): {@code boxmuller-v1} by default, which
+ * every committed result used, or {@code quantile-v2}. The uniforms are the scheme-independent {@link Philox#uniform}.
  */
 public final class NoiseStreams {
     public static final int MAX_PARTICLE = (1 << 28) - 1;
@@ -36,8 +40,15 @@ public final class NoiseStreams {
 
     private final long seed;
     private final int prompt;
+    private final NoiseScheme scheme;
 
     public NoiseStreams(long seed, int promptIndex) {
+        this(seed, promptIndex, NoiseScheme.DEFAULT);
+    }
+
+    public NoiseStreams(long seed, int promptIndex, NoiseScheme scheme) {
+        if (scheme == null) throw new IllegalArgumentException("no noise scheme given");
+        this.scheme = scheme;
         if (promptIndex < 0) {
             throw new IllegalArgumentException("prompt index must be >= 0, got " + promptIndex);
         }
@@ -47,7 +58,11 @@ public final class NoiseStreams {
 
     /** Fills {@code out} with standard normals of stream (purpose, particle, level, candidate). */
     public void normal(Purpose purpose, int particle, int level, int candidate, float[] out) {
-        Philox.fillNormal(seed, prompt, word1(purpose, particle), word2(level, candidate), 0, out, 0, out.length);
+        scheme.fill(seed, prompt, word1(purpose, particle), word2(level, candidate), 0, out, 0, out.length);
+    }
+
+    public NoiseScheme scheme() {
+        return scheme;
     }
 
     /** Uniform in (0, 1): element {@code index} of stream (purpose, particle, level, candidate). */

@@ -67,7 +67,7 @@ final class SearchRun {
         this.reward = problem.reward();
         this.dim = model.dim();
         this.perLatent = model.nfePerLatent();
-        this.noise = new NoiseStreams(problem.seed(), problem.promptIndex());
+        this.noise = new NoiseStreams(problem.seed(), problem.promptIndex(), problem.noiseScheme());
         this.bestX0 = new float[dim];
         if (perLatent < 1) throw new IllegalStateException("model reports " + perLatent + " NFE per latent");
         this.estimate = sampler.estimate().resolve(model);
@@ -259,7 +259,7 @@ final class SearchRun {
         double r = best == null ? Double.NEGATIVE_INFINITY : bestReward;
         Trace trace = new Trace(method, sampler.name(), reward.name(), problem.budget(), spent, rewardCalls,
                 problem.seed(), problem.promptIndex(), steps, r, nonFinite, settings, parameters, levels,
-                new Timings(total, modelNanos, rewardNanos), interrupted);
+                new Timings(total, modelNanos, rewardNanos), interrupted, problem.noiseScheme().id());
         return new SearchResult(best, r, finals, trace);
     }
 

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * Writes a {@link Trace} as JSON. Top level: {@code method, sampler, reward, budget, nfe, rewardCalls, seed,
- * promptIndex, steps, nonFinite, interrupted, settings, parameters, best {reward}, levels [...], timings {...}}
+ * promptIndex, noiseScheme, steps, nonFinite, interrupted, settings, parameters, best {reward}, levels [...], timings {...}}
+ * ({@code noiseScheme}: how the seed's streams became normals, e.g. {@code boxmuller-v1}; {@code --noise-scheme} reproduces it)
  * ({@code interrupted}: the search was stopped early and holds the best found until then; {@code settings}: the
  * method's effective settings by {@code --search-opt} key, so {@code key=value} of each reproduces the run). Each level:
  * {@code level, chain, s, candidates, rewards, accepted, reason, nfe, rewardCalls, nonFinite} and for SMC
@@ -34,6 +35,7 @@ public final class TraceJson {
         root.put("rewardCalls", t.rewardCalls());
         root.put("seed", t.seed());
         root.put("promptIndex", t.promptIndex());
+        root.put("noiseScheme", t.noiseScheme());
         root.put("steps", t.steps());
         root.put("nonFinite", t.nonFinite());
         root.put("interrupted", t.interrupted());

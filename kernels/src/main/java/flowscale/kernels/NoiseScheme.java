@@ -1,0 +1,80 @@
+package flowscale.kernels;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * How a Philox stream's words become standard normals. A scheme is part of what names a noise stream: the same
+ * seed under another scheme draws other noise, so searches record the scheme they used ({@code trace.json}) and
+ * every scheme stays available to reproduce old results.
+ */
+public enum NoiseScheme {
+    /**
+     * {@link Philox#fillNormal}: Box–Muller in StrictMath on word pairs. The default, which every committed result
+     * was drawn with.
+     */
+    BOX_MULLER_V1("boxmuller-v1") {
+        @Override
+        public void fill(long key, int s0, int s1, int s2, long first, float[] out, int offset, int length) {
+            Philox.fillNormal(key, s0, s1, s2, first, out, offset, length);
+        }
+
+        @Override
+        public float normal(long key, int s0, int s1, int s2, long index) {
+            return Philox.normal(key, s0, s1, s2, index);
+        }
+    },
+    /** {@link NormalQuantile}: a piecewise-cubic inverse CDF on one word per normal, exactly rounded operations only. */
+    QUANTILE_V2("quantile-v2") {
+        @Override
+        public void fill(long key, int s0, int s1, int s2, long first, float[] out, int offset, int length) {
+            NormalQuantile.fill(key, s0, s1, s2, first, out, offset, length);
+        }
+
+        @Override
+        public float normal(long key, int s0, int s1, int s2, long index) {
+            return NormalQuantile.normal(key, s0, s1, s2, index);
+        }
+    };
+
+    /** The scheme used where none is chosen. */
+    public static final NoiseScheme DEFAULT = BOX_MULLER_V1;
+
+    private final String id;
+
+    NoiseScheme(String id) {
+        this.id = id;
+    }
+
+    /** The name users give and traces record, e.g. {@code boxmuller-v1}. */
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+
+    /**
+     * Fills {@code out[offset, offset+length)} with elements {@code first .. first+length-1} of the normal stream
+     * {@code (key; s0, s1, s2)}.
+     */
+    public abstract void fill(long key, int s0, int s1, int s2, long first, float[] out, int offset, int length);
+
+    /** Element {@code index} of the normal stream {@code (key; s0, s1, s2)}. */
+    public abstract float normal(long key, int s0, int s1, int s2, long index);
+
+    /** The scheme named {@code id}; a one-line IllegalArgumentException naming the known ones otherwise. */
+    public static NoiseScheme named(String id) {
+        for (NoiseScheme s : values()) {
+            if (s.id.equals(id)) return s;
+        }
+        throw new IllegalArgumentException("unknown noise scheme '" + id + "'; known: " + ids());
+    }
+
+    /** The known names, comma-separated. */
+    public static String ids() {
+        return Arrays.stream(values()).map(NoiseScheme::id).collect(Collectors.joining(", "));
+    }
+}
