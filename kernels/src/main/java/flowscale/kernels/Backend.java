@@ -73,7 +73,7 @@ public interface Backend extends AutoCloseable {
      * (then {@code data} must stay valid while the weight is used). The result's {@link PackedWeight#source}
      * is null: there is no float32 tensor behind it.
      */
-    PackedWeight packHalf(MemorySegment data, HalfFloat format, int outFeatures, int inFeatures);
+    PackedWeight packHalf(MemorySegment data, WeightType format, int outFeatures, int inFeatures);
 
     // ---------------------------------------------------------------- normalisation and activations
 

@@ -1,6 +1,6 @@
 package flowscale.kernels.conformance;
 
-import flowscale.kernels.HalfFloat;
+import flowscale.kernels.WeightType;
 import flowscale.kernels.PackedWeight;
 
 import java.lang.foreign.MemorySegment;
@@ -25,8 +25,8 @@ final class HalfWeightChecks {
     static List<OpCheck> all() {
         // Widening a 16-bit float to float32 is exact, so these products carry exactly the float32 GEMM's error.
         return List.of(
-                new OpCheck("linearBf16", Tolerances.GEMM, h -> linear(h, HalfFloat.BF16)),
-                new OpCheck("linearF16", Tolerances.GEMM, h -> linear(h, HalfFloat.F16)));
+                new OpCheck("linearBf16", Tolerances.GEMM, h -> linear(h, WeightType.BF16)),
+                new OpCheck("linearF16", Tolerances.GEMM, h -> linear(h, WeightType.F16)));
     }
 
     private static List<int[]> shapes(boolean quick) {
@@ -40,7 +40,7 @@ final class HalfWeightChecks {
         return s;
     }
 
-    private static void linear(Harness h, HalfFloat format) {
+    private static void linear(Harness h, WeightType format) {
         int i = 0;
         for (int[] s : shapes(h.quick)) {
             int m = s[0], k = s[1], n = s[2];
@@ -59,13 +59,13 @@ final class HalfWeightChecks {
     }
 
     /** Uniform weights in [-0.5, 0.5] rounded to {@code format}, as bytes starting {@code skew} bytes into a heap array. */
-    private static MemorySegment halfWeight(Harness h, HalfFloat format, int n, int k, int skew) {
+    private static MemorySegment halfWeight(Harness h, WeightType format, int n, int k, int skew) {
         float[] values = h.uniforms(n * k, -0.5, 0.5);
         MemorySegment all = MemorySegment.ofArray(new byte[2 * n * k + skew]);
         MemorySegment w = all.asSlice(skew, 2L * n * k);
         for (int j = 0; j < values.length; j++) {
             float v = values[j];
-            short bits = format == HalfFloat.F16 ? Float.floatToFloat16(v) : (short) (Float.floatToRawIntBits(v) >>> 16);
+            short bits = format == WeightType.F16 ? Float.floatToFloat16(v) : (short) (Float.floatToRawIntBits(v) >>> 16);
             w.set(LE_SHORT, 2L * j, bits);
         }
         return w;

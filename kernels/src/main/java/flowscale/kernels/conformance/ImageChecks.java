@@ -38,7 +38,7 @@ final class ImageChecks {
                     int cout = COUT[i % COUT.length];
                     int height = HEIGHTS[i % HEIGHTS.length];
                     int batch = 1 + i % 2;
-                    WeightType type = i % 3 == 1 ? WeightType.BF16 : WeightType.F32;
+                    WeightType type = WeightType.values()[i % WeightType.values().length]; // F32, BF16, F16 in turn
                     boolean bias = i % 4 != 3;
                     i++;
                     conv(h, batch, cin, cout, height, width, k, type, bias);
@@ -69,8 +69,8 @@ final class ImageChecks {
             if (type == WeightType.F32) {
                 data.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), e * 4, v);
             } else {
-                data.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), e * 2,
-                        (short) (Float.floatToRawIntBits(v) >>> 16));
+                short bits = type == WeightType.F16 ? Float.floatToFloat16(v) : (short) (Float.floatToRawIntBits(v) >>> 16);
+                data.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), e * 2, bits);
             }
         }
         return data;

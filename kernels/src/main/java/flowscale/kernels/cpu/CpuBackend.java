@@ -1,6 +1,6 @@
 package flowscale.kernels.cpu;
 
-import flowscale.kernels.HalfFloat;
+import flowscale.kernels.WeightType;
 import flowscale.kernels.ConvWeight;
 import flowscale.kernels.HostBackend;
 import flowscale.kernels.HostConvWeight;
@@ -8,7 +8,6 @@ import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
 import flowscale.kernels.TrainingBackend;
-import flowscale.kernels.WeightType;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -129,12 +128,8 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
 
     /** The packed copy lives in this backend's memory (freed on close), allocated as floats of the same byte size. */
     @Override
-    public PackedWeight packHalf(MemorySegment data, HalfFloat format, int outFeatures, int inFeatures) {
-        if (data == null || format == null) throw new IllegalArgumentException("packHalf: data and format are required");
-        if (outFeatures < 0 || inFeatures < 0 || data.byteSize() != 2L * outFeatures * inFeatures) {
-            throw new IllegalArgumentException("packHalf: " + data.byteSize() + " bytes do not hold a " + format + " weight ["
-                    + outFeatures + ", " + inFeatures + "]");
-        }
+    public PackedWeight packHalf(MemorySegment data, WeightType format, int outFeatures, int inFeatures) {
+        WeightType.checkHalfWeight(data, format, outFeatures, inFeatures);
         long bytes = HalfPanels.bytes(outFeatures, inFeatures);
         Tensor buffer = allocate(Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES));
         return HalfPanels.pack(data, format, outFeatures, inFeatures, host(buffer));

@@ -1,6 +1,6 @@
 package flowscale.kernels.cpu;
 
-import flowscale.kernels.HalfFloat;
+import flowscale.kernels.WeightType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -48,7 +48,7 @@ final class GemmJob implements WorkerPool.Job {
     float[] b; // packed panels
     /** Packed 16-bit panels ({@link HalfPanels}) instead of {@link #b}, widened per K block; null for float32. */
     MemorySegment bHalf;
-    HalfFloat halfFormat;
+    WeightType halfFormat;
     MemorySegment cSeg;
     long cBase, cRowStride; // elements
     MemorySegment biasSeg;
@@ -161,7 +161,7 @@ final class GemmJob implements WorkerPool.Job {
      */
     private void widen(MemorySegment src, long start, int count, float[] dst) {
         if (VECTOR_WIDEN) {
-            boolean bf16 = halfFormat == HalfFloat.BF16;
+            boolean bf16 = halfFormat == WeightType.BF16;
             for (int i = 0; i < count; i += L) {
                 ShortVector h = ShortVector.fromMemorySegment(HALVES, src, 2 * (start + i), NATIVE);
                 IntVector raw = (IntVector) h.convertShape(VectorOperators.S2I, INTS, 0);

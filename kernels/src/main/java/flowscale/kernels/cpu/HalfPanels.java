@@ -1,6 +1,6 @@
 package flowscale.kernels.cpu;
 
-import flowscale.kernels.HalfFloat;
+import flowscale.kernels.WeightType;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
 
@@ -21,11 +21,11 @@ final class HalfPanels implements PackedWeight {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     final int n, k;
-    final HalfFloat format;
+    final WeightType format;
     /** {@code panels(n) * k * NR} shorts in native order: {@code data[p*K*NR + k*NR + j] = W[p*NR + j, k]}, zero past N. */
     final MemorySegment data;
 
-    private HalfPanels(int n, int k, HalfFloat format, MemorySegment data) {
+    private HalfPanels(int n, int k, WeightType format, MemorySegment data) {
         this.n = n;
         this.k = k;
         this.format = format;
@@ -33,7 +33,7 @@ final class HalfPanels implements PackedWeight {
     }
 
     /** Packs {@code src} (row-major little-endian 16-bit elements of {@code W[n, k]}) into {@code dst}. */
-    static HalfPanels pack(MemorySegment src, HalfFloat format, int n, int k, MemorySegment dst) {
+    static HalfPanels pack(MemorySegment src, WeightType format, int n, int k, MemorySegment dst) {
         if (dst.byteSize() < bytes(n, k)) throw new IllegalArgumentException("packed buffer too small for [" + n + ", " + k + "]");
         for (int p = 0, panels = PackedPanels.panels(n); p < panels; p++) {
             long base = (long) p * k * NR;

@@ -1,7 +1,7 @@
 package flowscale.kernels.opencl;
 
 import flowscale.kernels.Backend;
-import flowscale.kernels.HalfFloat;
+import flowscale.kernels.WeightType;
 import flowscale.kernels.ConvWeight;
 import flowscale.kernels.HostConvWeight;
 import flowscale.kernels.NoiseScheme;
@@ -10,7 +10,6 @@ import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Philox;
 import flowscale.kernels.Storage;
 import flowscale.kernels.Tensor;
-import flowscale.kernels.WeightType;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.cl_mem;
@@ -18,7 +17,6 @@ import org.jocl.cl_mem;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -306,14 +304,10 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public synchronized PackedWeight packHalf(MemorySegment data, HalfFloat format, int outFeatures, int inFeatures) {
+    public synchronized PackedWeight packHalf(MemorySegment data, WeightType format, int outFeatures, int inFeatures) {
         checkOpen();
-        if (data == null || format == null) throw new IllegalArgumentException("packHalf: data and format are required");
+        WeightType.checkHalfWeight(data, format, outFeatures, inFeatures);
         long count = (long) outFeatures * inFeatures;
-        if (outFeatures < 0 || inFeatures < 0 || data.byteSize() != 2 * count) {
-            throw new IllegalArgumentException("packHalf: " + data.byteSize() + " bytes do not hold a " + format + " weight ["
-                    + outFeatures + ", " + inFeatures + "]");
-        }
         ClStorage t = newStorage((count + 1) / 2);
         if (count > 0) {
             // Through a host array in native order: the source may be an unaligned slice of a mapped file.
@@ -374,7 +368,7 @@ public final class OpenClBackend implements Backend {
         if (m == 0 || n == 0) return;
         ClLaunch l = kernel("linear_half").i32(m).i32(n).i32(k)
                 .mem(xv.storage()).i64(xv.offset()).i64(xv.ld())
-                .mem(w.data()).i32(w.format() == HalfFloat.BF16 ? 1 : 0);
+                .mem(w.data()).i32(w.format() == WeightType.BF16 ? 1 : 0);
         withBias(l, bv, ov);
         l.mem(ov.storage()).i64(ov.offset()).i64(ov.ld()).run(n, m);
     }
@@ -960,7 +954,7 @@ public final class OpenClBackend implements Backend {
         long rows = out.dim(0) * out.dim(1) * h;
         if (rows == 0 || wd == 0) return;
         kernel("conv2d_nchw").i32(w.inChannels()).i32(w.outChannels()).i32(h).i32(wd).i32(w.kernelHeight())
-                .i32(w.kernelWidth()).i32(w.type() == WeightType.BF16 ? 1 : 0).i32(bias == null ? 0 : 1)
+                .i32(w.kernelWidth()).i32(w.type().ordinal()).i32(bias == null ? 0 : 1)
                 .mem(xs).i64(x.offset()).mem(cw.device()).mem(bs).i64(bOff).mem(os).i64(out.offset()).i64(rows)
                 .run(wd, rows);
     }

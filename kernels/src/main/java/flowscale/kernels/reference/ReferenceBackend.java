@@ -1,16 +1,14 @@
 package flowscale.kernels.reference;
 
-import flowscale.kernels.HalfFloat;
+import flowscale.kernels.WeightType;
 import flowscale.kernels.ConvWeight;
 import flowscale.kernels.HostConvWeight;
 import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
-import flowscale.kernels.WeightType;
 
 import java.lang.foreign.MemorySegment;
 
-import java.lang.foreign.MemorySegment;
 
 import static flowscale.kernels.reference.ArgumentChecks.itemCount;
 import static flowscale.kernels.reference.ArgumentChecks.requireNoOverlap;
@@ -47,12 +45,8 @@ public final class ReferenceBackend extends ReferenceBackward {
     }
 
     @Override
-    public PackedWeight packHalf(MemorySegment data, HalfFloat format, int outFeatures, int inFeatures) {
-        if (data == null || format == null) throw new IllegalArgumentException("packHalf: data and format are required");
-        if (outFeatures < 0 || inFeatures < 0 || data.byteSize() != 2L * outFeatures * inFeatures) {
-            throw new IllegalArgumentException("packHalf: " + data.byteSize() + " bytes do not hold a " + format + " weight ["
-                    + outFeatures + ", " + inFeatures + "]");
-        }
+    public PackedWeight packHalf(MemorySegment data, WeightType format, int outFeatures, int inFeatures) {
+        WeightType.checkHalfWeight(data, format, outFeatures, inFeatures);
         return new ReferenceHalfWeight(data, format, outFeatures, inFeatures);
     }
 

@@ -1,6 +1,6 @@
 package flowscale.kernels.reference;
 
-import flowscale.kernels.HalfFloat;
+import flowscale.kernels.WeightType;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
 
@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  * The reference backend's 16-bit weight: the caller's bytes themselves (a mapped checkpoint slice), read
  * in place and widened one element at a time.
  */
-record ReferenceHalfWeight(MemorySegment data, HalfFloat format, int outFeatures, int inFeatures) implements PackedWeight {
+record ReferenceHalfWeight(MemorySegment data, WeightType format, int outFeatures, int inFeatures) implements PackedWeight {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** {@code W[n, k]} as float32. */

@@ -6,10 +6,11 @@
 
 /*
  * out[b, o, y, x] = bias[o] + sum w[o, i, dy, dx] x[b, i, y + dy - kh/2, x + dx - kw/2] (zero outside).
- * wts holds float32 values (isBf16 = 0) or bfloat16 bit patterns (isBf16 = 1), little-endian.
+ * wts holds float32 values (type 0), bfloat16 (type 1) or float16 (type 2) bit patterns, little-endian
+ * (WeightType's order).
  * Global range (W, B * Cout * H).
  */
-KERNEL void conv2d_nchw(int cin, int cout, int h, int w, int kh, int kw, int isBf16, int hasBias,
+KERNEL void conv2d_nchw(int cin, int cout, int h, int w, int kh, int kw, int type, int hasBias,
                         GLOBAL const float* x, idx_t xOff,
                         GLOBAL const unsigned short* wts,
                         GLOBAL const float* bias, idx_t bOff,
@@ -31,7 +32,7 @@ KERNEL void conv2d_nchw(int cin, int cout, int h, int w, int kh, int kw, int isB
                 const idx_t sx = xx + dx - pw;
                 if (sx < 0 || sx >= w) continue;
                 const idx_t wi = ((o * cin + i) * kh + dy) * kw + dx;
-                const float wv = isBf16 ? half_to_float(wts[wi], 1) : w32[wi];
+                const float wv = type == 0 ? w32[wi] : half_to_float(wts[wi], type == 1);
                 acc += wv * x[xOff + ((b * cin + i) * h + sy) * w + sx];
             }
         }

@@ -1,7 +1,7 @@
 package flowscale.kernels.conformance;
 
 import flowscale.kernels.Backend;
-import flowscale.kernels.HalfFloat;
+import flowscale.kernels.WeightType;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.Tensor;
@@ -137,8 +137,8 @@ class ConformanceCanFailTest {
     void bf16ReadAsF16FailsLinearBf16Only() {
         Backend broken = new DelegatingBackend(new ReferenceBackend()) {
             @Override
-            public PackedWeight packHalf(MemorySegment data, HalfFloat format, int outFeatures, int inFeatures) {
-                return inner.packHalf(data, HalfFloat.F16, outFeatures, inFeatures);
+            public PackedWeight packHalf(MemorySegment data, WeightType format, int outFeatures, int inFeatures) {
+                return inner.packHalf(data, WeightType.F16, outFeatures, inFeatures);
             }
         };
         assertOnlyFails(broken, "linearBf16");

@@ -1,16 +1,14 @@
 package flowscale.kernels.conformance;
 
 import flowscale.kernels.Backend;
-import flowscale.kernels.HalfFloat;
+import flowscale.kernels.WeightType;
 import flowscale.kernels.ConvWeight;
 import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
-import flowscale.kernels.WeightType;
 
 import java.lang.foreign.MemorySegment;
 
-import java.lang.foreign.MemorySegment;
 
 /** A backend that forwards every op to another; tests override single ops to break them on purpose. */
 class DelegatingBackend implements Backend {
@@ -32,7 +30,7 @@ class DelegatingBackend implements Backend {
     @Override public void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) { inner.linear(x, w, bias, out); }
 
     @Override
-    public PackedWeight packHalf(MemorySegment data, HalfFloat format, int outFeatures, int inFeatures) {
+    public PackedWeight packHalf(MemorySegment data, WeightType format, int outFeatures, int inFeatures) {
         return inner.packHalf(data, format, outFeatures, inFeatures);
     }
 

@@ -1,6 +1,6 @@
 package flowscale.kernels.cpu;
 
-import flowscale.kernels.HalfFloat;
+import flowscale.kernels.WeightType;
 import flowscale.kernels.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +27,7 @@ class CpuHalfGemmTest {
         Random rnd = new Random(3);
         for (int threads : new int[] {1, 2, 3}) {
             try (CpuBackend be = new CpuBackend(threads)) {
-                for (HalfFloat format : HalfFloat.values()) {
+                for (WeightType format : new WeightType[] {WeightType.BF16, WeightType.F16}) {
                     for (int[] s : SHAPES) {
                         int m = s[0], n = s[1], k = s[2];
                         MemorySegment bits = MemorySegment.ofArray(new byte[2 * n * k + 1]).asSlice(1); // unaligned, as in a mapped file
@@ -35,7 +35,7 @@ class CpuHalfGemmTest {
                         for (int i = 0; i < widened.length; i++) {
                             // Every 7th weight tiny: F16 subnormals (below 6.1e-5) and BF16's smallest normals.
                             float v = (float) (rnd.nextGaussian() * (i % 7 == 3 ? 1e-6 : 1.0));
-                            short h = format == HalfFloat.BF16 ? (short) (Float.floatToRawIntBits(v) >>> 16) : Float.floatToFloat16(v);
+                            short h = format == WeightType.BF16 ? (short) (Float.floatToRawIntBits(v) >>> 16) : Float.floatToFloat16(v);
                             bits.set(LE_SHORT, 2L * i, h);
                             widened[i] = format.toFloat(h);
                         }
@@ -62,7 +62,7 @@ class CpuHalfGemmTest {
         MemorySegment bits = MemorySegment.ofArray(new byte[2 * n]);
         for (int i = 0; i < n; i++) bits.set(LE_SHORT, 2L * i, (short) i);
         try (CpuBackend be = new CpuBackend(2)) {
-            for (HalfFloat format : HalfFloat.values()) {
+            for (WeightType format : new WeightType[] {WeightType.BF16, WeightType.F16}) {
                 Tensor out = be.allocate(1, n);
                 be.linear(be.upload(new float[] {1f}, 1, 1), be.packHalf(bits, format, n, 1), null, out);
                 float[] got = new float[n];

@@ -1,7 +1,7 @@
 package flowscale.runtime.model.flux;
 
 import flowscale.kernels.Backend;
-import flowscale.kernels.HalfFloat;
+import flowscale.kernels.WeightType;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
 import flowscale.loader.DType;
@@ -114,8 +114,8 @@ public final class FluxWeights {
             long elementBytes = info.dtype().byteSize();
             MemorySegment bytes = checkpoint.bytes(s.key()).asSlice(s.rowStart() * in * elementBytes, (long) rows * in * elementBytes);
             return switch (info.dtype()) {
-                case BF16 -> backend.packHalf(bytes, HalfFloat.BF16, rows, in);
-                case F16 -> backend.packHalf(bytes, HalfFloat.F16, rows, in);
+                case BF16 -> backend.packHalf(bytes, WeightType.BF16, rows, in);
+                case F16 -> backend.packHalf(bytes, WeightType.F16, rows, in);
                 case F32 -> {
                     float[] w = new float[Math.multiplyExact(rows, in)];
                     FloatConversions.toF32(DType.F32, bytes, 0, w, 0, w.length);

@@ -36,7 +36,7 @@ public final class VaeCheckpoint implements AutoCloseable {
     static final String DIFFUSERS_CONFIG = "config.json";
     static final String DIFFUSERS_WEIGHTS = "diffusion_pytorch_model.safetensors";
     private static final String CONV_IN = "decoder.conv_in.weight";
-    private static final Set<DType> ACCEPTED = Set.of(DType.F32, DType.BF16);
+    private static final Set<DType> ACCEPTED = Set.of(DType.F32, DType.BF16, DType.F16);
 
     private final String source;
     private final TensorStore store;
@@ -221,7 +221,7 @@ public final class VaeCheckpoint implements AutoCloseable {
         if (!missing.isEmpty()) problems.add("missing " + missing);
         if (!misShaped.isEmpty()) problems.add("mis-shaped " + misShaped);
         if (!unexpected.isEmpty()) problems.add("unexpected " + unexpected);
-        if (!badDtype.isEmpty()) problems.add("unsupported dtype (F32 and BF16 are) " + badDtype);
+        if (!badDtype.isEmpty()) problems.add("unsupported dtype (F32, BF16 and F16 are) " + badDtype);
         if (!problems.isEmpty()) {
             throw new CheckpointException("VAE " + source + " (" + layout + " layout, inferred " + config + "): "
                     + String.join("; ", problems));
@@ -242,7 +242,11 @@ public final class VaeCheckpoint implements AutoCloseable {
 
     /** The stored element type of the decoder tensor BFL calls {@code bflKey}. */
     public WeightType type(String bflKey) {
-        return store.tensor(stored(bflKey)).dtype() == DType.BF16 ? WeightType.BF16 : WeightType.F32;
+        return switch (store.tensor(stored(bflKey)).dtype()) {
+            case BF16 -> WeightType.BF16;
+            case F16 -> WeightType.F16;
+            default -> WeightType.F32; // ACCEPTED admits nothing else
+        };
     }
 
     /** The tensor's stored bytes, mapped (valid until {@link #close}). */
