@@ -53,11 +53,11 @@ class GenerateEstimateTest {
         Path model = dir.resolve("shortcut.safetensors"), base = dir.resolve("base.safetensors");
         DiTCheckpoints.random(DiTConfig.of(16, 1, 2, 2.0, 4, 3).withShortcut(true), 4, model);
         DiTCheckpoints.random(DiTConfig.of(16, 1, 2, 2.0, 4, 3), 4, base);
-        Run r = run("evaluate", "--model", model.toString(), "--prompts", "3", "--steps", "1", "--out", dir.resolve("e").toString());
+        Run r = run("evaluate", "--model", model.toString(), "--count", "3", "--steps", "1", "--out", dir.resolve("e").toString());
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(dir.resolve("e").resolve("evaluation.json").toFile());
         assertEquals("schnell", json.get("estimate").asText());
-        Run bad = run("evaluate", "--model", base.toString(), "--prompts", "3", "--estimate", "faithful", "--out", dir.resolve("f").toString());
+        Run bad = run("evaluate", "--model", base.toString(), "--count", "3", "--estimate", "faithful", "--out", dir.resolve("f").toString());
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains("one-step estimate"), bad.err());
     }

@@ -83,7 +83,7 @@ final class FluxConfigInference {
             if (headDim != 128) {
                 throw new CheckpointException("checkpoint " + source + " has head dim " + headDim + ": its RoPE axes cannot be read "
                         + "from the file (no config.json or config metadata with axes_dims_rope; FLUX.1's (16, 56, 56) are for head dim 128); "
-                        + "give them explicitly");
+                        + "give them explicitly (forward: --rope-axes A,B,C)");
             }
             ropeAxes = FluxConfig.FLUX1_AXES;
         }
