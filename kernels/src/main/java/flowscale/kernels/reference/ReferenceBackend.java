@@ -645,24 +645,8 @@ public final class ReferenceBackend extends ReferenceBackward {
         HostView iv = view(img, "patchify img");
         HostView ov = matrix(out, "patchify out");
         int batch = imageBatch("patchify", img, channels, height, width, patch);
-        int gh = height / patch, gw = width / patch;
-        requireShape(out, "patchify out", batch * gh * gw, channels * patch * patch);
-        for (int b = 0; b < batch; b++) {
-            for (int gy = 0; gy < gh; gy++) {
-                for (int gx = 0; gx < gw; gx++) {
-                    long token = ((long) b * gh + gy) * gw + gx;
-                    for (int c = 0; c < channels; c++) {
-                        for (int py = 0; py < patch; py++) {
-                            for (int px = 0; px < patch; px++) {
-                                long feature = ((long) c * patch + py) * patch + px;
-                                ov.set(token, feature, iv.get(pixel(b, c, gy * patch + py, gx * patch + px,
-                                        channels, height, width)));
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        requireShape(out, "patchify out", batch * (height / patch) * (width / patch), channels * patch * patch);
+        forEachPatchElement(batch, channels, height, width, patch, (token, feature, pixel) -> ov.set(token, feature, iv.get(pixel)));
     }
 
     @Override
@@ -670,8 +654,21 @@ public final class ReferenceBackend extends ReferenceBackward {
         HostView tv = matrix(tokens, "unpatchify tokens");
         HostView iv = view(img, "unpatchify img");
         int batch = imageBatch("unpatchify", img, channels, height, width, patch);
+        requireShape(tokens, "unpatchify tokens", batch * (height / patch) * (width / patch), channels * patch * patch);
+        forEachPatchElement(batch, channels, height, width, patch, (token, feature, pixel) -> iv.set(pixel, tv.get(token, feature)));
+    }
+
+    /** One element of the patch layout: row {@code token}, column {@code feature} of the tokens, {@code pixel} of the NCHW image. */
+    private interface PatchElement {
+        void at(long token, long feature, long pixel);
+    }
+
+    /**
+     * The one index map of patchify and unpatchify: token {@code (b, gy, gx)} row-major over the patch grid, feature
+     * {@code (c, py, px)} row-major within the patch.
+     */
+    private static void forEachPatchElement(int batch, int channels, int height, int width, int patch, PatchElement visit) {
         int gh = height / patch, gw = width / patch;
-        requireShape(tokens, "unpatchify tokens", batch * gh * gw, channels * patch * patch);
         for (int b = 0; b < batch; b++) {
             for (int gy = 0; gy < gh; gy++) {
                 for (int gx = 0; gx < gw; gx++) {
@@ -680,8 +677,7 @@ public final class ReferenceBackend extends ReferenceBackward {
                         for (int py = 0; py < patch; py++) {
                             for (int px = 0; px < patch; px++) {
                                 long feature = ((long) c * patch + py) * patch + px;
-                                iv.set(pixel(b, c, gy * patch + py, gx * patch + px, channels, height, width),
-                                        tv.get(token, feature));
+                                visit.at(token, feature, pixel(b, c, gy * patch + py, gx * patch + px, channels, height, width));
                             }
                         }
                     }

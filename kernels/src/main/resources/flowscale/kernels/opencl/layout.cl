@@ -1,5 +1,17 @@
 /* Data movement: strided copies and fills (views of rank up to 4), and the patch (un)folding of images. */
 
+/* The offset of element i (row-major over [d0, d1, d2, d3]) in a rank-4 view with strides s0..s3. */
+DEVICE_FN idx_t offset4(idx_t i, int d1, int d2, int d3, idx_t s0, idx_t s1, idx_t s2, idx_t s3)
+{
+    const idx_t i3 = i % d3;
+    idx_t rest = i / d3;
+    const idx_t i2 = rest % d2;
+    rest /= d2;
+    const idx_t i1 = rest % d1;
+    const idx_t i0 = rest / d1;
+    return i0 * s0 + i1 * s1 + i2 * s2 + i3 * s3;
+}
+
 /* dst = src for two rank-4 views of equal shape (lower ranks are padded with leading 1s). */
 KERNEL void copy_strided(idx_t n, int d1, int d2, int d3,
                          GLOBAL const float* src, idx_t sOff, idx_t s0, idx_t s1, idx_t s2, idx_t s3,
@@ -7,13 +19,7 @@ KERNEL void copy_strided(idx_t n, int d1, int d2, int d3,
 {
     const idx_t i = GLOBAL_ID(0);
     if (i >= n) return;
-    const idx_t i3 = i % d3;
-    idx_t rest = i / d3;
-    const idx_t i2 = rest % d2;
-    rest /= d2;
-    const idx_t i1 = rest % d1;
-    const idx_t i0 = rest / d1;
-    dst[dOff + i0 * t0 + i1 * t1 + i2 * t2 + i3 * t3] = src[sOff + i0 * s0 + i1 * s1 + i2 * s2 + i3 * s3];
+    dst[dOff + offset4(i, d1, d2, d3, t0, t1, t2, t3)] = src[sOff + offset4(i, d1, d2, d3, s0, s1, s2, s3)];
 }
 
 /* dst = value over a rank-4 view (any strides). */
@@ -22,13 +28,7 @@ KERNEL void fill_strided(idx_t n, int d1, int d2, int d3,
 {
     const idx_t i = GLOBAL_ID(0);
     if (i >= n) return;
-    const idx_t i3 = i % d3;
-    idx_t rest = i / d3;
-    const idx_t i2 = rest % d2;
-    rest /= d2;
-    const idx_t i1 = rest % d1;
-    const idx_t i0 = rest / d1;
-    dst[dOff + i0 * t0 + i1 * t1 + i2 * t2 + i3 * t3] = value;
+    dst[dOff + offset4(i, d1, d2, d3, t0, t1, t2, t3)] = value;
 }
 
 /*
