@@ -93,12 +93,7 @@ final class ElementwiseJob extends SpanJob {
                 e[i] = (v * v * (-2f * GELU_C3) + (-2f * GELU_C)) * v;
             }
             VectorMath.exp(e, 0, n, 0f);
-            i = 0;
-            for (int bound = F.loopBound(n); i < bound; i += L) {
-                FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
-                v.div(FloatVector.fromArray(F, e, i).add(1f)).intoMemorySegment(so, os + bytes(i), NATIVE);
-            }
-            for (; i < n; i++) so.set(Simd.FLOAT, os + bytes(i), sx.get(Simd.FLOAT, xs + bytes(i)) / (e[i] + 1f));
+            divideByOnePlus(sx, xs, so, os, n, e);
         }
     }
 
@@ -112,12 +107,7 @@ final class ElementwiseJob extends SpanJob {
             }
             for (; i < n; i++) e[i] = -sx.get(Simd.FLOAT, xs + bytes(i));
             VectorMath.exp(e, 0, n, 0f);
-            i = 0;
-            for (int bound = F.loopBound(n); i < bound; i += L) {
-                FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
-                v.div(FloatVector.fromArray(F, e, i).add(1f)).intoMemorySegment(so, os + bytes(i), NATIVE);
-            }
-            for (; i < n; i++) so.set(Simd.FLOAT, os + bytes(i), sx.get(Simd.FLOAT, xs + bytes(i)) / (e[i] + 1f));
+            divideByOnePlus(sx, xs, so, os, n, e);
         }
     }
 
@@ -135,13 +125,21 @@ final class ElementwiseJob extends SpanJob {
             }
             for (; i < n; i++) e[i] = sx.get(Simd.FLOAT, xs + bytes(i)) * -QUICK_GELU_SLOPE;
             VectorMath.exp(e, 0, n, 0f);
-            i = 0;
-            for (int bound = F.loopBound(n); i < bound; i += L) {
-                FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
-                v.div(FloatVector.fromArray(F, e, i).add(1f)).intoMemorySegment(so, os + bytes(i), NATIVE);
-            }
-            for (; i < n; i++) so.set(Simd.FLOAT, os + bytes(i), sx.get(Simd.FLOAT, xs + bytes(i)) / (e[i] + 1f));
+            divideByOnePlus(sx, xs, so, os, n, e);
         }
+    }
+
+    /**
+     * {@code out = x / (1 + e)} over one staged chunk, {@code e} holding the exponentials: the common end of GELU
+     * (e = exp(-2u)), SiLU (e = exp(-x)) and quick GELU (e = exp(-1.702 x)).
+     */
+    private static void divideByOnePlus(MemorySegment sx, long xs, MemorySegment so, long os, int n, float[] e) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
+            v.div(FloatVector.fromArray(F, e, i).add(1f)).intoMemorySegment(so, os + bytes(i), NATIVE);
+        }
+        for (; i < n; i++) so.set(Simd.FLOAT, os + bytes(i), sx.get(Simd.FLOAT, xs + bytes(i)) / (e[i] + 1f));
     }
 
     private static void multiply(MemorySegment sx, long xo, MemorySegment sy, long yo, MemorySegment so, long o, int n) {

@@ -283,60 +283,7 @@ public final class ReferenceBackend extends ReferenceBackward {
 
     @Override
     public void attention(Tensor q, Tensor k, Tensor v, int batch, int seq, int heads, float scale, Tensor out) {
-        HostView qv = matrix(q, "attention q");
-        HostView kv = matrix(k, "attention k");
-        HostView vv = matrix(v, "attention v");
-        HostView ov = matrix(out, "attention out");
-        if (batch < 0 || seq < 0 || heads <= 0) {
-            throw new IllegalArgumentException("attention: batch " + batch + ", seq " + seq + ", heads " + heads
-                    + " must be non-negative with at least one head");
-        }
-        int rows = Math.multiplyExact(batch, seq);
-        int width = q.cols();
-        if (width % heads != 0) {
-            throw new IllegalArgumentException("attention: q " + shape(q) + " has " + width
-                    + " columns, not a multiple of " + heads + " heads");
-        }
-        requireShape(q, "attention q", rows, width);
-        requireShape(k, "attention k", rows, width);
-        requireShape(v, "attention v", rows, width);
-        requireShape(out, "attention out", rows, width);
-        requireNoOverlap(out, q, "attention", "out", "q");
-        requireNoOverlap(out, k, "attention", "out", "k");
-        requireNoOverlap(out, v, "attention", "out", "v");
-        int hd = width / heads;
-        double[] scores = new double[seq];
-        for (int b = 0; b < batch; b++) {
-            int base = b * seq;
-            for (int h = 0; h < heads; h++) {
-                int col = h * hd;
-                for (int i = 0; i < seq; i++) {
-                    // Scores of query i against every key, then a softmax shifted by the row maximum so the
-                    // exponentials cannot overflow however large the scores are.
-                    double maxScore = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j < seq; j++) {
-                        double dot = 0.0;
-                        for (int c = 0; c < hd; c++) {
-                            dot += (double) qv.get(base + i, col + c) * kv.get(base + j, col + c);
-                        }
-                        scores[j] = dot * scale;
-                        maxScore = Math.max(maxScore, scores[j]);
-                    }
-                    double total = 0.0;
-                    for (int j = 0; j < seq; j++) {
-                        scores[j] = Math.exp(scores[j] - maxScore);
-                        total += scores[j];
-                    }
-                    for (int c = 0; c < hd; c++) {
-                        double acc = 0.0;
-                        for (int j = 0; j < seq; j++) {
-                            acc += scores[j] * vv.get(base + j, col + c);
-                        }
-                        ov.set(base + i, col + c, (float) (acc / total));
-                    }
-                }
-            }
-        }
+        maskedAttention("attention", q, k, v, batch, seq, heads, scale, null, false, out);
     }
 
     // ---------------------------------------------------------------- text encoders (CLIP, T5)
@@ -417,6 +364,8 @@ public final class ReferenceBackend extends ReferenceBackward {
             for (int h = 0; h < heads; h++) {
                 int col = h * hd;
                 for (int i = 0; i < seq; i++) {
+                    // Scores of query i against its keys, then a softmax shifted by the row maximum so the
+                    // exponentials cannot overflow however large the scores are.
                     int keys = causal ? i + 1 : seq;
                     double maxScore = Double.NEGATIVE_INFINITY;
                     for (int j = 0; j < keys; j++) {
@@ -424,7 +373,7 @@ public final class ReferenceBackend extends ReferenceBackward {
                         for (int c = 0; c < hd; c++) {
                             dot += (double) qv.get(base + i, col + c) * kv.get(base + j, col + c);
                         }
-                        scores[j] = dot * scale + (bv == null ? 0.0 : bv.get(h * seq + i, j));
+                        scores[j] = bv == null ? dot * scale : dot * scale + bv.get(h * seq + i, j);
                         maxScore = Math.max(maxScore, scores[j]);
                     }
                     double total = 0.0;
