@@ -1,5 +1,6 @@
 package flowscale.runtime.cli;
 
+import flowscale.runtime.cli.CliFixture.Run;
 import flowscale.loader.SafetensorsFile;
 import flowscale.loader.SafetensorsWriter;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static flowscale.runtime.cli.CliFixture.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,22 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code flowscale decode} on the tiny VAE fixture (resources/vae/README.md): outputs, conversion, and bad input. */
 class DecodeCommandTest {
 
-    private record Run(int code, String out, String err) {
-        String errLine() {
-            String[] lines = err.strip().split("\\R");
-            assertEquals(1, lines.length, "stderr must be one line: " + err);
-            return lines[0];
-        }
-    }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private static Path resource(String name) {
         try {

@@ -1,5 +1,6 @@
 package flowscale.runtime.cli;
 
+import flowscale.runtime.cli.CliFixture.Run;
 import flowscale.loader.SafetensorsFile;
 import flowscale.loader.SafetensorsWriter;
 import flowscale.loader.TensorInfo;
@@ -13,6 +14,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.function.Predicate;
 
+import static flowscale.runtime.cli.CliFixture.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,21 +27,7 @@ class ForwardCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-        String errLine() {
-            String[] lines = err.strip().split("\\R");
-            assertEquals(1, lines.length, "stderr must be one line: " + err);
-            return lines[0];
-        }
-    }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(args), out.toString(), err.toString());
-    }
 
     private static Path resource(String name) throws URISyntaxException {
         return Path.of(ForwardCommandTest.class.getResource("/flux/" + name).toURI());

@@ -1,5 +1,6 @@
 package flowscale.runtime.cli;
 
+import flowscale.runtime.cli.CliFixture.Run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import flowscale.runtime.model.DiTCheckpoints;
@@ -12,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 
+import static flowscale.runtime.cli.CliFixture.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,16 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one-step estimate, and the errors in one line.
  */
 class GenerateEstimateTest {
-    private record Run(int code, String out, String err) {}
 
-    private static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     void aShortcutCheckpointIsSearchedWithItsOneStepEstimate(@TempDir Path dir) throws Exception {

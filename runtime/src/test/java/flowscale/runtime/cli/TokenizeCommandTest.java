@@ -1,5 +1,6 @@
 package flowscale.runtime.cli;
 
+import flowscale.runtime.cli.CliFixture.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -11,29 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
+import static flowscale.runtime.cli.CliFixture.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code flowscale tokenize}: ids per line for the fixture tokenizers, and one line + exit 2 for bad folders. */
 class TokenizeCommandTest {
 
-    private record Run(int code, String out, String err) {
-        String errLine() {
-            String[] lines = err.strip().split("\\R");
-            assertEquals(1, lines.length, "stderr must be one line: " + err);
-            return lines[0];
-        }
-    }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private static Path fixture(String name) throws URISyntaxException {
         return Path.of(TokenizeCommandTest.class.getResource("/text/" + name).toURI());
