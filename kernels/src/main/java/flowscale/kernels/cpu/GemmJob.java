@@ -27,10 +27,12 @@ final class GemmJob implements WorkerPool.Job {
     static final int MC = 128;
 
     /**
-     * Work worth a chunk of its own: ~10 µs at full speed, several times what waking a parked worker
-     * costs, so small products (e.g. the adaLN projection of a few particles) stay on the caller.
+     * Work worth a chunk of its own: ~3-5 µs at full speed. A worker that is slow to wake costs the caller
+     * nothing (it runs the chunk itself, see {@link WorkerPool}), so a chunk only has to outweigh the
+     * claim and the wait for a running chunk; the adaLN projection of a few particles still stays on the
+     * caller, while one particle's 67-row products and attention heads are split across the cores.
      */
-    static final long MIN_CHUNK_FLOPS = 1L << 21;
+    static final long MIN_CHUNK_FLOPS = 1L << 19;
 
     enum Phase { PACK_B, MULTIPLY }
 
@@ -112,11 +114,20 @@ final class GemmJob implements WorkerPool.Job {
                 int k0 = kb * KC, kc = Math.min(KC, k - k0);
                 boolean first = kb == 0;
                 packA(s, mc0, mc, k0, kc);
-                for (int p = pLo; p < pHi; p++) {
+                int p = pLo;
+                if (mc <= 2) {
+                    // one or two rows: WIDE panels per kernel call instead of six wasted rows per panel
+                    for (; p + GemmKernel.WIDE <= pHi; p += GemmKernel.WIDE) {
+                        GemmKernel.multiplyTwoRows(s.aPack, 0, b, (int) (p * panelStride + (long) k0 * NR), (int) panelStride,
+                                kc, s.tile);
+                        for (int q = 0; q < GemmKernel.WIDE; q++) store(s.tile, q * 2 * NR, mc0, mc, (p + q) * NR, first);
+                    }
+                }
+                for (; p < pHi; p++) {
                     int bOff = (int) (p * panelStride + (long) k0 * NR);
                     for (int t = 0; t < tiles; t++) {
                         GemmKernel.multiply(s.aPack, t * kc * MR, b, bOff, kc, s.tile);
-                        store(s.tile, mc0 + t * MR, Math.min(MR, mc - t * MR), p * NR, first);
+                        store(s.tile, 0, mc0 + t * MR, Math.min(MR, mc - t * MR), p * NR, first);
                     }
                 }
             }
@@ -183,10 +194,10 @@ final class GemmJob implements WorkerPool.Job {
 
     /**
      * Writes rows {@code [row0, row0+rows)} x columns {@code [col0, col0+NR)} (clipped to N) of the tile
-     * into C. Every vector stays a local of this one method: a vector passed to or returned from a call
-     * that C2 declines to inline would be boxed on the heap.
+     * (its rows {@code NR} floats apart from {@code tileOff}) into C. Every vector stays a local of this one
+     * method: a vector passed to or returned from a call that C2 declines to inline would be boxed on the heap.
      */
-    private void store(float[] tile, int row0, int rows, int col0, boolean first) {
+    private void store(float[] tile, int tileOff, int row0, int rows, int col0, boolean first) {
         boolean addBias = linear && first && biasSeg != null;
         boolean readC = linear ? !first : !(first && beta == 0f);
         float cScale = linear ? 1f : (first ? beta : 1f);
@@ -198,7 +209,7 @@ final class GemmJob implements WorkerPool.Job {
                 if (col >= n) break;
                 long off = rowOff + (long) col * Float.BYTES;
                 long biasOff = (biasBase + col) * Float.BYTES;
-                FloatVector r = FloatVector.fromArray(F, tile, i * NR + v).mul(accScale);
+                FloatVector r = FloatVector.fromArray(F, tile, tileOff + i * NR + v).mul(accScale);
                 if (col + L <= n) {
                     if (addBias) r = r.add(FloatVector.fromMemorySegment(F, biasSeg, biasOff, NATIVE));
                     if (readC) r = r.add(FloatVector.fromMemorySegment(F, cSeg, off, NATIVE).mul(cScale));

@@ -99,6 +99,37 @@ class CpuGemmTest {
         }
     }
 
+    /**
+     * A row's result must not depend on how many rows share the product (batch-composition independence),
+     * including the one- and two-row products that take the narrow kernel: rows of an M = 1 or 2 product
+     * equal, bit for bit, the same rows of a 19-row one. N spans a full group of wide panels plus a tail, K
+     * two K blocks.
+     */
+    @Test
+    void fewRowsGiveTheSameBitsAsTheSameRowsOfALargerProduct() {
+        Random rnd = new Random(3);
+        int n = 5 * GemmKernel.NR + 7, k = GemmJob.KC + 44, big = 19;
+        float[] x = random(rnd, big * k), w = random(rnd, n * k), bias = random(rnd, n);
+        for (CpuBackend be : backends) {
+            PackedWeight pw = be.pack(be.upload(w, n, k));
+            Tensor biasT = be.upload(bias, n);
+            Tensor all = be.allocate(big, n);
+            be.linear(be.upload(x, big, k), pw, biasT, all);
+            float[] expected = download(be, all);
+            for (int m = 1; m <= 2; m++) {
+                Tensor out = be.allocate(m, n);
+                be.linear(be.upload(Arrays.copyOf(x, m * k), m, k), pw, biasT, out);
+                float[] got = download(be, out);
+                for (int i = 0; i < m * n; i++) {
+                    if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(expected[i])) {
+                        throw new AssertionError(be.name() + " linear M=" + m + ": element " + i + " is " + got[i]
+                                + ", the same row of the " + big + "-row product gives " + expected[i]);
+                    }
+                }
+            }
+        }
+    }
+
     private static float[] nanFilled(int n) {
         float[] a = new float[n];
         Arrays.fill(a, Float.NaN);
