@@ -31,6 +31,8 @@ class CpuGemmTest {
     /** M, N, K: tails of every kind, more than one K block, and products big enough to split by M and by N. */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 5, 3}, {7, 33, 9}, {8, 32, 256}, {13, 47, 300}, {130, 70, 17}, {64, 96, 513}, {200, 64, 200}, {257, 40, 31}, {3, 0, 4}, {4, 6, 0},
+        // at least three chunks of GemmJob.MIN_CHUNK_FLOPS: split by M, and (three row tiles) by N
+        {700, 400, 100}, {56, 1200, 256},
     };
 
     @Test
