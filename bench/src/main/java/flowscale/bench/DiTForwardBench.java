@@ -57,8 +57,12 @@ public class DiTForwardBench {
     @Param({"cpu"})
     public String backendName;
 
+    /** {@code random}: {@link #CONFIG} with random weights; {@code shipped}: weights/shapes-dit.safetensors (run from the repository root). */
+    @Param({"random"})
+    public String model;
+
     private Backend backend;
-    private DiT model;
+    private DiT dit;
     private float[][] x;
     private double[] t;
     private Condition[] cond;
@@ -69,12 +73,14 @@ public class DiTForwardBench {
     @Setup(Level.Trial)
     public void setUp() {
         backend = Backends.create(backendName);
-        model = DiT.fromWeights(CONFIG, DiTCheckpoints.randomWeights(CONFIG, 1), backend);
+        this.dit = model.equals("shipped") ? DiT.load(java.nio.file.Path.of("weights/shapes-dit.safetensors"), backend)
+                : DiT.fromWeights(CONFIG, DiTCheckpoints.randomWeights(CONFIG, 1), backend);
+        DiTConfig config = dit.config();
         SplittableRandom rng = new SplittableRandom(2);
-        x = new float[particles][CONFIG.imageFloats()];
+        x = new float[particles][config.imageFloats()];
         t = new double[particles];
         cond = new Condition[particles];
-        out = new float[particles][CONFIG.imageFloats()];
+        out = new float[particles][config.imageFloats()];
         for (int i = 0; i < particles; i++) {
             for (int j = 0; j < x[i].length; j++) x[i][j] = (float) rng.nextGaussian();
             t[i] = rng.nextDouble();
@@ -82,7 +88,7 @@ public class DiTForwardBench {
         }
         gemmLayers = new ArrayList<>();
         gemmOperands = new ArrayList<>();
-        for (GemmShape g : gemms(model.weights(), particles)) {
+        for (GemmShape g : gemms(dit.weights(), particles)) {
             Tensor in = backend.allocate(g.rows(), g.layer().inFeatures());
             backend.normal(3, 0, 0, 0, in);
             gemmLayers.add(g.layer());
@@ -97,7 +103,7 @@ public class DiTForwardBench {
 
     @Benchmark
     public float[][] forward() {
-        model.velocity(particles, x, t, cond, out);
+        dit.velocity(particles, x, t, cond, out);
         return out;
     }
 
@@ -125,7 +131,7 @@ public class DiTForwardBench {
     @Benchmark
     public Object forwardThenGemms(Split split) {
         long t0 = System.nanoTime();
-        model.velocity(particles, x, t, cond, out);
+        dit.velocity(particles, x, t, cond, out);
         long t1 = System.nanoTime();
         for (int i = 0; i < gemmLayers.size(); i++) {
             Tensor[] io = gemmOperands.get(i);

@@ -24,6 +24,12 @@ import java.lang.foreign.MemorySegment;
 public final class CpuBackend extends HostBackend implements TrainingBackend {
     /** Element-wise work below this many elements per chunk runs on the caller alone. */
     private static final long ELEMENTWISE_GRAIN = 1 << 15;
+    /**
+     * The activations cost ~30 vector instructions per element (an exponential each), so they split at
+     * fewer elements than a copy; still above two particles' MLP hidden layer ([134, 512]), which runs
+     * faster on the caller alone (see GemmJob.MIN_CHUNK_FLOPS).
+     */
+    private static final long ACTIVATION_GRAIN = 1 << 17;
     private static final long ROW_GRAIN = 1 << 14;
 
     private final String name;
@@ -286,13 +292,13 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     @Override
     public synchronized void gelu(Tensor x, Tensor out) {
         elementwise.op = ElementwiseJob.Op.GELU;
-        runElementwise(out, x, null, null);
+        runElementwise(out, x, null, null, ACTIVATION_GRAIN);
     }
 
     @Override
     public synchronized void silu(Tensor x, Tensor out) {
         elementwise.op = ElementwiseJob.Op.SILU;
-        runElementwise(out, x, null, null);
+        runElementwise(out, x, null, null, ACTIVATION_GRAIN);
     }
 
     // ---------------------------------------------------------------- per-head ops
@@ -386,7 +392,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     @Override
     public synchronized void quickGelu(Tensor x, Tensor out) {
         elementwise.op = ElementwiseJob.Op.QUICK_GELU;
-        runElementwise(out, x, null, null);
+        runElementwise(out, x, null, null, ACTIVATION_GRAIN);
     }
 
     @Override
@@ -664,9 +670,13 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     }
 
     private void runElementwise(Tensor out, Tensor x, Tensor y, Tensor z) {
+        runElementwise(out, x, y, z, ELEMENTWISE_GRAIN);
+    }
+
+    private void runElementwise(Tensor out, Tensor x, Tensor y, Tensor z, long grain) {
         ElementwiseJob e = elementwise;
         e.bind(this, out, x, y, z);
-        if (e.total() > 0) pool.run(e, e.chunksFor(pool.threads(), ELEMENTWISE_GRAIN));
+        if (e.total() > 0) pool.run(e, e.chunksFor(pool.threads(), grain));
         e.out.clear();
         e.x.clear();
         e.y.clear();

@@ -34,10 +34,14 @@ final class GemmJob implements WorkerPool.Job {
     static final int MC = 128;
 
     /**
-     * Work worth a chunk of its own: ~10 µs at full speed, several times what waking a parked worker
-     * costs, so small products (e.g. the adaLN projection of a few particles) stay on the caller.
+     * Work worth a chunk of its own: ~100 µs at full speed. Measured on the 2 shared cores (bench/RESULTS.md,
+     * "Small-batch forward"): the shipped DiT's forward for one or two particles ran faster on one thread
+     * than on two (3.2 vs 4.6 ms, 6.5 vs 8.1 ms) and 32 particles ran as fast, because a second thread only
+     * pays when its chunk outweighs the core-to-core traffic of the activations and the chance that its
+     * core is taken away mid-chunk. So one or two particles' products and attention stay on the caller,
+     * and larger batches still split by rows or panels.
      */
-    static final long MIN_CHUNK_FLOPS = 1L << 21;
+    static final long MIN_CHUNK_FLOPS = 1L << 24;
 
     enum Phase { PACK_B, MULTIPLY }
 
@@ -124,7 +128,17 @@ final class GemmJob implements WorkerPool.Job {
                 int k0 = kb * KC, kc = Math.min(KC, k - k0);
                 boolean first = kb == 0;
                 packA(s, mc0, mc, k0, kc);
-                for (int p = pLo; p < pHi; p++) {
+                int p = pLo;
+                if (mc <= 2 && bHalf == null) {
+                    // one or two rows: WIDE panels per kernel call instead of six wasted rows per panel
+                    // (16-bit weights take the panel-at-a-time path below, which widens each panel first)
+                    for (; p + GemmKernel.WIDE <= pHi; p += GemmKernel.WIDE) {
+                        GemmKernel.multiplyTwoRows(s.aPack, 0, b, (int) (p * panelStride + (long) k0 * NR), (int) panelStride,
+                                kc, s.tile);
+                        for (int q = 0; q < GemmKernel.WIDE; q++) store(s.tile, q * 2 * NR, mc0, mc, (p + q) * NR, first);
+                    }
+                }
+                for (; p < pHi; p++) {
                     long panelOff = p * panelStride + (long) k0 * NR;
                     float[] bp = b;
                     int bOff = (int) panelOff;
@@ -135,7 +149,7 @@ final class GemmJob implements WorkerPool.Job {
                     }
                     for (int t = 0; t < tiles; t++) {
                         GemmKernel.multiply(s.aPack, t * kc * MR, bp, bOff, kc, s.tile);
-                        store(s.tile, mc0 + t * MR, Math.min(MR, mc - t * MR), p * NR, first);
+                        store(s.tile, 0, mc0 + t * MR, Math.min(MR, mc - t * MR), p * NR, first);
                     }
                 }
             }
@@ -243,10 +257,10 @@ final class GemmJob implements WorkerPool.Job {
 
     /**
      * Writes rows {@code [row0, row0+rows)} x columns {@code [col0, col0+NR)} (clipped to N) of the tile
-     * into C. Every vector stays a local of this one method: a vector passed to or returned from a call
-     * that C2 declines to inline would be boxed on the heap.
+     * (its rows {@code NR} floats apart from {@code tileOff}) into C. Every vector stays a local of this one
+     * method: a vector passed to or returned from a call that C2 declines to inline would be boxed on the heap.
      */
-    private void store(float[] tile, int row0, int rows, int col0, boolean first) {
+    private void store(float[] tile, int tileOff, int row0, int rows, int col0, boolean first) {
         boolean addBias = linear && first && biasSeg != null;
         boolean readC = linear ? !first : !(first && beta == 0f);
         float cScale = linear ? 1f : (first ? beta : 1f);
@@ -258,7 +272,7 @@ final class GemmJob implements WorkerPool.Job {
                 if (col >= n) break;
                 long off = rowOff + (long) col * Float.BYTES;
                 long biasOff = (biasBase + col) * Float.BYTES;
-                FloatVector r = FloatVector.fromArray(F, tile, i * NR + v).mul(accScale);
+                FloatVector r = FloatVector.fromArray(F, tile, tileOff + i * NR + v).mul(accScale);
                 if (col + L <= n) {
                     if (addBias) r = r.add(FloatVector.fromMemorySegment(F, biasSeg, biasOff, NATIVE));
                     if (readC) r = r.add(FloatVector.fromMemorySegment(F, cSeg, off, NATIVE).mul(cScale));

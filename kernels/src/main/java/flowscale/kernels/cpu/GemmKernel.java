@@ -77,4 +77,67 @@ final class GemmKernel {
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + L);
     }
+
+    /** Panels per call of {@link #multiplyTwoRows}. */
+    static final int WIDE = 4;
+
+    /**
+     * The first two rows of {@link #multiply} for {@link #WIDE} B panels at once (at {@code bi},
+     * {@code bi + panelStride}, ...): {@code tile[(q*2 + i)*NR + j]} for panel q and row i. For products of
+     * one or two rows (the adaLN and embedder projections of one or two particles) this skips the six
+     * zero rows of the 8-row kernel and still keeps 16 independent FMA chains. Every element is the same
+     * chain of FMAs, in the same order from zero, as in {@link #multiply}, so the two give the same bits.
+     */
+    static void multiplyTwoRows(float[] a, int ai, float[] b, int bi, int panelStride, int kc, float[] tile) {
+        FloatVector p00 = FloatVector.zero(F), p01 = FloatVector.zero(F), p10 = FloatVector.zero(F), p11 = FloatVector.zero(F);
+        FloatVector q00 = FloatVector.zero(F), q01 = FloatVector.zero(F), q10 = FloatVector.zero(F), q11 = FloatVector.zero(F);
+        FloatVector r00 = FloatVector.zero(F), r01 = FloatVector.zero(F), r10 = FloatVector.zero(F), r11 = FloatVector.zero(F);
+        FloatVector s00 = FloatVector.zero(F), s01 = FloatVector.zero(F), s10 = FloatVector.zero(F), s11 = FloatVector.zero(F);
+        int b1 = bi + panelStride, b2 = b1 + panelStride, b3 = b2 + panelStride;
+        for (int k = 0; k < kc; k++) {
+            FloatVector a0 = FloatVector.broadcast(F, a[ai]);
+            FloatVector a1 = FloatVector.broadcast(F, a[ai + 1]);
+            FloatVector x0 = FloatVector.fromArray(F, b, bi), x1 = FloatVector.fromArray(F, b, bi + L);
+            p00 = a0.fma(x0, p00);
+            p01 = a0.fma(x1, p01);
+            p10 = a1.fma(x0, p10);
+            p11 = a1.fma(x1, p11);
+            FloatVector y0 = FloatVector.fromArray(F, b, b1), y1 = FloatVector.fromArray(F, b, b1 + L);
+            q00 = a0.fma(y0, q00);
+            q01 = a0.fma(y1, q01);
+            q10 = a1.fma(y0, q10);
+            q11 = a1.fma(y1, q11);
+            FloatVector z0 = FloatVector.fromArray(F, b, b2), z1 = FloatVector.fromArray(F, b, b2 + L);
+            r00 = a0.fma(z0, r00);
+            r01 = a0.fma(z1, r01);
+            r10 = a1.fma(z0, r10);
+            r11 = a1.fma(z1, r11);
+            FloatVector w0 = FloatVector.fromArray(F, b, b3), w1 = FloatVector.fromArray(F, b, b3 + L);
+            s00 = a0.fma(w0, s00);
+            s01 = a0.fma(w1, s01);
+            s10 = a1.fma(w0, s10);
+            s11 = a1.fma(w1, s11);
+            ai += MR;
+            bi += NR;
+            b1 += NR;
+            b2 += NR;
+            b3 += NR;
+        }
+        p00.intoArray(tile, 0);
+        p01.intoArray(tile, L);
+        p10.intoArray(tile, NR);
+        p11.intoArray(tile, NR + L);
+        q00.intoArray(tile, 2 * NR);
+        q01.intoArray(tile, 2 * NR + L);
+        q10.intoArray(tile, 3 * NR);
+        q11.intoArray(tile, 3 * NR + L);
+        r00.intoArray(tile, 4 * NR);
+        r01.intoArray(tile, 4 * NR + L);
+        r10.intoArray(tile, 5 * NR);
+        r11.intoArray(tile, 5 * NR + L);
+        s00.intoArray(tile, 6 * NR);
+        s01.intoArray(tile, 6 * NR + L);
+        s10.intoArray(tile, 7 * NR);
+        s11.intoArray(tile, 7 * NR + L);
+    }
 }

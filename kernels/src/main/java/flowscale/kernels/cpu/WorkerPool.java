@@ -1,19 +1,27 @@
 package flowscale.kernels.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of daemon workers that run one {@link Job} at a time, split into at most one contiguous
- * chunk per thread; the calling thread runs chunk 0 itself. No queue and no work stealing: each op
- * decides its chunking so that every chunk is large, and the pool only wakes the workers it needs.
+ * chunk per thread. No queue and no work stealing: each op decides its chunking so that every chunk is
+ * large, and the pool only wakes the workers it needs.
  *
- * <p>Hand-off is a per-worker volatile generation counter: the caller writes the job and chunk count into
- * the slot of each worker it needs, bumps that worker's generation and unparks it (only idle workers are
- * ever written to, so a slow worker never sees a half-published job); each worker spins briefly on its counter (ops on the
- * forward path follow each other within microseconds) and then parks, so idle workers cost nothing on a
- * shared machine. Completion is an atomic countdown; the last worker unparks the caller. Nothing is
- * allocated per call: jobs are pre-allocated, mutable objects owned by the backend.
+ * <p>Chunks are claimed, not assigned: the caller publishes the job, wakes the workers it needs, and then
+ * claims and runs chunks itself like any worker, until none is left; it then waits only for the chunks
+ * that a worker has claimed and not yet finished. A worker that is slow to wake (parked, or descheduled on
+ * a loaded machine) therefore never holds the caller up: the caller runs that chunk itself and moves on,
+ * and the late worker finds nothing left to claim. Which thread runs a chunk never changes a result: a
+ * chunk's work and scratch depend only on its index.
+ *
+ * <p>The claim counter packs the job's sequence number (high 32 bits) with the next unclaimed chunk (low
+ * 32 bits), so a claim that races with the publication of the next job fails its compare-and-set instead
+ * of running a chunk of the wrong job. Idle workers spin briefly on the counter (ops on the forward path
+ * follow each other within microseconds) and then park; they are unparked only when parked. Completion is
+ * an atomic count of finished chunks; the thread that finishes the last one unparks the caller if it
+ * parked. Nothing is allocated per call: jobs are pre-allocated, mutable objects owned by the backend.
  */
 final class WorkerPool implements AutoCloseable {
 
@@ -26,9 +34,15 @@ final class WorkerPool implements AutoCloseable {
     private static final int SPINS = 1 << 12;
 
     private final Worker[] workers;
-    private final AtomicInteger pending = new AtomicInteger();
+    /** {@code (sequence << 32) | next unclaimed chunk} of the current job. */
+    private final AtomicLong claims = new AtomicLong();
+    private final AtomicInteger finished = new AtomicInteger();
+    /** The current job and its chunk count, written before its sequence number is published in {@link #claims}. */
+    private volatile Job job;
+    private volatile int chunks;
     private volatile boolean closed;
     private volatile Thread caller;
+    private volatile boolean callerParked;
     private volatile Throwable failure;
 
     /** A pool for {@code threads} threads in total: the caller plus {@code threads - 1} workers. */
@@ -36,7 +50,7 @@ final class WorkerPool implements AutoCloseable {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(i + 1);
+            workers[i] = new Worker();
             workers[i].setName(namePrefix + (i + 1));
             workers[i].setDaemon(true);
             workers[i].start();
@@ -60,35 +74,53 @@ final class WorkerPool implements AutoCloseable {
         }
         this.failure = null;
         this.caller = Thread.currentThread();
-        pending.set(n - 1);
+        this.job = job;
+        this.chunks = n;
+        finished.set(0);
+        long sequence = (claims.get() >>> 32) + 1;
+        claims.set(sequence << 32); // publishes job, chunks, finished and caller
         for (int i = 0; i < n - 1; i++) {
             Worker w = workers[i];
-            w.job = job;
-            w.chunks = n;
-            w.generation = w.generation + 1; // volatile write publishes job, chunks, pending, caller
-            LockSupport.unpark(w);
+            if (w.parked) LockSupport.unpark(w);
         }
-        Throwable own = null;
-        try {
-            job.run(0, n);
-        } catch (Throwable t) {
-            own = t;
-        }
+        claimAndRun(sequence);
         int spins = 0;
-        while (pending.get() != 0) {
+        while (finished.get() != n) {
             if (spins < SPINS) {
                 spins++;
                 Thread.onSpinWait();
             } else {
-                LockSupport.park(this);
+                callerParked = true;
+                if (finished.get() != n) LockSupport.park(this);
+                callerParked = false;
             }
         }
-        for (int i = 0; i < n - 1; i++) workers[i].job = null;
-        Throwable t = own != null ? own : failure;
+        this.job = null;
+        Throwable t = failure;
         if (t != null) {
             if (t instanceof RuntimeException re) throw re;
             if (t instanceof Error e) throw e;
             throw new IllegalStateException(t);
+        }
+    }
+
+    /** Claims and runs chunks of job {@code sequence} until none is left or a newer job has been published. */
+    private void claimAndRun(long sequence) {
+        while (true) {
+            long c = claims.get();
+            if (c >>> 32 != sequence) return;
+            int next = (int) c;
+            Job j = job;
+            int n = chunks;
+            if (next >= n) return;
+            // a successful claim means job sequence was still current, so j and n belong to it
+            if (!claims.compareAndSet(c, c + 1)) continue;
+            try {
+                j.run(next, n);
+            } catch (Throwable t) {
+                if (failure == null) failure = t;
+            }
+            if (finished.incrementAndGet() == n && callerParked) LockSupport.unpark(caller);
         }
     }
 
@@ -107,38 +139,27 @@ final class WorkerPool implements AutoCloseable {
     }
 
     private final class Worker extends Thread {
-        private final int index;
-        private Job job;
-        private int chunks;
-        private volatile int generation;
-
-        Worker(int index) {
-            this.index = index;
-        }
+        private volatile boolean parked;
 
         @Override
         public void run() {
-            int seen = 0; // the generation a new worker starts from; never read it here, a job may already be published
+            long seen = 0; // a job published before this worker started has sequence >= 1, so it is not missed
             while (true) {
                 int spins = 0;
-                int g;
-                while ((g = generation) == seen) {
+                long s;
+                while ((s = claims.get() >>> 32) == seen) {
                     if (closed) return;
                     if (spins < SPINS) {
                         spins++;
                         Thread.onSpinWait();
                     } else {
-                        LockSupport.park(this);
+                        parked = true; // then re-check: the caller publishes first and reads this flag after
+                        if (claims.get() >>> 32 == seen && !closed) LockSupport.park(this);
+                        parked = false;
                     }
                 }
-                seen = g;
-                int n = chunks;
-                try {
-                    job.run(index, n);
-                } catch (Throwable t) {
-                    failure = t;
-                }
-                if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
+                seen = s;
+                claimAndRun(s);
             }
         }
     }

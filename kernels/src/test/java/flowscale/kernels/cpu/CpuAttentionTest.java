@@ -15,6 +15,7 @@ import static flowscale.kernels.cpu.TestData.strided;
 class CpuAttentionTest {
     private static final int[][] CASES = { // batch, seq, heads, headDim
         {1, 1, 1, 1}, {2, 5, 3, 8}, {1, 70, 2, 12}, {3, 64, 4, 32}, {2, 130, 2, 64}, {1, 33, 1, 20},
+        {4, 130, 4, 64}, // enough work for three chunks (GemmJob.MIN_CHUNK_FLOPS each)
     };
 
     @Test

@@ -31,6 +31,8 @@ class CpuGemmTest {
     /** M, N, K: tails of every kind, more than one K block, and products big enough to split by M and by N. */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 5, 3}, {7, 33, 9}, {8, 32, 256}, {13, 47, 300}, {130, 70, 17}, {64, 96, 513}, {200, 64, 200}, {257, 40, 31}, {3, 0, 4}, {4, 6, 0},
+        // at least three chunks of GemmJob.MIN_CHUNK_FLOPS: split by M, and (three row tiles) by N
+        {700, 400, 100}, {56, 1200, 256},
     };
 
     @Test
@@ -93,6 +95,37 @@ class CpuGemmTest {
                         }
                         assertClose(expected, download(be, ct), 1e-5, 1e-4,
                                 be.name() + " gemm " + Arrays.toString(s) + " ta=" + ta + " tb=" + tb + " beta=" + beta);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A row's result must not depend on how many rows share the product (batch-composition independence),
+     * including the one- and two-row products that take the narrow kernel: rows of an M = 1 or 2 product
+     * equal, bit for bit, the same rows of a 19-row one. N spans a full group of wide panels plus a tail, K
+     * two K blocks.
+     */
+    @Test
+    void fewRowsGiveTheSameBitsAsTheSameRowsOfALargerProduct() {
+        Random rnd = new Random(3);
+        int n = 5 * GemmKernel.NR + 7, k = GemmJob.KC + 44, big = 19;
+        float[] x = random(rnd, big * k), w = random(rnd, n * k), bias = random(rnd, n);
+        for (CpuBackend be : backends) {
+            PackedWeight pw = be.pack(be.upload(w, n, k));
+            Tensor biasT = be.upload(bias, n);
+            Tensor all = be.allocate(big, n);
+            be.linear(be.upload(x, big, k), pw, biasT, all);
+            float[] expected = download(be, all);
+            for (int m = 1; m <= 2; m++) {
+                Tensor out = be.allocate(m, n);
+                be.linear(be.upload(Arrays.copyOf(x, m * k), m, k), pw, biasT, out);
+                float[] got = download(be, out);
+                for (int i = 0; i < m * n; i++) {
+                    if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(expected[i])) {
+                        throw new AssertionError(be.name() + " linear M=" + m + ": element " + i + " is " + got[i]
+                                + ", the same row of the " + big + "-row product gives " + expected[i]);
                     }
                 }
             }

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Every chunk runs exactly once per call, failures reach the caller, and fresh pools never miss a job. */
+/** Every chunk runs exactly once per call (whichever thread claims it), failures reach the caller, and fresh pools never miss a job. */
 class WorkerPoolTest {
     @Test
     void runsEachChunkOnce() {
@@ -35,6 +35,30 @@ class WorkerPoolTest {
                 AtomicIntegerArray seen = new AtomicIntegerArray(2);
                 pool.run((c, n) -> seen.incrementAndGet(c), 2);
                 assertEquals(1, seen.get(1));
+            }
+        }
+    }
+
+    /**
+     * Jobs back to back, as the forward pass issues them: a worker that wakes late for one job must claim
+     * chunks of the job then current or none, never run a chunk twice or one of a finished job.
+     */
+    @Test
+    void lateWorkersNeverRunAChunkTwice() {
+        try (WorkerPool pool = new WorkerPool(3, "test-pool-")) {
+            for (int job = 0; job < 20_000; job++) {
+                int chunks = 2 + job % 2;
+                AtomicIntegerArray seen = new AtomicIntegerArray(3);
+                int id = job;
+                int[] ran = new int[3];
+                pool.run((c, n) -> {
+                    seen.incrementAndGet(c);
+                    ran[c] = id;
+                }, chunks);
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(c < chunks ? 1 : 0, seen.get(c), "job " + job + " chunk " + c);
+                    if (c < chunks) assertEquals(id, ran[c]);
+                }
             }
         }
     }
