@@ -12,7 +12,7 @@ import static flowscale.kernels.cpu.Simd.NATIVE;
  * Element-wise kernels of training: the activation gradients, in-place scaling and the AdamW step.
  * Operands follow {@link SpanJob}: {@code out} first, then {@code x}, {@code y}, {@code z}.
  */
-final class BackwardElementwiseJob extends SpanJob {
+final class BackwardElementwiseJob extends StagedSpanJob {
     enum Op {
         /** out = y * gelu'(x) with s = sigmoid(2u): gelu' = s (1 + 2 x (1 - s) (c + 3 c a x^2)). */
         GELU_BACKWARD,
@@ -27,40 +27,19 @@ final class BackwardElementwiseJob extends SpanJob {
         ADAMW
     }
 
-    private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
-    private static final float GELU_C3 = (float) (Math.sqrt(2.0 / Math.PI) * 0.044715);
-
-    /** Elements per pass through the exponential (4 KB of staging: stays in L1). */
-    private static final int STAGE = 1024;
-
     Op op;
     float a, b;
     float decay, stepSize, rootCorrection2Inverse, eps;
-    /** Per chunk: the exponential's arguments, then its results (VectorMath works on arrays, see there). */
-    private float[][] stage = new float[0][];
-
-    /** Sizes the per-chunk staging for a pool of {@code threads} (allocates only when it grows). */
-    void ensureChunks(int threads) {
-        if (stage.length < threads) {
-            float[][] grown = new float[threads][];
-            for (int i = 0; i < threads; i++) grown[i] = i < stage.length ? stage[i] : new float[STAGE];
-            stage = grown;
-        }
-    }
 
     @Override
     void span(int chunk, long row, long col, long flat, int len) {
         long o = out.at(row, col);
         switch (op) {
-            case GELU_BACKWARD -> geluBackward(x.seg, x.at(row, col), y.seg, y.at(row, col), out.seg, o, len, stage[chunk]);
-            case SILU_BACKWARD -> siluBackward(x.seg, x.at(row, col), y.seg, y.at(row, col), out.seg, o, len, stage[chunk]);
+            case GELU_BACKWARD -> geluBackward(x.seg, x.at(row, col), y.seg, y.at(row, col), out.seg, o, len, stage(chunk));
+            case SILU_BACKWARD -> siluBackward(x.seg, x.at(row, col), y.seg, y.at(row, col), out.seg, o, len, stage(chunk));
             case SCALE -> scale(a, out.seg, o, len);
             case ADAMW -> adamw(out.seg, o, x.seg, x.at(row, col), y.seg, y.at(row, col), z.seg, z.at(row, col), len);
         }
-    }
-
-    private static long bytes(int i) {
-        return (long) i * Float.BYTES;
     }
 
     // Bodies run full vectors; the tail (< one vector) runs the same formula on scalars. That keeps each

@@ -14,7 +14,7 @@ import static flowscale.kernels.cpu.Simd.NATIVE;
  * at the tail of each span (the activations: see below). Operands: {@code out}, then {@code x}, {@code y},
  * {@code z} as the op needs.
  */
-final class ElementwiseJob extends SpanJob {
+final class ElementwiseJob extends StagedSpanJob {
     enum Op {
         /** out = x / (1 + exp(-2u)), u = sqrt(2/pi) (x + 0.044715 x^3): the tanh-form GELU, since 0.5 (1 + tanh u) = sigmoid(2u). */
         GELU,
@@ -32,46 +32,25 @@ final class ElementwiseJob extends SpanJob {
         MULTIPLY
     }
 
-    private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
-    private static final float GELU_C3 = (float) (Math.sqrt(2.0 / Math.PI) * 0.044715);
-
-    /** Elements per pass through the exponential (4 KB of staging: stays in L1). */
-    private static final int STAGE = 1024;
-
     Op op;
     float a, b;
-    /** Per chunk: the exponential's arguments, then its results (VectorMath works on arrays, see there). */
-    private float[][] stage = new float[0][];
-
-    /** Sizes the per-chunk staging for a pool of {@code threads} (allocates only when it grows). */
-    void ensureChunks(int threads) {
-        if (stage.length < threads) {
-            float[][] grown = new float[threads][];
-            for (int i = 0; i < threads; i++) grown[i] = i < stage.length ? stage[i] : new float[STAGE];
-            stage = grown;
-        }
-    }
 
     @Override
     void span(int chunk, long row, long col, long flat, int len) {
         long o = out.at(row, col);
         MemorySegment so = out.seg;
         switch (op) {
-            case GELU -> gelu(x.seg, x.at(row, col), so, o, len, stage[chunk]);
-            case SILU -> silu(x.seg, x.at(row, col), so, o, len, stage[chunk]);
+            case GELU -> gelu(x.seg, x.at(row, col), so, o, len, stage(chunk));
+            case SILU -> silu(x.seg, x.at(row, col), so, o, len, stage(chunk));
             case AXPBY -> axpby(a, x.seg, x.at(row, col), b, y.seg, y.at(row, col), so, o, len);
             case SDE -> {
                 if (z.seg == null) axpby(1f, x.seg, x.at(row, col), a, y.seg, y.at(row, col), so, o, len);
                 else sde(x.seg, x.at(row, col), a, y.seg, y.at(row, col), b, z.seg, z.at(row, col), so, o, len);
             }
             case FILL -> fill(a, so, o, len);
-            case QUICK_GELU -> quickGelu(x.seg, x.at(row, col), so, o, len, stage[chunk]);
+            case QUICK_GELU -> quickGelu(x.seg, x.at(row, col), so, o, len, stage(chunk));
             case MULTIPLY -> multiply(x.seg, x.at(row, col), y.seg, y.at(row, col), so, o, len);
         }
-    }
-
-    private static long bytes(int i) {
-        return (long) i * Float.BYTES;
     }
 
     // GELU and SiLU go through the staging array in blocks: arguments of the exponential in, VectorMath.exp
