@@ -56,17 +56,8 @@ final class BackwardElementwiseJob extends StagedSpanJob {
         for (int s = 0; s < len; s += STAGE) {
             int n = Math.min(STAGE, len - s);
             long xs = xo + bytes(s), ds = dO + bytes(s), os = o + bytes(s);
+            expMinusTwoU(sx, xs, n, e);
             int i = 0;
-            for (int bound = F.loopBound(n); i < bound; i += L) {
-                FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
-                v.mul(v).mul(-2f * GELU_C3).add(-2f * GELU_C).mul(v).intoArray(e, i); // -2u
-            }
-            for (; i < n; i++) {
-                float v = sx.get(Simd.FLOAT, xs + bytes(i));
-                e[i] = (v * v * (-2f * GELU_C3) + (-2f * GELU_C)) * v;
-            }
-            VectorMath.exp(e, 0, n, 0f);
-            i = 0;
             for (int bound = F.loopBound(n); i < bound; i += L) {
                 FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
                 FloatVector g = FloatVector.fromMemorySegment(F, sd, ds + bytes(i), NATIVE);
@@ -88,13 +79,8 @@ final class BackwardElementwiseJob extends StagedSpanJob {
         for (int s = 0; s < len; s += STAGE) {
             int n = Math.min(STAGE, len - s);
             long xs = xo + bytes(s), ds = dO + bytes(s), os = o + bytes(s);
+            expMinusX(sx, xs, n, e);
             int i = 0;
-            for (int bound = F.loopBound(n); i < bound; i += L) {
-                FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE).neg().intoArray(e, i);
-            }
-            for (; i < n; i++) e[i] = -sx.get(Simd.FLOAT, xs + bytes(i));
-            VectorMath.exp(e, 0, n, 0f);
-            i = 0;
             for (int bound = F.loopBound(n); i < bound; i += L) {
                 FloatVector v = FloatVector.fromMemorySegment(F, sx, xs + bytes(i), NATIVE);
                 FloatVector g = FloatVector.fromMemorySegment(F, sd, ds + bytes(i), NATIVE);
