@@ -16,9 +16,12 @@ import java.util.concurrent.locks.LockSupport;
  * and the late worker finds nothing left to claim. Which thread runs a chunk never changes a result: a
  * chunk's work and scratch depend only on its index.
  *
- * <p>The claim counter packs the job's sequence number (high 32 bits) with the next unclaimed chunk (low
- * 32 bits), so a claim that races with the publication of the next job fails its compare-and-set instead
- * of running a chunk of the wrong job. Idle workers spin briefly on the counter (ops on the forward path
+ * <p>The claim counter packs the job's sequence number (high 32 bits), its chunk count (16 bits) and the next
+ * unclaimed chunk (low 16 bits), so a claim that races with the publication of the next job fails its
+ * compare-and-set instead of running a chunk of the wrong job. The chunk count must travel in the counter
+ * too: the next job's fields are written before its sequence is published, so a late worker that compared
+ * the old job's exhausted counter against the new job's larger chunk count would claim a chunk that does
+ * not exist in the old job and run it in the new one, where it would then run a second time. Idle workers spin briefly on the counter (ops on the forward path
  * follow each other within microseconds) and then park; they are unparked only when parked. Completion is
  * an atomic count of finished chunks; the thread that finishes the last one unparks the caller if it
  * parked. Nothing is allocated per call: jobs are pre-allocated, mutable objects owned by the backend.
@@ -30,16 +33,18 @@ final class WorkerPool implements AutoCloseable {
         void run(int chunk, int chunks);
     }
 
+    /** Chunk counts and indices take 16 bits each in {@link #claims}. */
+    static final int MAX_THREADS = 0xFFFF;
+
     /** Spin iterations before a waiting thread parks (a few microseconds). */
     private static final int SPINS = 1 << 12;
 
     private final Worker[] workers;
-    /** {@code (sequence << 32) | next unclaimed chunk} of the current job. */
+    /** {@code (sequence << 32) | (chunks << 16) | next unclaimed chunk} of the current job. */
     private final AtomicLong claims = new AtomicLong();
     private final AtomicInteger finished = new AtomicInteger();
     /** The current job and its chunk count, written before its sequence number is published in {@link #claims}. */
     private volatile Job job;
-    private volatile int chunks;
     private volatile boolean closed;
     private volatile Thread caller;
     private volatile boolean callerParked;
@@ -47,7 +52,9 @@ final class WorkerPool implements AutoCloseable {
 
     /** A pool for {@code threads} threads in total: the caller plus {@code threads - 1} workers. */
     WorkerPool(int threads, String namePrefix) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be in [1, " + MAX_THREADS + "], got " + threads);
+        }
         workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker();
@@ -75,10 +82,9 @@ final class WorkerPool implements AutoCloseable {
         this.failure = null;
         this.caller = Thread.currentThread();
         this.job = job;
-        this.chunks = n;
         finished.set(0);
         long sequence = (claims.get() >>> 32) + 1;
-        claims.set(sequence << 32); // publishes job, chunks, finished and caller
+        claims.set(sequence << 32 | (long) n << 16); // publishes job, finished and caller
         for (int i = 0; i < n - 1; i++) {
             Worker w = workers[i];
             if (w.parked) LockSupport.unpark(w);
@@ -109,11 +115,12 @@ final class WorkerPool implements AutoCloseable {
         while (true) {
             long c = claims.get();
             if (c >>> 32 != sequence) return;
-            int next = (int) c;
-            Job j = job;
-            int n = chunks;
+            int next = (int) (c & 0xFFFF);
+            int n = (int) (c >>> 16 & 0xFFFF);
             if (next >= n) return;
-            // a successful claim means job sequence was still current, so j and n belong to it
+            Job j = job;
+            // a successful claim of an unclaimed chunk means job `sequence` was not finished, so the caller has
+            // not yet replaced the job read above
             if (!claims.compareAndSet(c, c + 1)) continue;
             try {
                 j.run(next, n);

@@ -1,6 +1,7 @@
 package flowscale.kernels.cpu;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -41,12 +42,14 @@ class WorkerPoolTest {
 
     /**
      * Jobs back to back, as the forward pass issues them: a worker that wakes late for one job must claim
-     * chunks of the job then current or none, never run a chunk twice or one of a finished job.
+     * chunks of the job then current or none, never run a chunk twice or one of a finished job (the chunk counts
+     * alternate 2, 3: a late worker once claimed the third chunk of a 3-chunk job under the 2-chunk job's counter).
      */
     @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // the old race could also hang the caller
     void lateWorkersNeverRunAChunkTwice() {
         try (WorkerPool pool = new WorkerPool(3, "test-pool-")) {
-            for (int job = 0; job < 20_000; job++) {
+            for (int job = 0; job < 200_000; job++) {
                 int chunks = 2 + job % 2;
                 AtomicIntegerArray seen = new AtomicIntegerArray(3);
                 int id = job;
