@@ -68,7 +68,7 @@ public enum NoiseScheme {
     /** The scheme named {@code id}; a one-line IllegalArgumentException naming the known ones otherwise. */
     public static NoiseScheme named(String id) {
         for (NoiseScheme s : values()) {
-            if (s.id.equals(id)) return s;
+            if (s.id.equalsIgnoreCase(id)) return s; // names in any case, as methods, samplers and backends
         }
         throw new IllegalArgumentException("unknown noise scheme '" + id + "'; known: " + ids());
     }

@@ -39,7 +39,7 @@ import java.util.stream.Collectors;
         showDefaultValues = true,
         sortOptions = false,
         description = {
-            "Decode latents with a FLUX VAE: BFL's ae.safetensors or a diffusers AutoencoderKL folder, F32 or BF16.",
+            "Decode latents with a FLUX VAE: BFL's ae.safetensors or a diffusers AutoencoderKL folder, F32, BF16 or F16.",
             "",
             "The latents file holds tensor z [B, C, h, w] as the transformer produces it (scaled). "
                     + "OUT.safetensors gets tensor image [B, 3, H, W], the raw decoder output (not clamped); "

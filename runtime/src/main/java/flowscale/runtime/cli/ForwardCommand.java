@@ -35,10 +35,11 @@ import java.util.concurrent.Callable;
         showDefaultValues = true,
         sortOptions = false,
         description = {
-            "Evaluate a FLUX.1 transformer once on inputs from a safetensors file and write",
-            "its velocity: for checking flowscale against other implementations and devices.",
-            "The model is BFL's file, ComfyUI's, or a diffusers folder; weights stay in their",
-            "stored dtype (BF16/F16 widened inside the GEMM)."})
+            "Evaluate a FLUX.1 transformer once on inputs from a safetensors file and write its velocity, for "
+                    + "checking flowscale against other implementations and devices.",
+            "",
+            "The model is BFL's file, ComfyUI's, or a diffusers folder; weights stay in their stored dtype "
+                    + "(BF16/F16 widened inside the GEMM)."})
 public final class ForwardCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "M",
