@@ -25,11 +25,10 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     /** Element-wise work below this many elements per chunk runs on the caller alone. */
     private static final long ELEMENTWISE_GRAIN = 1 << 15;
     /**
-     * The activations cost ~30 vector instructions per element (an exponential each), so they split at
-     * fewer elements than a copy; still above two particles' MLP hidden layer ([134, 512]), which runs
-     * faster on the caller alone (see GemmJob.MIN_CHUNK_FLOPS).
+     * The activations cost ~30 vector instructions per element (an exponential each), so one particle's
+     * GELU ([67, 512]) is worth two chunks where a copy of the same size is not (see GemmJob.MIN_CHUNK_FLOPS).
      */
-    private static final long ACTIVATION_GRAIN = 1 << 17;
+    private static final long ACTIVATION_GRAIN = 1 << 13;
     private static final long ROW_GRAIN = 1 << 14;
 
     private final String name;

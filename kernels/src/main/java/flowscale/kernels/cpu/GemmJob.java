@@ -34,14 +34,13 @@ final class GemmJob implements WorkerPool.Job {
     static final int MC = 128;
 
     /**
-     * Work worth a chunk of its own: ~100 µs at full speed. Measured on the 2 shared cores (bench/RESULTS.md,
-     * "Small-batch forward"): the shipped DiT's forward for one or two particles ran faster on one thread
-     * than on two (3.2 vs 4.6 ms, 6.5 vs 8.1 ms) and 32 particles ran as fast, because a second thread only
-     * pays when its chunk outweighs the core-to-core traffic of the activations and the chance that its
-     * core is taken away mid-chunk. So one or two particles' products and attention stay on the caller,
-     * and larger batches still split by rows or panels.
+     * Work worth a chunk of its own: ~3-5 µs at full speed. A worker that is slow to wake costs the caller
+     * nothing (it runs the chunk itself, see {@link WorkerPool}), so a chunk only has to outweigh the claim
+     * and the wait for a running chunk. On a loaded machine keeping one or two particles on the caller
+     * (16 MFLOP chunks) measured faster, but on a quiet one it made two particles' forward 1.5x slower than
+     * splitting them (bench/RESULTS.md, "Small-batch forward"), and a quiet machine is the one that counts.
      */
-    static final long MIN_CHUNK_FLOPS = 1L << 24;
+    static final long MIN_CHUNK_FLOPS = 1L << 19;
 
     enum Phase { PACK_B, MULTIPLY }
 
