@@ -254,16 +254,10 @@ public interface Backend extends AutoCloseable {
     /**
      * Standard normals of a chosen {@link NoiseScheme}: element {@code i} of {@code out} (row-major) is
      * {@code scheme.normal(key, s0, s1, s2, i)}, bit for bit, whatever the backend, batch size or thread count.
-     * {@link NoiseScheme#BOX_MULLER_V1} is {@link #normal(long, int, int, int, Tensor)}; a backend that has no
-     * kernel for another scheme says so (the reference, cpu and opencl backends have every scheme).
+     * {@link NoiseScheme#BOX_MULLER_V1} is {@link #normal(long, int, int, int, Tensor)}; every backend has every
+     * scheme.
      */
-    default void normal(NoiseScheme scheme, long key, int s0, int s1, int s2, Tensor out) {
-        if (scheme == NoiseScheme.BOX_MULLER_V1) {
-            normal(key, s0, s1, s2, out);
-            return;
-        }
-        throw new UnsupportedOperationException("backend " + name() + " has no " + scheme.id() + " normal op");
-    }
+    void normal(NoiseScheme scheme, long key, int s0, int s1, int s2, Tensor out);
 
     /** Frees everything this backend allocated. */
     @Override

@@ -128,7 +128,7 @@ public final class DiT implements VelocityModel {
             for (int i = 0; i < n; i++) {
                 if (!(d[i] >= 0 && d[i] <= 1)) throw new IllegalArgumentException("step size " + d[i] + " is outside [0, 1]");
                 if (d[i] != 0 && !config.shortcut()) {
-                    throw new UnsupportedOperationException("this DiT has no step-size input (not a shortcut checkpoint); asked for d = " + d[i]);
+                    throw new IllegalArgumentException("this DiT has no step-size input (not a shortcut checkpoint); asked for d = " + d[i]);
                 }
             }
         }

@@ -21,7 +21,7 @@ public interface Linear {
      * For the forward input {@code x} and the output gradient {@code dy}: {@code dx = dy W} (overwritten;
      * skipped when {@code dx} is null), and the weight and bias gradients accumulate ({@code +=}).
      *
-     * @throws UnsupportedOperationException on a layer bound for inference only
+     * @throws IllegalStateException on a layer bound for inference only
      */
     void backward(Tensor x, Tensor dy, Tensor dx);
 }

@@ -22,6 +22,6 @@ public record PackedLinear(PackedWeight weight, Tensor bias) implements Linear {
 
     @Override
     public void backward(Tensor x, Tensor dy, Tensor dx) {
-        throw new UnsupportedOperationException("a packed linear layer is bound for inference and keeps no gradients");
+        throw new IllegalStateException("a packed linear layer is bound for inference and keeps no gradients");
     }
 }

@@ -35,12 +35,12 @@ public interface VelocityModel extends AutoCloseable {
     /**
      * {@code out[i] = s(x[i], t[i], d[i] | cond[i])}, for {@code i < n}, at the same cost as {@link #velocity}; {@code d}
      * null means all zero. A model without a step-size input ({@link #takesStepSize()} false) accepts only
-     * {@code d = 0} and throws {@link UnsupportedOperationException} otherwise.
+     * {@code d = 0} and throws {@link IllegalArgumentException} otherwise.
      */
     default void velocity(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
         if (d != null) {
             for (int i = 0; i < n; i++) {
-                if (d[i] != 0) throw new UnsupportedOperationException("this model has no step-size input; asked for d = " + d[i]);
+                if (d[i] != 0) throw new IllegalArgumentException("this model has no step-size input; asked for d = " + d[i]);
             }
         }
         velocity(n, x, t, cond, out);

@@ -93,7 +93,7 @@ class ShortcutDiTTest {
             assertFalse(plain.takesStepSize());
             float[][] x = new float[1][base.imageFloats()], out = new float[1][base.imageFloats()];
             plain.velocity(1, x, new double[] {0.5}, new double[] {0.0}, new Condition[] {Condition.NONE}, out);
-            assertThrows(UnsupportedOperationException.class,
+            assertThrows(IllegalArgumentException.class,
                     () -> plain.velocity(1, x, new double[] {0.5}, new double[] {0.25}, new Condition[] {Condition.NONE}, out));
         }
     }
