@@ -1,6 +1,7 @@
 package flowscale.runtime.model.flux;
 
 import flowscale.runtime.model.Condition;
+import flowscale.runtime.model.PromptEmbedding;
 import flowscale.runtime.model.VelocityModel;
 
 import java.util.Arrays;
@@ -14,8 +15,8 @@ import java.util.Map;
  * velocity {@code eps - x0}, t = 1 is noise), and the timestep goes to the model as is. A dev-style model
  * embeds its guidance value (one NFE per latent, no classifier-free guidance).
  *
- * <p>Prompts: until {@link Condition} carries embeddings, each condition's prompt text names a
- * {@link PromptEmbedding} registered with {@link #register}; all registered prompts have the same token count.
+ * <p>Prompts: a condition carries its {@link PromptEmbedding} ({@link Condition#ofEmbedding}), or its prompt text names
+ * one registered with {@link #register}. All items of one call have the same token count.
  * Items run in chunks of at most {@code maxBatch}; an item's velocity depends only on that item's inputs.
  */
 public final class FluxVelocityModel implements VelocityModel {
@@ -25,7 +26,6 @@ public final class FluxVelocityModel implements VelocityModel {
     private final float guidance;
     private final float[] imgIds;
     private final Map<String, PromptEmbedding> prompts = new HashMap<>();
-    private int textTokens = -1;
     private float[] txtIds = new float[0];
     private FluxInputs[] staging = new FluxInputs[0];
     private float[] out = new float[0];
@@ -60,8 +60,14 @@ public final class FluxVelocityModel implements VelocityModel {
         }
     }
 
-    /** Makes {@code embedding} the conditioning of every {@link Condition} whose prompt is {@code prompt}. */
+    /** Makes {@code embedding} the conditioning of every {@link Condition} whose prompt is {@code prompt} and that carries none. */
     public void register(String prompt, PromptEmbedding embedding) {
+        check(prompt, embedding);
+        prompts.put(prompt, embedding);
+    }
+
+    /** Throws {@link IllegalArgumentException}, in one line, when the embedding's widths are not this model's. */
+    public void check(String prompt, PromptEmbedding embedding) {
         if (embedding.tokens() > 0 && embedding.txtWidth() != config.contextDim()) {
             throw new IllegalArgumentException("prompt '" + prompt + "': text tokens are " + embedding.txtWidth()
                     + " wide, this model reads " + config.contextDim());
@@ -70,13 +76,6 @@ public final class FluxVelocityModel implements VelocityModel {
             throw new IllegalArgumentException("prompt '" + prompt + "': pooled vector has " + embedding.vec().length
                     + " values, this model reads " + config.vecDim());
         }
-        if (textTokens >= 0 && embedding.tokens() != textTokens) {
-            throw new IllegalArgumentException("prompt '" + prompt + "' has " + embedding.tokens() + " text tokens, the others "
-                    + textTokens + "; pad them to one length as the text encoder does");
-        }
-        textTokens = embedding.tokens();
-        txtIds = new float[3 * textTokens];
-        prompts.put(prompt, embedding);
     }
 
     public FluxTransformer transformer() { return flux; }
@@ -107,16 +106,23 @@ public final class FluxVelocityModel implements VelocityModel {
             if (x[i].length < dim || velocities[i].length < dim) {
                 throw new IllegalArgumentException("latent " + i + " has fewer than the model's " + dim + " floats");
             }
-            embedding(cond[i]);
+            PromptEmbedding e = embedding(cond[i]);
+            if (cond[i].hasEmbedding()) check(cond[i].prompt(), e);
         }
-        for (int from = 0; from < n; from += maxBatch) {
-            chunk(from, Math.min(maxBatch, n - from), x, times, cond, velocities);
+        // Items run in chunks of at most maxBatch that share one text length (prompts of several lengths may meet
+        // in one call when searches share it).
+        int from = 0;
+        while (from < n) {
+            int tokens = embedding(cond[from]).tokens(), b = 1;
+            while (b < maxBatch && from + b < n && embedding(cond[from + b]).tokens() == tokens) b++;
+            chunk(from, b, tokens, x, times, cond, velocities);
+            from += b;
         }
         nfe += n;
     }
 
     private PromptEmbedding embedding(Condition c) {
-        PromptEmbedding e = c == null ? null : prompts.get(c.prompt());
+        PromptEmbedding e = c == null ? null : c.hasEmbedding() ? c.embedding() : prompts.get(c.prompt());
         if (e == null) {
             throw new IllegalArgumentException("no prompt embeddings registered for condition '" + c + "' (registered: "
                     + prompts.keySet() + ")");
@@ -124,9 +130,9 @@ public final class FluxVelocityModel implements VelocityModel {
         return e;
     }
 
-    private void chunk(int from, int b, float[][] x, double[] times, Condition[] cond, float[][] velocities) {
+    private void chunk(int from, int b, int textTokens, float[][] x, double[] times, Condition[] cond, float[][] velocities) {
         int dim = dim(), lt = textTokens * config.contextDim(), dv = config.vecDim();
-        FluxInputs in = staging(b);
+        FluxInputs in = staging(b, textTokens);
         for (int i = 0; i < b; i++) {
             PromptEmbedding e = embedding(cond[from + i]);
             System.arraycopy(x[from + i], 0, in.img(), i * dim, dim);
@@ -141,10 +147,11 @@ public final class FluxVelocityModel implements VelocityModel {
     }
 
     /** Input arrays of exactly {@code b} items (the inputs check exact lengths), made once per chunk size. */
-    private FluxInputs staging(int b) {
+    private FluxInputs staging(int b, int textTokens) {
         if (staging.length <= b) staging = Arrays.copyOf(staging, b + 1);
         FluxInputs in = staging[b];
         if (in == null || in.textTokens() != textTokens) {
+            if (txtIds.length != 3 * textTokens) txtIds = new float[3 * textTokens];
             in = new FluxInputs(b, height * width, textTokens, new float[b * dim()], new float[b * textTokens * config.contextDim()],
                     new float[b * config.vecDim()], new float[b], config.guidanceEmbed() ? new float[b] : null, imgIds, txtIds);
             staging[b] = in;

@@ -3,6 +3,7 @@ package flowscale.runtime.model.flux;
 import flowscale.kernels.Backend;
 import flowscale.kernels.Backends;
 import flowscale.runtime.model.Condition;
+import flowscale.runtime.model.PromptEmbedding;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
