@@ -13,8 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,7 +69,7 @@ class FluxF8Test {
         long matrixElements = 0, vectorElements = 0;
         try (FluxCheckpoint c = FluxCheckpoint.open(f8, TINY_AXES)) {
             Map<DType, Long> stored = c.bytesByDtype();
-            assertEquals(java.util.Set.of(DType.F8_E4M3, DType.BF16), stored.keySet(), stored.toString());
+            assertEquals(Set.of(DType.F8_E4M3, DType.BF16), stored.keySet(), stored.toString());
             for (String key : FluxKeyMap.storedTensors(c.keyMap()).keySet()) {
                 TensorInfo t = c.info(key);
                 if (t.rank() == 2) matrixElements += t.elementCount();
@@ -108,18 +111,12 @@ class FluxF8Test {
     /** ComfyUI's "scaled fp8": F8 weights that must be multiplied by per-layer scales, refused in one line. */
     @Test
     void scaledFp8IsRefusedInOneLine() {
-        Path scaled = dir.resolve("flux-scaled-fp8.safetensors");
-        SafetensorsWriter w = new SafetensorsWriter();
-        try (SafetensorsFile f = SafetensorsFile.open(f8)) {
-            for (TensorInfo t : f.tensors()) {
-                w.add(FluxCheckpoint.COMFYUI_PREFIX + t.name(), t.dtype(), t.shape(), f.bytes(t.name()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-                if (t.rank() == 2) {
-                    w.addF32(FluxCheckpoint.COMFYUI_PREFIX + t.name().replace(".weight", ".scale_weight"), new long[] {1}, new float[] {0.01f});
-                }
+        Path scaled = copyOfF8(dir.resolve("flux-scaled-fp8.safetensors"), (w, t, bytes) -> {
+            w.add(FluxCheckpoint.COMFYUI_PREFIX + t.name(), t.dtype(), t.shape(), bytes);
+            if (t.rank() == 2) {
+                w.addF32(FluxCheckpoint.COMFYUI_PREFIX + t.name().replace(".weight", ".scale_weight"), new long[] {1}, new float[] {0.01f});
             }
-        }
-        w.add(FluxCheckpoint.COMFYUI_PREFIX + "scaled_fp8", DType.F8_E4M3, new long[] {0}, new byte[0]);
-        w.write(scaled);
+        }, w -> w.add(FluxCheckpoint.COMFYUI_PREFIX + "scaled_fp8", DType.F8_E4M3, new long[] {0}, new byte[0]));
         CheckpointException e = assertThrows(CheckpointException.class, () -> FluxCheckpoint.open(scaled, TINY_AXES));
         assertTrue(e.getMessage().contains("\"scaled fp8\"") && e.getMessage().contains("not supported")
                 && e.getMessage().contains(FluxCheckpoint.COMFYUI_PREFIX), e.getMessage());
@@ -128,17 +125,25 @@ class FluxF8Test {
 
     @Test
     void e5m2WeightsAreRefusedInOneLine() {
-        Path e5m2 = dir.resolve("flux-e5m2.safetensors");
-        SafetensorsWriter w = new SafetensorsWriter();
-        try (SafetensorsFile f = SafetensorsFile.open(f8)) {
-            for (TensorInfo t : f.tensors()) {
-                DType dtype = t.name().equals("img_in.weight") ? DType.F8_E5M2 : t.dtype();
-                w.add(t.name(), dtype, t.shape(), f.bytes(t.name()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-            }
-        }
-        w.write(e5m2);
+        Path e5m2 = copyOfF8(dir.resolve("flux-e5m2.safetensors"),
+                (w, t, bytes) -> w.add(t.name(), t.name().equals("img_in.weight") ? DType.F8_E5M2 : t.dtype(), t.shape(), bytes), w -> {});
         CheckpointException e = assertThrows(CheckpointException.class, () -> FluxCheckpoint.open(e5m2, TINY_AXES));
         assertTrue(e.getMessage().contains("img_in.weight is F8_E5M2") && e.getMessage().contains("F8_E5M2 is not supported"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    private interface TensorCopy {
+        void add(SafetensorsWriter w, TensorInfo t, byte[] bytes);
+    }
+
+    /** A file written from the F8 model's tensors (each one's stored bytes through {@code copy}), then {@code extra}. */
+    private static Path copyOfF8(Path target, TensorCopy copy, Consumer<SafetensorsWriter> extra) {
+        SafetensorsWriter w = new SafetensorsWriter();
+        try (SafetensorsFile f = SafetensorsFile.open(f8)) {
+            for (TensorInfo t : f.tensors()) copy.add(w, t, f.bytes(t.name()).toArray(ValueLayout.JAVA_BYTE));
+        }
+        extra.accept(w);
+        w.write(target);
+        return target;
     }
 }
