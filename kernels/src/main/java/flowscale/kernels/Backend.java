@@ -66,10 +66,11 @@ public interface Backend extends AutoCloseable {
     void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c);
 
     /**
-     * Packs a linear layer's weight {@code W[out, in]} that is stored as 16-bit floats ({@code data}: the
-     * row-major little-endian elements, e.g. a slice of a mapped checkpoint, any alignment), keeping 16 bits
-     * per weight: {@link #linear} widens them to float32 inside its product, so a BF16 model never has a
-     * float32 copy. The backend may keep a packed copy of the same width or read {@code data} in place
+     * Packs a linear layer's weight {@code W[out, in]} that is stored narrower than float32 (BF16, F16 or
+     * F8_E4M3; {@code data}: the row-major little-endian elements, e.g. a slice of a mapped checkpoint, any
+     * alignment), keeping the stored width (2 or 1 bytes per weight): {@link #linear} widens them to float32
+     * inside its product, so a BF16 or F8 model never has a float32 copy. (The name predates F8: "half" here
+     * means any {@link WeightType} other than F32.) The backend may keep a packed copy of the same width or read {@code data} in place
      * (then {@code data} must stay valid while the weight is used). The result's {@link PackedWeight#source}
      * is null: there is no float32 tensor behind it.
      */

@@ -52,9 +52,12 @@ public enum DType {
         return byteSize;
     }
 
-    /** True for the types {@link SafetensorsFile#toFloatArray} and friends can convert to float32. */
+    /**
+     * True for the types {@link SafetensorsFile#toFloatArray} and friends can convert to float32. Of the 8-bit
+     * floats only F8_E4M3 is: F8_E5M2 and F8_E8M0 (the MX scale type) are not supported.
+     */
     public boolean isFloatConvertible() {
-        return this == F32 || this == F16 || this == BF16 || this == F64;
+        return this == F32 || this == F16 || this == BF16 || this == F64 || this == F8_E4M3;
     }
 
     /** The type with this header name; the match is exact (case-sensitive), as in the reference reader. */

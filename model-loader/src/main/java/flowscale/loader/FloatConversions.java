@@ -1,5 +1,6 @@
 package flowscale.loader;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -16,7 +17,8 @@ import java.nio.ByteOrder;
  * Widening of stored little-endian floating-point elements to float32, vectorised with the Vector API.
  * Sources are raw byte segments (usually slices of a mapped file, so possibly unaligned); destinations are
  * float arrays. Results are bit-for-bit those of the scalar definitions: BF16 is the upper half of a float32,
- * F16 follows {@link Float#float16ToFloat}, F64 follows the {@code (float)} cast (round to nearest even).
+ * F16 follows {@link Float#float16ToFloat}, F8_E4M3 follows {@link #f8e4m3ToFloat}, F64 follows the {@code (float)}
+ * cast (round to nearest even). Of the 8-bit float types only F8_E4M3 is converted; F8_E5M2 and F8_E8M0 are not.
  */
 public final class FloatConversions {
     private FloatConversions() {
@@ -38,6 +40,33 @@ public final class FloatConversions {
     /** 2^(127 - 15): the difference of the float32 and float16 exponent biases. */
     private static final float F16_RESCALE = 0x1p112f;
 
+    /** Byte lanes, as many as int lanes; a 32-bit byte vector does not exist, so 4-lane int species stay scalar. */
+    private static final boolean F8_VECTORISED = VECTORISED && INTS.vectorBitSize() >= 256;
+    private static final VectorSpecies<Byte> BYTES = F8_VECTORISED
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(INTS.vectorBitSize() / 4)) : null;
+
+    /** 2^(127 - 7): the difference of the float32 and F8_E4M3 exponent biases. */
+    private static final float F8_RESCALE = 0x1p120f;
+
+    /** The largest finite F8_E4M3 magnitude, S.1111.110 = 1.75 x 2^8. */
+    public static final float F8_E4M3_MAX = 448f;
+
+    /**
+     * The 256 F8_E4M3 values by code, from the bit definition (PyTorch's {@code float8_e4m3fn}): sign, 4 exponent
+     * bits with bias 7, 3 mantissa bits; exponent 0 is subnormal ({@code m/8 * 2^-6}); no infinities; S.1111.111 is
+     * NaN. Codes 0 to 126 are the non-negative finite values in increasing order.
+     */
+    private static final float[] F8_E4M3 = new float[256];
+
+    static {
+        for (int code = 0; code < 256; code++) {
+            int exponent = (code >>> 3) & 0xf, mantissa = code & 7;
+            float magnitude = exponent == 0 ? Math.scalb((float) mantissa, -9) : Math.scalb((float) (8 + mantissa), exponent - 10);
+            if (exponent == 15 && mantissa == 7) magnitude = Float.NaN;
+            F8_E4M3[code] = (code & 0x80) != 0 ? -magnitude : magnitude;
+        }
+    }
+
     /** Converts {@code count} elements of {@code dtype} starting at byte {@code srcOffset} of {@code src}. */
     public static void toF32(DType dtype, MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
         switch (dtype) {
@@ -45,6 +74,7 @@ public final class FloatConversions {
             case BF16 -> bf16ToF32(src, srcOffset, dst, dstOffset, count);
             case F16 -> f16ToF32(src, srcOffset, dst, dstOffset, count);
             case F64 -> f64ToF32(src, srcOffset, dst, dstOffset, count);
+            case F8_E4M3 -> f8e4m3ToF32(src, srcOffset, dst, dstOffset, count);
             default -> throw new IllegalArgumentException(dtype + " is not a floating-point type convertible to F32");
         }
     }
@@ -92,6 +122,65 @@ public final class FloatConversions {
         for (; i < count; i++) {
             dst[dstOffset + i] = Float.float16ToFloat(src.get(LE_SHORT, srcOffset + 2L * i));
         }
+    }
+
+    /**
+     * F8_E4M3 by the rescaling trick of {@link #f16ToF32}: the 7 magnitude bits shifted left by 20 land in float32's
+     * low exponent and high mantissa bits, giving a float32 that is the value times 2^-120 (exactly: exponent 0
+     * codes become float32 subnormals with the same mantissa, which is the right scaling for F8 subnormals too),
+     * so one multiplication by 2^120 rescales it; the NaN code gets a quiet NaN, and the sign, already in bit 31
+     * after sign extension, is or-ed in last. Equal to {@link #f8e4m3ToFloat} element for element.
+     */
+    public static void f8e4m3ToF32(MemorySegment src, long srcOffset, float[] dst, int dstOffset, int count) {
+        int i = 0;
+        if (F8_VECTORISED) {
+            int lanes = INTS.length();
+            for (; i <= count - lanes; i += lanes) {
+                ByteVector b = ByteVector.fromMemorySegment(BYTES, src, srcOffset + i, ByteOrder.LITTLE_ENDIAN);
+                IntVector raw = (IntVector) b.convertShape(VectorOperators.B2I, INTS, 0);
+                IntVector magnitude = raw.and(0x7f);
+                IntVector bits = magnitude.lanewise(VectorOperators.LSHL, 20).reinterpretAsFloats().mul(F8_RESCALE).reinterpretAsInts();
+                bits = bits.blend(0x7fc0_0000, magnitude.compare(VectorOperators.EQ, 0x7f));
+                bits.or(raw.and(0x8000_0000)).reinterpretAsFloats().intoArray(dst, dstOffset + i);
+            }
+        }
+        for (; i < count; i++) {
+            dst[dstOffset + i] = f8e4m3ToFloat(src.get(ValueLayout.JAVA_BYTE, srcOffset + i));
+        }
+    }
+
+    /** One F8_E4M3 (raw bits) as float32; exact, as every F8_E4M3 value is a float32. */
+    public static float f8e4m3ToFloat(byte bits) {
+        return F8_E4M3[bits & 0xff];
+    }
+
+    /**
+     * float32 to F8_E4M3 bits with round to nearest, ties to even (the even code is the one with mantissa bit 0),
+     * as PyTorch's {@code tensor.to(torch.float8_e4m3fn)} rounds. NaN stays NaN (sign kept). Magnitudes above
+     * 464, which would round past {@link #F8_E4M3_MAX} to where the format has only NaN, and infinities are
+     * refused rather than turned into NaN.
+     *
+     * @throws IllegalArgumentException for a value F8_E4M3 cannot hold
+     */
+    public static byte floatToF8e4m3(float value) {
+        int sign = (Float.floatToRawIntBits(value) >>> 24) & 0x80;
+        if (Float.isNaN(value)) return (byte) (sign | 0x7f);
+        float magnitude = Math.abs(value);
+        if (!(magnitude <= 464f)) {
+            throw new IllegalArgumentException(value + " is outside F8_E4M3's range (largest finite value " + F8_E4M3_MAX + ")");
+        }
+        int lo = 0, hi = 126; // the largest code whose value is at most the magnitude
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (F8_E4M3[mid] <= magnitude) lo = mid;
+            else hi = mid - 1;
+        }
+        int code = lo;
+        if (code < 126) {
+            double halfway = ((double) F8_E4M3[code] + F8_E4M3[code + 1]) / 2; // exact in double
+            if (magnitude > halfway || (magnitude == halfway && (code & 1) == 1)) code++;
+        }
+        return (byte) (sign | code);
     }
 
     /** float64 narrowed with the Java {@code (float)} cast: round to nearest even, overflow to infinity. */

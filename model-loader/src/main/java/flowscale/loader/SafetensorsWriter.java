@@ -93,6 +93,15 @@ public final class SafetensorsWriter {
         return add(name, DType.F16, shape, b.array());
     }
 
+    /** Stores the values as F8_E4M3, rounded to nearest even ({@link FloatConversions#floatToF8e4m3}). */
+    public SafetensorsWriter addF8E4M3(String name, long[] shape, float[] values) {
+        ByteBuffer b = buffer(name, DType.F8_E4M3, shape, values.length);
+        for (float v : values) {
+            b.put(FloatConversions.floatToF8e4m3(v));
+        }
+        return add(name, DType.F8_E4M3, shape, b.array());
+    }
+
     private static ByteBuffer buffer(String name, DType dtype, long[] shape, int count) {
         long elements = byteSize(name, dtype, shape) / dtype.byteSize();
         if (elements != count) {

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * Named tensors read from a checkpoint: one safetensors file ({@link SafetensorsFile}) or a sharded set of them
- * ({@link ShardedCheckpoint}). Typed access converts F16, BF16 and F64 to float32; other dtypes are refused.
+ * ({@link ShardedCheckpoint}). Typed access converts F16, BF16, F8_E4M3 and F64 to float32; other dtypes are refused.
  */
 public interface TensorStore extends AutoCloseable {
 
@@ -69,7 +69,7 @@ public interface TensorStore extends AutoCloseable {
     /**
      * The tensor as little-endian float32 values. For F32 this is the zero-copy file view (read it with
      * {@code ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LITTLE_ENDIAN)}: mapped data need not be 4-byte aligned);
-     * for F16, BF16 and F64 it is a converted heap copy (platform byte order, little-endian on x86-64 and aarch64).
+     * for F16, BF16, F8_E4M3 and F64 it is a converted heap copy (platform byte order, little-endian on x86-64 and aarch64).
      */
     default MemorySegment f32(String name) {
         TensorInfo info = convertible(name);
@@ -108,7 +108,7 @@ public interface TensorStore extends AutoCloseable {
         TensorInfo info = tensor(name);
         if (!info.dtype().isFloatConvertible()) {
             throw new SafetensorsException(Kind.UNSUPPORTED_DTYPE, source(), "tensor '" + name + "' is "
-                    + info.dtype().safetensorsName() + "; only F32, F16, BF16 and F64 can be read as float32");
+                    + info.dtype().safetensorsName() + "; only F32, F16, BF16, F8_E4M3 and F64 can be read as float32 (F8_E5M2 and F8_E8M0 are not supported)");
         }
         return info;
     }

@@ -153,7 +153,7 @@ class MalformedFileTest {
         SafetensorsWriter w = new SafetensorsWriter()
                 .add("ints", DType.I32, new long[] {2}, new byte[8])
                 .add("flags", DType.BOOL, new long[] {3}, new byte[3])
-                .add("fp8", DType.F8_E4M3, new long[] {1}, new byte[1]);
+                .add("fp8", DType.F8_E5M2, new long[] {1}, new byte[1]);
         try (SafetensorsFile f = Bytes.read(Bytes.written(w))) {
             assertEquals(Kind.TENSOR_NOT_FOUND, assertThrows(SafetensorsException.class, () -> f.tensor("nope")).kind());
             assertEquals(Kind.TENSOR_NOT_FOUND, assertThrows(SafetensorsException.class, () -> f.bytes("nope")).kind());
@@ -162,6 +162,7 @@ class MalformedFileTest {
                 SafetensorsException e = assertThrows(SafetensorsException.class, () -> f.toFloatArray(name));
                 assertEquals(Kind.UNSUPPORTED_DTYPE, e.kind());
                 assertTrue(e.getMessage().contains(name), e.getMessage());
+                assertTrue(e.getMessage().contains("F8_E5M2 and F8_E8M0 are not supported"), e.getMessage());
                 assertEquals(Kind.UNSUPPORTED_DTYPE, assertThrows(SafetensorsException.class, () -> f.f32(name)).kind());
                 assertEquals(Kind.UNSUPPORTED_DTYPE, assertThrows(SafetensorsException.class,
                         () -> f.readFloats(name, new float[8], 0)).kind());

@@ -2,6 +2,7 @@ package flowscale.kernels.conformance;
 
 import flowscale.kernels.WeightType;
 import flowscale.kernels.PackedWeight;
+import flowscale.loader.FloatConversions;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -10,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * linear over 16-bit weights ({@code packHalf}): the weights arrive as raw little-endian bytes at an odd byte
+ * linear over narrow weights ({@code packHalf}: BF16, F16, F8_E4M3): the weights arrive as raw little-endian bytes at an odd byte
  * offset (a mapped checkpoint's tensors need not be aligned), over vector tails in every dimension and FLUX's
  * layer shapes at a reduced width.
  */
@@ -18,15 +19,18 @@ final class HalfWeightChecks {
     private HalfWeightChecks() {}
 
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** FLUX-shaped at a quarter of hidden 1024: 24 image + 7 text tokens of 2 items, MLP ratio 4, 6-way modulation. */
     private static final int HIDDEN = 256, TOKENS = 62;
 
     static List<OpCheck> all() {
-        // Widening a 16-bit float to float32 is exact, so these products carry exactly the float32 GEMM's error.
+        // Widening a 16- or 8-bit float to float32 is exact, so these products are float32 GEMMs over the widened
+        // (dequantised) weights and carry exactly the float32 GEMM's error: the GEMM's tolerance, not a looser one.
         return List.of(
                 new OpCheck("linearBf16", Tolerances.GEMM, h -> linear(h, WeightType.BF16)),
-                new OpCheck("linearF16", Tolerances.GEMM, h -> linear(h, WeightType.F16)));
+                new OpCheck("linearF16", Tolerances.GEMM, h -> linear(h, WeightType.F16)),
+                new OpCheck("linearF8E4M3", Tolerances.GEMM, h -> linear(h, WeightType.F8_E4M3)));
     }
 
     private static List<int[]> shapes(boolean quick) {
@@ -58,16 +62,26 @@ final class HalfWeightChecks {
         }
     }
 
-    /** Uniform weights in [-0.5, 0.5] rounded to {@code format}, as bytes starting {@code skew} bytes into a heap array. */
+    /**
+     * Uniform weights in [-0.5, 0.5] rounded to {@code format}, as bytes starting {@code skew} bytes into a heap array
+     * (for F8_E4M3 about 3% of them are subnormal, below 2^-6).
+     */
     private static MemorySegment halfWeight(Harness h, WeightType format, int n, int k, int skew) {
         float[] values = h.uniforms(n * k, -0.5, 0.5);
-        MemorySegment all = MemorySegment.ofArray(new byte[2 * n * k + skew]);
-        MemorySegment w = all.asSlice(skew, 2L * n * k);
-        for (int j = 0; j < values.length; j++) {
-            float v = values[j];
-            short bits = format == WeightType.F16 ? Float.floatToFloat16(v) : (short) (Float.floatToRawIntBits(v) >>> 16);
-            w.set(LE_SHORT, 2L * j, bits);
-        }
+        long bytes = (long) format.bytes() * n * k;
+        MemorySegment all = MemorySegment.ofArray(new byte[Math.toIntExact(bytes + skew)]);
+        MemorySegment w = all.asSlice(skew, bytes);
+        for (int j = 0; j < values.length; j++) storeRounded(w, j, values[j], format);
         return w;
+    }
+
+    /** Element {@code index} of a little-endian narrow-weight segment set to {@code v} rounded to nearest even. */
+    static void storeRounded(MemorySegment w, long index, float v, WeightType format) {
+        switch (format) {
+            case F8_E4M3 -> w.set(ValueLayout.JAVA_BYTE, index, FloatConversions.floatToF8e4m3(v));
+            case F16 -> w.set(LE_SHORT, 2 * index, Float.floatToFloat16(v));
+            case BF16 -> w.set(LE_SHORT, 2 * index, FloatConversions.floatToBf16(v));
+            case F32 -> w.set(LE_FLOAT, 4 * index, v);
+        }
     }
 }

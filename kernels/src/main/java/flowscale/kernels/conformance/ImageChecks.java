@@ -38,7 +38,7 @@ final class ImageChecks {
                     int cout = COUT[i % COUT.length];
                     int height = HEIGHTS[i % HEIGHTS.length];
                     int batch = 1 + i % 2;
-                    WeightType type = WeightType.values()[i % WeightType.values().length]; // F32, BF16, F16 in turn
+                    WeightType type = WeightType.values()[i % WeightType.values().length]; // F32, BF16, F16, F8_E4M3 in turn
                     boolean bias = i % 4 != 3;
                     i++;
                     conv(h, batch, cin, cout, height, width, k, type, bias);
@@ -64,15 +64,7 @@ final class ImageChecks {
     private static MemorySegment weights(Harness h, long n, WeightType type) {
         MemorySegment all = MemorySegment.ofArray(new byte[Math.toIntExact(n * type.bytes() + 1)]);
         MemorySegment data = all.asSlice(1);
-        for (long e = 0; e < n; e++) {
-            float v = (float) h.uniform(-1, 1);
-            if (type == WeightType.F32) {
-                data.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), e * 4, v);
-            } else {
-                short bits = type == WeightType.F16 ? Float.floatToFloat16(v) : (short) (Float.floatToRawIntBits(v) >>> 16);
-                data.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), e * 2, bits);
-            }
-        }
+        for (long e = 0; e < n; e++) HalfWeightChecks.storeRounded(data, e, (float) h.uniform(-1, 1), type);
         return data;
     }
 

@@ -135,7 +135,7 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
     @Override
     public PackedWeight packHalf(MemorySegment data, WeightType format, int outFeatures, int inFeatures) {
         WeightType.checkHalfWeight(data, format, outFeatures, inFeatures);
-        long bytes = HalfPanels.bytes(outFeatures, inFeatures);
+        long bytes = HalfPanels.bytes(format, outFeatures, inFeatures);
         Tensor buffer = allocate(Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES));
         return HalfPanels.pack(data, format, outFeatures, inFeatures, host(buffer));
     }

@@ -1,6 +1,7 @@
 package flowscale.kernels.cpu;
 
 import flowscale.kernels.WeightType;
+import flowscale.loader.FloatConversions;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -49,7 +50,7 @@ final class GemmJob implements WorkerPool.Job {
     long aBase, aRowStride; // elements
     boolean transA;
     float[] b; // packed panels
-    /** Packed 16-bit panels ({@link HalfPanels}) instead of {@link #b}, widened per K block; null for float32. */
+    /** Packed narrow panels ({@link HalfPanels}) instead of {@link #b}, widened per K block; null for float32. */
     MemorySegment bHalf;
     WeightType halfFormat;
     MemorySegment cSeg;
@@ -73,7 +74,7 @@ final class GemmJob implements WorkerPool.Job {
         final float[] aPack = new float[MC * KC];
         final float[] tile = new float[MR * NR];
         final float[] row = new float[KC];
-        /** One K block of one 16-bit panel, widened: {@code KC x NR} floats, L1 resident. */
+        /** One K block of one narrow panel, widened: {@code KC x NR} floats, L1 resident. */
         final float[] bWide = new float[KC * NR];
         float[] bRow = new float[0];
     }
@@ -130,7 +131,7 @@ final class GemmJob implements WorkerPool.Job {
                 int p = pLo;
                 if (mc <= 2 && bHalf == null) {
                     // one or two rows: WIDE panels per kernel call instead of six wasted rows per panel
-                    // (16-bit weights take the panel-at-a-time path below, which widens each panel first)
+                    // (narrow weights take the panel-at-a-time path below, which widens each panel first)
                     for (; p + GemmKernel.WIDE <= pHi; p += GemmKernel.WIDE) {
                         GemmKernel.multiplyTwoRows(s.aPack, 0, b, (int) (p * panelStride + (long) k0 * NR), (int) panelStride,
                                 kc, s.tile);
@@ -170,9 +171,15 @@ final class GemmJob implements WorkerPool.Job {
      * 15 magnitude bits shifted into a float32's exponent and mantissa fields are the half's value times
      * 2^-112, exactly (float32's wider exponent holds the half's subnormals as normals), so one multiplication
      * rescales them; an all-ones half exponent (infinity, NaN) becomes an all-ones float32 exponent instead,
-     * NaNs quietened as {@link Float#float16ToFloat} does, and the sign is or-ed in last. Both are exact.
+     * NaNs quietened as {@link Float#float16ToFloat} does, and the sign is or-ed in last. F8_E4M3 is one byte per
+     * element, so {@code start} is also its byte offset; the loader's widening does it, by the same trick.
+     * All are exact.
      */
     private void widen(MemorySegment src, long start, int count, float[] dst) {
+        if (halfFormat == WeightType.F8_E4M3) {
+            FloatConversions.f8e4m3ToF32(src, start, dst, 0, count);
+            return;
+        }
         if (VECTOR_WIDEN) {
             boolean bf16 = halfFormat == WeightType.BF16;
             for (int i = 0; i < count; i += L) {

@@ -4,7 +4,7 @@ import flowscale.kernels.WeightType;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
 
-/** A 16-bit linear weight {@code W[out, in]} on the device as stored: row-major 16-bit elements, widened by the kernel. */
+/** A narrow (BF16, F16, F8_E4M3) linear weight {@code W[out, in]} on the device as stored: row-major elements, widened by the kernel. */
 record ClHalfWeight(ClStorage data, WeightType format, int outFeatures, int inFeatures) implements PackedWeight {
     @Override
     public Tensor source() {

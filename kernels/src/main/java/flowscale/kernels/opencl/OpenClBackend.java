@@ -307,12 +307,13 @@ public final class OpenClBackend implements Backend {
     public synchronized PackedWeight packHalf(MemorySegment data, WeightType format, int outFeatures, int inFeatures) {
         checkOpen();
         WeightType.checkHalfWeight(data, format, outFeatures, inFeatures);
-        long count = (long) outFeatures * inFeatures;
-        ClStorage t = newStorage((count + 1) / 2);
-        if (count > 0) {
-            // Through a host array in native order: the source may be an unaligned slice of a mapped file.
-            short[] host = data.toArray(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
-            clEnqueueWriteBuffer(cl.queue(), t.mem(), CL_TRUE, 0, 2 * count, Pointer.to(host), 0, null, null);
+        long bytes = data.byteSize();
+        ClStorage t = newStorage((bytes + Float.BYTES - 1) / Float.BYTES);
+        if (bytes > 0) {
+            // The stored little-endian bytes as they are (the kernel widens them), through a host array: the
+            // source may be an unaligned slice of a mapped file.
+            byte[] host = data.toArray(ValueLayout.JAVA_BYTE);
+            clEnqueueWriteBuffer(cl.queue(), t.mem(), CL_TRUE, 0, bytes, Pointer.to(host), 0, null, null);
         }
         return new ClHalfWeight(t, format, outFeatures, inFeatures);
     }
@@ -368,7 +369,7 @@ public final class OpenClBackend implements Backend {
         if (m == 0 || n == 0) return;
         ClLaunch l = kernel("linear_half").i32(m).i32(n).i32(k)
                 .mem(xv.storage()).i64(xv.offset()).i64(xv.ld())
-                .mem(w.data()).i32(w.format() == WeightType.BF16 ? 1 : 0);
+                .mem(w.data()).i32(w.format().ordinal());
         withBias(l, bv, ov);
         l.mem(ov.storage()).i64(ov.offset()).i64(ov.ld()).run(n, m);
     }
@@ -920,7 +921,7 @@ public final class OpenClBackend implements Backend {
         HostConvWeight.check(data, type, outChannels, inChannels, kernelHeight, kernelWidth);
         long bytes = data.byteSize();
         ClStorage device = newStorage((bytes + Float.BYTES - 1) / Float.BYTES);
-        // The stored bytes as they are; the kernel widens BF16 itself. The heap copy lives for this call only.
+        // The stored bytes as they are; the kernel widens narrow types itself. The heap copy lives for this call only.
         byte[] staging = data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         clEnqueueWriteBuffer(cl.queue(), device.mem(), CL_TRUE, 0, bytes, Pointer.to(staging), 0, null, null);
         return new ClConvWeight(data, type, outChannels, inChannels, kernelHeight, kernelWidth, device);

@@ -87,7 +87,7 @@ public final class ReferenceBackend extends ReferenceBackward {
         }
     }
 
-    /** {@link #linear} over a 16-bit weight: each weight widened exactly, the sum in double as for float32 weights. */
+    /** {@link #linear} over a narrow (16- or 8-bit) weight: each weight widened exactly, the sum in double as for float32 weights. */
     private void linearHalf(Tensor x, ReferenceHalfWeight w, Tensor bias, Tensor out) {
         HostView xv = matrix(x, "linear x");
         HostView ov = matrix(out, "linear out");

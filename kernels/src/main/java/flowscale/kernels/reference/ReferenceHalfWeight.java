@@ -5,19 +5,16 @@ import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
- * The reference backend's 16-bit weight: the caller's bytes themselves (a mapped checkpoint slice), read
- * in place and widened one element at a time.
+ * The reference backend's narrow (BF16, F16 or F8_E4M3) weight: the caller's bytes themselves (a mapped
+ * checkpoint slice), read in place and widened one element at a time.
  */
 record ReferenceHalfWeight(MemorySegment data, WeightType format, int outFeatures, int inFeatures) implements PackedWeight {
-    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** {@code W[n, k]} as float32. */
     float get(long n, long k) {
-        return format.toFloat(data.get(LE_SHORT, 2 * (n * inFeatures + k)));
+        return format.read(data, n * inFeatures + k);
     }
 
     @Override

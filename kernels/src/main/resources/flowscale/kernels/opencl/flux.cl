@@ -1,5 +1,5 @@
 /*
- * The ops FLUX.1 adds: the linear layer over 16-bit weights (widened to float32 as they are read), the
+ * The ops FLUX.1 adds: the linear layer over 16- and 8-bit weights (widened to float32 as they are read), the
  * per-head QK-RMSNorm and the rotary position embedding. One work-item per output element, pair or head:
  * plain and portable, correctness first (the CPU backend is where FLUX's speed is measured).
  */
@@ -24,19 +24,46 @@ DEVICE_FN float half_to_float(unsigned int h, int bf16)
     return sign ? -f : f;
 }
 
-/* out[m, n] = sum_k x[m, k] * widen(w[n, k]) + bias[n]; w row-major [N, K] 16-bit. Grid (N, M). */
+/* One F8_E4M3 weight (PyTorch's float8_e4m3fn: 4 exponent bits with bias 7, 3 mantissa bits, no infinities,
+ * S.1111.111 is NaN) as float32, in integer arithmetic like F16 above: normals get their exponent rebiased by
+ * 127 - 7, subnormals (m * 2^-9) are scaled as normal floats, so a device that flushes subnormals still widens
+ * them exactly. */
+DEVICE_FN float f8e4m3_to_float(unsigned int b)
+{
+    const unsigned int mag = b & 0x7fu;
+    float f;
+    if (mag == 0x7fu) {
+        f = AS_FLOAT(0x7fc00000u);
+    } else if (mag < 8u) {
+        f = (float) mag * 0.001953125f;                        /* mantissa * 2^-9 */
+    } else {
+        f = AS_FLOAT((mag << 20) + 0x3c000000u);                /* exponent rebiased by 127 - 7 */
+    }
+    return (b & 0x80u) ? -f : f;
+}
+
+/* Element i of a weight stored as the WeightType with ordinal `type` (0 F32, 1 BF16, 2 F16, 3 F8_E4M3),
+ * little-endian, widened to float32. The linear layer and the image convolution read weights through it. */
+DEVICE_FN float weight_at(GLOBAL const unsigned char* w, idx_t i, int type)
+{
+    if (type == 3) return f8e4m3_to_float(w[i]);
+    if (type == 0) return ((GLOBAL const float*) w)[i];
+    return half_to_float(((GLOBAL const unsigned short*) w)[i], type == 1);
+}
+
+/* out[m, n] = sum_k x[m, k] * widen(w[n, k]) + bias[n]; w row-major [N, K] of a narrow WeightType. Grid (N, M). */
 KERNEL void linear_half(int m, int n, int k,
                         GLOBAL const float* x, idx_t xOff, idx_t ldx,
-                        GLOBAL const unsigned short* w, int bf16,
+                        GLOBAL const unsigned char* w, int type,
                         GLOBAL const float* bias, idx_t bOff, int hasBias,
                         GLOBAL float* out, idx_t oOff, idx_t ldo)
 {
     const idx_t j = GLOBAL_ID(0), r = GLOBAL_ID(1);
     if (j >= n || r >= m) return;
     GLOBAL const float* xr = x + xOff + r * ldx;
-    GLOBAL const unsigned short* wr = w + j * (idx_t) k;
+    const idx_t row = j * (idx_t) k;
     float acc = 0.0f;
-    for (int kk = 0; kk < k; kk++) acc += xr[kk] * half_to_float(wr[kk], bf16);
+    for (int kk = 0; kk < k; kk++) acc += xr[kk] * weight_at(w, row + kk, type);
     if (hasBias) acc += bias[bOff + j];
     out[oOff + r * ldo + j] = acc;
 }

@@ -1,18 +1,18 @@
 /*
  * Image ops of VAE decoders over contiguous NCHW tensors: convolution with weights kept in their stored
- * element type (float32, or bfloat16 widened by flux.cl's half_to_float), GroupNorm, nearest 2x upsampling.
+ * element type (widened by flux.cl's weight_at), GroupNorm, nearest 2x upsampling.
  * Plain one-output-per-work-item kernels: correct on every device, not tuned.
  */
 
 /*
  * out[b, o, y, x] = bias[o] + sum w[o, i, dy, dx] x[b, i, y + dy - kh/2, x + dx - kw/2] (zero outside).
- * wts holds float32 values (type 0), bfloat16 (type 1) or float16 (type 2) bit patterns, little-endian
- * (WeightType's order).
+ * wts holds float32 values (type 0), bfloat16 (type 1), float16 (type 2) or F8_E4M3 (type 3) bit patterns,
+ * little-endian (WeightType's order).
  * Global range (W, B * Cout * H).
  */
 KERNEL void conv2d_nchw(int cin, int cout, int h, int w, int kh, int kw, int type, int hasBias,
                         GLOBAL const float* x, idx_t xOff,
-                        GLOBAL const unsigned short* wts,
+                        GLOBAL const unsigned char* wts,
                         GLOBAL const float* bias, idx_t bOff,
                         GLOBAL float* out, idx_t oOff, idx_t rows)
 {
@@ -22,7 +22,6 @@ KERNEL void conv2d_nchw(int cin, int cout, int h, int w, int kh, int kw, int typ
     const idx_t o = (r / h) % cout;
     const idx_t b = r / ((idx_t) h * cout);
     const int ph = kh / 2, pw = kw / 2;
-    GLOBAL const float* w32 = (GLOBAL const float*) wts;
     float acc = hasBias ? bias[bOff + o] : 0.0f;
     for (int i = 0; i < cin; i++) {
         for (int dy = 0; dy < kh; dy++) {
@@ -32,7 +31,7 @@ KERNEL void conv2d_nchw(int cin, int cout, int h, int w, int kh, int kw, int typ
                 const idx_t sx = xx + dx - pw;
                 if (sx < 0 || sx >= w) continue;
                 const idx_t wi = ((o * cin + i) * kh + dy) * kw + dx;
-                const float wv = type == 0 ? w32[wi] : half_to_float(wts[wi], type == 1);
+                const float wv = weight_at(wts, wi, type);
                 acc += wv * x[xOff + ((b * cin + i) * h + sy) * w + sx];
             }
         }

@@ -138,10 +138,25 @@ class ConformanceCanFailTest {
         Backend broken = new DelegatingBackend(new ReferenceBackend()) {
             @Override
             public PackedWeight packHalf(MemorySegment data, WeightType format, int outFeatures, int inFeatures) {
-                return inner.packHalf(data, WeightType.F16, outFeatures, inFeatures);
+                return inner.packHalf(data, format == WeightType.BF16 ? WeightType.F16 : format, outFeatures, inFeatures);
             }
         };
         assertOnlyFails(broken, "linearBf16");
+    }
+
+    /** F8_E4M3 weights with the lowest mantissa bit lost (a decoder off by one bit): linearF8E4M3 fails, nothing else. */
+    @Test
+    void f8WithATruncatedMantissaFailsLinearF8Only() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public PackedWeight packHalf(MemorySegment data, WeightType format, int outFeatures, int inFeatures) {
+                if (format != WeightType.F8_E4M3) return inner.packHalf(data, format, outFeatures, inFeatures);
+                byte[] codes = data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                for (int i = 0; i < codes.length; i++) codes[i] &= (byte) 0xfe;
+                return inner.packHalf(MemorySegment.ofArray(codes), format, outFeatures, inFeatures);
+            }
+        };
+        assertOnlyFails(broken, "linearF8E4M3");
     }
 
     /** QK-norm that forgets its learned scale (gamma taken as 1): headRmsNorm fails. */

@@ -2,6 +2,7 @@ package flowscale.kernels.cpu;
 
 import flowscale.kernels.WeightType;
 import flowscale.kernels.Tensor;
+import flowscale.loader.FloatConversions;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -14,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A 16-bit weight widens exactly and is then multiplied by the same micro-kernel in the same order as a float32
- * weight, so linear over {@code packHalf(bits)} equals linear over {@code pack(widened bits)} bit for bit, at every
- * thread count, over tails in M, N and K and several K blocks, with subnormal halves among the weights.
+ * A narrow (BF16, F16, F8_E4M3) weight widens exactly and is then multiplied by the same micro-kernel in the same
+ * order as a float32 weight, so linear over {@code packHalf(bits)} equals linear over {@code pack(widened bits)} bit
+ * for bit, at every thread count, over tails in M, N and K and several K blocks, with subnormals among the weights.
  */
 class CpuHalfGemmTest {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -27,17 +28,24 @@ class CpuHalfGemmTest {
         Random rnd = new Random(3);
         for (int threads : new int[] {1, 2, 3}) {
             try (CpuBackend be = new CpuBackend(threads)) {
-                for (WeightType format : new WeightType[] {WeightType.BF16, WeightType.F16}) {
+                for (WeightType format : new WeightType[] {WeightType.BF16, WeightType.F16, WeightType.F8_E4M3}) {
+                    boolean f8 = format == WeightType.F8_E4M3;
                     for (int[] s : SHAPES) {
                         int m = s[0], n = s[1], k = s[2];
-                        MemorySegment bits = MemorySegment.ofArray(new byte[2 * n * k + 1]).asSlice(1); // unaligned, as in a mapped file
+                        MemorySegment bits = MemorySegment.ofArray(new byte[format.bytes() * n * k + 1]).asSlice(1); // unaligned, as in a mapped file
                         float[] widened = new float[n * k];
                         for (int i = 0; i < widened.length; i++) {
-                            // Every 7th weight tiny: F16 subnormals (below 6.1e-5) and BF16's smallest normals.
-                            float v = (float) (rnd.nextGaussian() * (i % 7 == 3 ? 1e-6 : 1.0));
-                            short h = format == WeightType.BF16 ? (short) (Float.floatToRawIntBits(v) >>> 16) : Float.floatToFloat16(v);
-                            bits.set(LE_SHORT, 2L * i, h);
-                            widened[i] = format.toFloat(h);
+                            // Every 7th weight tiny: F16 subnormals (below 6.1e-5), BF16's smallest normals, F8 subnormals (below 2^-6).
+                            float v = (float) (rnd.nextGaussian() * (i % 7 == 3 ? (f8 ? 4e-3 : 1e-6) : 1.0));
+                            if (f8) {
+                                byte b = FloatConversions.floatToF8e4m3(v);
+                                bits.set(ValueLayout.JAVA_BYTE, i, b);
+                                widened[i] = format.toFloat(b);
+                            } else {
+                                short h = format == WeightType.BF16 ? (short) (Float.floatToRawIntBits(v) >>> 16) : Float.floatToFloat16(v);
+                                bits.set(LE_SHORT, 2L * i, h);
+                                widened[i] = format.toFloat(h);
+                            }
                         }
                         float[] xs = new float[m * k];
                         for (int i = 0; i < xs.length; i++) xs[i] = (float) rnd.nextGaussian();
@@ -55,20 +63,26 @@ class CpuHalfGemmTest {
         }
     }
 
-    /** Every one of the 65536 bit patterns of each format, through a 1-input layer with x = 1: subnormals, infinities, NaN, zeros. */
+    /**
+     * Every bit pattern of each format (65536 for the 16-bit ones, 256 for F8_E4M3), through a 1-input layer with
+     * x = 1: subnormals, infinities, NaN, zeros.
+     */
     @Test
     void everyHalfValueWidensExactly() {
-        int n = 1 << 16;
-        MemorySegment bits = MemorySegment.ofArray(new byte[2 * n]);
-        for (int i = 0; i < n; i++) bits.set(LE_SHORT, 2L * i, (short) i);
         try (CpuBackend be = new CpuBackend(2)) {
-            for (WeightType format : new WeightType[] {WeightType.BF16, WeightType.F16}) {
+            for (WeightType format : new WeightType[] {WeightType.BF16, WeightType.F16, WeightType.F8_E4M3}) {
+                int n = 1 << (8 * format.bytes());
+                MemorySegment bits = MemorySegment.ofArray(new byte[format.bytes() * n]);
+                for (int i = 0; i < n; i++) {
+                    if (format.bytes() == 1) bits.set(ValueLayout.JAVA_BYTE, i, (byte) i);
+                    else bits.set(LE_SHORT, 2L * i, (short) i);
+                }
                 Tensor out = be.allocate(1, n);
                 be.linear(be.upload(new float[] {1f}, 1, 1), be.packHalf(bits, format, n, 1), null, out);
                 float[] got = new float[n];
                 be.download(out, got, 0);
                 for (int i = 0; i < n; i++) {
-                    float want = format.toFloat((short) i);
+                    float want = format.toFloat(i);
                     if (want == 0f) {
                         // The product's accumulator starts at +0, and +0 + -0 = +0: the sign of a zero is the GEMM's, not the widening's.
                         assertEquals(0f, got[i], 0f, format + " " + Integer.toHexString(i));

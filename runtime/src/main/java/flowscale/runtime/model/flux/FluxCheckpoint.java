@@ -2,6 +2,7 @@ package flowscale.runtime.model.flux;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import flowscale.kernels.WeightType;
 import flowscale.loader.DType;
 import flowscale.loader.SafetensorsException;
 import flowscale.loader.TensorInfo;
@@ -17,6 +18,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -138,6 +140,7 @@ public final class FluxCheckpoint implements AutoCloseable {
             ignored = all.size() - inner.size();
             all = inner;
         }
+        refuseScaledFp8(all.keySet(), source, prefix);
         FluxLayout layout;
         if (all.containsKey("img_in.weight") || hasBlock(all, "double_blocks.") || hasBlock(all, "single_blocks.")) {
             layout = FluxLayout.BFL;
@@ -152,6 +155,22 @@ public final class FluxCheckpoint implements AutoCloseable {
         validate(source, layout, prefix, config, all);
         return new FluxCheckpoint(store, source, layout, prefix, config, ignored);
     }
+
+    /**
+     * ComfyUI's "scaled fp8" files (and later "mixed precision" ones) store {@code weight / scale} in F8 with the
+     * scale beside it: a {@code scaled_fp8} marker and per-layer {@code scale_weight}/{@code scale_input} (or
+     * {@code weight_scale}/{@code input_scale}) tensors. Read as plain F8 their weights would be off by those
+     * factors, so they are recognised and refused rather than reported as unexpected tensors.
+     */
+    private static void refuseScaledFp8(Set<String> names, String source, String prefix) {
+        List<String> scales = names.stream().filter(n -> n.equals("scaled_fp8") || SCALE_SUFFIXES.stream().anyMatch(n::endsWith)).toList();
+        if (scales.isEmpty()) return;
+        throw new CheckpointException("checkpoint " + source + " is a ComfyUI \"scaled fp8\" file (" + scales.size()
+                + " scale tensors such as " + prefix + scales.getFirst() + "), which is not supported: use a plain F8_E4M3, "
+                + "BF16 or F16 FLUX.1 checkpoint");
+    }
+
+    private static final List<String> SCALE_SUFFIXES = List.of(".scale_weight", ".scale_input", ".weight_scale", ".input_scale");
 
     /** The file's {@code config} metadata entry as JSON (diffusers-style), or null when there is none. */
     private static JsonNode metadataConfig(TensorStore store, String source) {
@@ -183,7 +202,7 @@ public final class FluxCheckpoint implements AutoCloseable {
             if (!Arrays.equals(t.shape(), e.getValue())) {
                 shapes.add(prefix + e.getKey() + " is " + t.shapeString() + ", expected " + Arrays.toString(e.getValue()));
             }
-            if (t.dtype() != DType.F32 && t.dtype() != DType.BF16 && t.dtype() != DType.F16) {
+            if (WeightType.of(t.dtype()).isEmpty()) {
                 dtypes.add(prefix + e.getKey() + " is " + t.dtype().safetensorsName());
             }
         }
@@ -191,7 +210,9 @@ public final class FluxCheckpoint implements AutoCloseable {
         if (!missing.isEmpty()) problems.add("missing tensors " + withPrefix(prefix, missing));
         if (!unexpected.isEmpty()) problems.add("unexpected tensors " + withPrefix(prefix, unexpected));
         if (!shapes.isEmpty()) problems.add("wrong shapes [" + String.join("; ", shapes) + "]");
-        if (!dtypes.isEmpty()) problems.add("dtypes other than F32, BF16 and F16 [" + String.join("; ", dtypes) + "]");
+        if (!dtypes.isEmpty()) {
+            problems.add("dtypes other than F32, BF16, F16 and F8_E4M3 (F8_E5M2 is not supported) [" + String.join("; ", dtypes) + "]");
+        }
         if (!problems.isEmpty()) {
             throw new CheckpointException("checkpoint " + source + " (" + layout + " layout, inferred " + config.summary() + "): "
                     + String.join("; ", problems));

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * What running a FLUX checkpoint holds in memory, worked out from its header alone, before any weight is bound:
- * the weights as bound ({@link FluxWeights}: 16-bit matrices in one packed copy of their own width, F32 matrices
+ * the weights as bound ({@link FluxWeights}: BF16, F16 and F8_E4M3 matrices in one packed copy of their own width
+ * (2 or 1 bytes per weight), F32 matrices
  * uploaded and packed, which is two float32 copies, biases and norm scales widened) and the activations of
  * {@link FluxWorkspace} for a batch at an image size. The mapped file itself is page cache the OS can drop.
  *

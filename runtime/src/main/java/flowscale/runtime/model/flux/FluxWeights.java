@@ -16,9 +16,10 @@ import java.util.Map;
 
 /**
  * A FLUX.1 transformer's weights bound on a backend, in fields named after BFL's keys. 2-D weights keep their
- * stored width: BF16 and F16 are packed by {@link Backend#packHalf} straight from the mapped file and widened
- * inside the GEMM; F32 take the float32 path ({@link Backend#pack}). Biases and norm scales (under 0.1% of the
- * parameters) are widened to float32 tensors, the form the element-wise ops read.
+ * stored width: BF16, F16 and F8_E4M3 are packed by {@link Backend#packHalf} straight from the mapped file and
+ * widened inside the GEMM; F32 take the float32 path ({@link Backend#pack}). Biases and norm scales (under 0.1% of
+ * the parameters, in whichever of these dtypes the file has them) are widened to float32 tensors, the form the
+ * element-wise ops read.
  */
 public final class FluxWeights {
 
@@ -113,16 +114,12 @@ public final class FluxWeights {
             TensorInfo info = checkpoint.info(s.key());
             long elementBytes = info.dtype().byteSize();
             MemorySegment bytes = checkpoint.bytes(s.key()).asSlice(s.rowStart() * in * elementBytes, (long) rows * in * elementBytes);
-            return switch (info.dtype()) {
-                case BF16 -> backend.packHalf(bytes, WeightType.BF16, rows, in);
-                case F16 -> backend.packHalf(bytes, WeightType.F16, rows, in);
-                case F32 -> {
-                    float[] w = new float[Math.multiplyExact(rows, in)];
-                    FloatConversions.toF32(DType.F32, bytes, 0, w, 0, w.length);
-                    yield backend.pack(backend.upload(w, rows, in));
-                }
-                default -> throw new IllegalStateException(s.key() + " is " + info.dtype() + ", which validation refuses");
-            };
+            WeightType type = WeightType.of(info.dtype())
+                    .orElseThrow(() -> new IllegalStateException(s.key() + " is " + info.dtype() + ", which validation refuses"));
+            if (type != WeightType.F32) return backend.packHalf(bytes, type, rows, in);
+            float[] w = new float[Math.multiplyExact(rows, in)];
+            FloatConversions.toF32(DType.F32, bytes, 0, w, 0, w.length);
+            return backend.pack(backend.upload(w, rows, in));
         }
 
         Tensor vector(String name) {
