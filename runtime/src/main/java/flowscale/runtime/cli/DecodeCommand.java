@@ -124,7 +124,7 @@ public final class DecodeCommand implements Callable<Integer> {
                 throw new UserError("tensor z in " + file + " has shape " + Arrays.toString(shape) + "; expected [B, C, h, w]");
             }
             if (!t.dtype().isFloatConvertible()) {
-                throw new UserError("tensor z in " + file + " is " + t.dtype().safetensorsName() + "; expected F32, BF16, F16 or F64");
+                throw new UserError("tensor z in " + file + " is " + t.dtype().safetensorsName() + "; expected F32, BF16, F16, F8_E4M3 or F64");
             }
             return new Latents(f.toFloatArray(LATENTS_TENSOR), shape);
         }
