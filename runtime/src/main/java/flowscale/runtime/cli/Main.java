@@ -34,6 +34,7 @@ import java.nio.file.NoSuchFileException;
             TrainCommand.class,
             EvaluateCommand.class,
             TokenizeCommand.class,
+            EncodeCommand.class,
             ForwardCommand.class,
             DecodeCommand.class,
         })

@@ -14,9 +14,12 @@ import java.util.List;
 /**
  * CLIP's text transformer (transformers {@code CLIPTextModel}) on a backend: token plus position embeddings,
  * pre-LN layers with causal attention, a final LayerNorm, and the pooled output at the end token. The token
- * lookup is done on the host; everything after it runs on the backend's kernels.
+ * lookup is done on the host; everything after it runs on the backend's kernels. Weights stay in their stored
+ * dtype ({@link WeightBinder}); the encoder keeps its checkpoint mapped until {@link #close}, after which it
+ * must not be used.
  */
-public final class ClipTextEncoder {
+public final class ClipTextEncoder implements AutoCloseable {
+    private final EncoderFolder folder;
     private final ClipTextWeights weights;
     private final List<ClipEncoderLayer> layers;
     private final Backend backend;
@@ -24,7 +27,8 @@ public final class ClipTextEncoder {
     private Tensor stream, last;
     private ClipEncoderLayer.Buffers buffers;
 
-    ClipTextEncoder(ClipTextWeights weights, Backend backend) {
+    private ClipTextEncoder(EncoderFolder folder, ClipTextWeights weights, Backend backend) {
+        this.folder = folder;
         this.weights = weights;
         this.backend = backend;
         List<ClipEncoderLayer> ls = new ArrayList<>();
@@ -39,10 +43,20 @@ public final class ClipTextEncoder {
      *         naming every missing, unexpected or mis-shaped tensor
      */
     public static ClipTextEncoder load(Path dir, Backend backend) {
-        try (EncoderFolder folder = EncoderFolder.open(dir)) {
+        EncoderFolder folder = EncoderFolder.open(dir);
+        try {
             ClipTextConfig config = checkedConfig(folder);
-            return new ClipTextEncoder(new ClipTextWeights(config, new WeightBinder(folder.store(), backend)), backend);
+            return new ClipTextEncoder(folder, new ClipTextWeights(config, new WeightBinder(folder.store(), backend)), backend);
+        } catch (RuntimeException e) {
+            folder.close();
+            throw e;
         }
+    }
+
+    /** Unmaps the checkpoint; the backend's copies of the weights are freed with the backend. */
+    @Override
+    public void close() {
+        folder.close();
     }
 
     /**
@@ -66,6 +80,10 @@ public final class ClipTextEncoder {
         return weights.config;
     }
 
+    ClipTextWeights weights() {
+        return weights;
+    }
+
     /**
      * Encodes {@code ids[batch][seq]} (every row the same length, at most the model's positions, ids within the
      * vocabulary).
@@ -81,6 +99,7 @@ public final class ClipTextEncoder {
         }
         int d = c.hiddenSize(), rows = batch * seq;
         float[] embedded = new float[rows * d];
+        float[] position = new float[d];
         for (int b = 0; b < batch; b++) {
             if (ids[b].length != seq) {
                 throw new IllegalArgumentException("CLIP text encoder: sequence " + b + " has " + ids[b].length
@@ -93,9 +112,9 @@ public final class ClipTextEncoder {
                             + c.vocabSize());
                 }
                 int o = (b * seq + s) * d;
-                for (int j = 0; j < d; j++) {
-                    embedded[o + j] = weights.embeddingsTokenEmbedding[id * d + j] + weights.embeddingsPositionEmbedding[s * d + j];
-                }
+                weights.embeddingsTokenEmbedding.read(id, embedded, o);
+                weights.embeddingsPositionEmbedding.read(s, position, 0);
+                for (int j = 0; j < d; j++) embedded[o + j] += position[j];
             }
         }
         ensureBuffers(rows);

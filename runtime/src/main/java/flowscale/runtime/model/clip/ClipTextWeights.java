@@ -2,6 +2,7 @@ package flowscale.runtime.model.clip;
 
 import flowscale.kernels.Tensor;
 import flowscale.runtime.model.PackedLinear;
+import flowscale.runtime.model.text.EmbeddingTable;
 import flowscale.runtime.model.text.WeightBinder;
 
 import java.util.ArrayList;
@@ -25,10 +26,10 @@ public final class ClipTextWeights {
             PackedLinear mlpFc1, PackedLinear mlpFc2) {}
 
     public final ClipTextConfig config;
-    /** {@code embeddings.token_embedding.weight [vocab, D]}, host, row-major. */
-    final float[] embeddingsTokenEmbedding;
-    /** {@code embeddings.position_embedding.weight [positions, D]}, host, row-major. */
-    final float[] embeddingsPositionEmbedding;
+    /** {@code embeddings.token_embedding.weight [vocab, D]}, looked up on the host in its stored dtype. */
+    final EmbeddingTable embeddingsTokenEmbedding;
+    /** {@code embeddings.position_embedding.weight [positions, D]}, likewise. */
+    final EmbeddingTable embeddingsPositionEmbedding;
     public final List<Layer> layers;
     public final Tensor finalLayerNormWeight, finalLayerNormBias;
 
@@ -75,8 +76,8 @@ public final class ClipTextWeights {
     ClipTextWeights(ClipTextConfig config, WeightBinder b) {
         this.config = config;
         String p = config.keyPrefix();
-        embeddingsTokenEmbedding = b.table(p + "embeddings.token_embedding.weight");
-        embeddingsPositionEmbedding = b.table(p + "embeddings.position_embedding.weight");
+        embeddingsTokenEmbedding = b.embedding(p + "embeddings.token_embedding.weight");
+        embeddingsPositionEmbedding = b.embedding(p + "embeddings.position_embedding.weight");
         List<Layer> ls = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
             String l = p + "encoder.layers." + i + ".";

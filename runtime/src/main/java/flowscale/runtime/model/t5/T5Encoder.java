@@ -15,8 +15,11 @@ import java.util.List;
  * T5's encoder stack (transformers {@code T5EncoderModel}) on a backend: token embedding (unscaled), blocks
  * sharing the relative-position bias that block 0 learns, and the final RMS norm. As FLUX calls it, there is
  * no attention mask: padding tokens are attended like any other, so the states match the reference pipeline's.
+ * Weights stay in their stored dtype ({@link WeightBinder}); the encoder keeps its checkpoint mapped until
+ * {@link #close}, after which it must not be used.
  */
-public final class T5Encoder {
+public final class T5Encoder implements AutoCloseable {
+    private final EncoderFolder folder;
     private final T5EncoderWeights weights;
     private final List<T5Block> blocks;
     private final Backend backend;
@@ -24,7 +27,8 @@ public final class T5Encoder {
     private Tensor stream, last, positionBias;
     private T5Block.Buffers buffers;
 
-    T5Encoder(T5EncoderWeights weights, Backend backend) {
+    private T5Encoder(EncoderFolder folder, T5EncoderWeights weights, Backend backend) {
+        this.folder = folder;
         this.weights = weights;
         this.backend = backend;
         List<T5Block> bs = new ArrayList<>();
@@ -40,11 +44,22 @@ public final class T5Encoder {
      *         every missing, unexpected or mis-shaped tensor
      */
     public static T5Encoder load(Path dir, Backend backend) {
-        try (EncoderFolder folder = EncoderFolder.open(dir)) {
+        EncoderFolder folder = EncoderFolder.open(dir);
+        try {
             T5EncoderConfig config = checkedConfig(folder);
             String embedding = T5EncoderWeights.embeddingKey(folder.tensors());
-            return new T5Encoder(new T5EncoderWeights(config, embedding, new WeightBinder(folder.store(), backend)), backend);
+            return new T5Encoder(folder, new T5EncoderWeights(config, embedding, new WeightBinder(folder.store(), backend)),
+                    backend);
+        } catch (RuntimeException e) {
+            folder.close();
+            throw e;
         }
+    }
+
+    /** Unmaps the checkpoint; the backend's copies of the weights are freed with the backend. */
+    @Override
+    public void close() {
+        folder.close();
     }
 
     /**
@@ -67,6 +82,10 @@ public final class T5Encoder {
 
     public T5EncoderConfig config() {
         return weights.config;
+    }
+
+    T5EncoderWeights weights() {
+        return weights;
     }
 
     /**
@@ -92,7 +111,7 @@ public final class T5Encoder {
                     throw new IllegalArgumentException("T5 encoder: token id " + id + " is outside the vocabulary of "
                             + c.vocabSize());
                 }
-                System.arraycopy(weights.sharedWeight, id * d, embedded, (b * seq + s) * d, d);
+                weights.sharedWeight.read(id, embedded, (b * seq + s) * d);
             }
         }
         ensureBuffers(rows, seq);

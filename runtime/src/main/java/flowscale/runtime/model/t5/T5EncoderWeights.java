@@ -3,6 +3,7 @@ package flowscale.runtime.model.t5;
 import flowscale.kernels.Tensor;
 import flowscale.loader.TensorInfo;
 import flowscale.runtime.model.PackedLinear;
+import flowscale.runtime.model.text.EmbeddingTable;
 import flowscale.runtime.model.text.WeightBinder;
 
 import java.util.ArrayList;
@@ -31,8 +32,8 @@ public final class T5EncoderWeights {
             PackedLinear layer1DenseReluDenseWi0, PackedLinear layer1DenseReluDenseWi1, PackedLinear layer1DenseReluDenseWo) {}
 
     public final T5EncoderConfig config;
-    /** The token embedding {@code [vocab, d_model]}, host, row-major. */
-    final float[] sharedWeight;
+    /** The token embedding {@code [vocab, d_model]}, looked up on the host in its stored dtype. */
+    final EmbeddingTable sharedWeight;
     /** {@code encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight [buckets, heads]}, host. */
     final float[] relativeAttentionBias;
     public final List<Block> blocks;
@@ -74,8 +75,8 @@ public final class T5EncoderWeights {
 
     T5EncoderWeights(T5EncoderConfig config, String embeddingKey, WeightBinder w) {
         this.config = config;
-        sharedWeight = w.table(embeddingKey);
-        relativeAttentionBias = w.table(T5EncoderConfig.RELATIVE_BIAS);
+        sharedWeight = w.embedding(embeddingKey);
+        relativeAttentionBias = w.smallTable(T5EncoderConfig.RELATIVE_BIAS);
         List<Block> bs = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
             String b = "encoder.block." + i + ".layer.";

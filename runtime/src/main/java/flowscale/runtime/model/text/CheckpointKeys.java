@@ -13,7 +13,7 @@ import java.util.TreeSet;
 
 /** Checks a checkpoint's tensors against a family's declared key-to-shape map, reporting every problem at once. */
 public final class CheckpointKeys {
-    /** The dtypes a text encoder's weights may be stored in (they are widened to float32 at load). */
+    /** The dtypes a text encoder's weights may be stored in (matrices stay so; 1-D tensors are widened at load). */
     private static final Set<DType> FLOATS = Set.of(DType.F32, DType.BF16, DType.F16);
 
     private CheckpointKeys() {}

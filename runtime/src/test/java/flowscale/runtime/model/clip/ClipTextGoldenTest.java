@@ -30,8 +30,8 @@ class ClipTextGoldenTest {
     @ValueSource(strings = {"reference", "cpu", "opencl"})
     void matchesTransformers(String backendName) {
         try (Backend backend = Backends.create(backendName);
-             SafetensorsFile golden = SafetensorsFile.open(TextGoldens.resource("clip-tiny-golden.safetensors"))) {
-            ClipTextEncoder encoder = ClipTextEncoder.load(TextGoldens.resource("clip-tiny-text"), backend);
+             SafetensorsFile golden = SafetensorsFile.open(TextGoldens.resource("clip-tiny-golden.safetensors"));
+             ClipTextEncoder encoder = ClipTextEncoder.load(TextGoldens.resource("clip-tiny-text"), backend)) {
             assertEquals(new ClipTextConfig("", 49408, 16, 40, 2, 2, 77, 1e-5f, 2), encoder.config());
             int[][] ids = TextGoldens.ids(golden, "in.input_ids");
             ClipTextOutput out = encoder.encode(ids);

@@ -36,12 +36,14 @@ class ClipTextLoadingTest {
         try (Backend backend = Backends.create("cpu");
              SafetensorsFile golden = SafetensorsFile.open(TextGoldens.resource("clip-tiny-golden.safetensors"))) {
             int[][] ids = TextGoldens.ids(golden, "in.input_ids");
-            ClipTextOutput plain = ClipTextEncoder.load(FIXTURE, backend).encode(ids);
-            ClipTextEncoder encoder = ClipTextEncoder.load(folder, backend);
-            assertEquals("text_model.", encoder.config().keyPrefix());
-            ClipTextOutput out = encoder.encode(ids);
-            assertArrayEquals(plain.lastHiddenState(), out.lastHiddenState());
-            assertArrayEquals(plain.pooled(), out.pooled());
+            try (ClipTextEncoder fixture = ClipTextEncoder.load(FIXTURE, backend);
+                 ClipTextEncoder encoder = ClipTextEncoder.load(folder, backend)) {
+                ClipTextOutput plain = fixture.encode(ids);
+                assertEquals("text_model.", encoder.config().keyPrefix());
+                ClipTextOutput out = encoder.encode(ids);
+                assertArrayEquals(plain.lastHiddenState(), out.lastHiddenState());
+                assertArrayEquals(plain.pooled(), out.pooled());
+            }
         }
     }
 
@@ -71,8 +73,8 @@ class ClipTextLoadingTest {
 
     @Test
     void encodingRefusesIdsOutsideTheModel() {
-        try (Backend backend = Backends.create("reference")) {
-            ClipTextEncoder encoder = ClipTextEncoder.load(FIXTURE, backend);
+        try (Backend backend = Backends.create("reference");
+             ClipTextEncoder encoder = ClipTextEncoder.load(FIXTURE, backend)) {
             assertThrows(IllegalArgumentException.class, () -> encoder.encode(new int[][] {{49406, 49408}}));
             assertThrows(IllegalArgumentException.class, () -> encoder.encode(new int[][] {new int[78]}));
             assertThrows(IllegalArgumentException.class, () -> encoder.encode(new int[][] {{1, 2}, {3}}));

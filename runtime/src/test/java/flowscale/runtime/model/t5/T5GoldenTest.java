@@ -27,8 +27,8 @@ class T5GoldenTest {
     @ValueSource(strings = {"reference", "cpu", "opencl"})
     void matchesTransformers(String backendName) {
         try (Backend backend = Backends.create(backendName);
-             SafetensorsFile golden = SafetensorsFile.open(TextGoldens.resource("t5-tiny-golden.safetensors"))) {
-            T5Encoder encoder = T5Encoder.load(TextGoldens.resource("t5-tiny-encoder"), backend);
+             SafetensorsFile golden = SafetensorsFile.open(TextGoldens.resource("t5-tiny-golden.safetensors"));
+             T5Encoder encoder = T5Encoder.load(TextGoldens.resource("t5-tiny-encoder"), backend)) {
             assertEquals(new T5EncoderConfig(150, 32, 4, 8, 48, 2, 32, 128, 1e-6f), encoder.config());
             float[] hidden = encoder.encode(TextGoldens.ids(golden, "in.input_ids"));
             double error = TextGoldens.relativeError(hidden, golden.toFloatArray("out.last_hidden_state"));

@@ -32,10 +32,12 @@ class T5LoadingTest {
         try (Backend backend = Backends.create("cpu");
              SafetensorsFile golden = SafetensorsFile.open(TextGoldens.resource("t5-tiny-golden.safetensors"))) {
             int[][] ids = TextGoldens.ids(golden, "in.input_ids");
-            float[] single = T5Encoder.load(FIXTURE, backend).encode(ids);
-            T5Encoder fromShards = T5Encoder.load(sharded, backend);
-            assertEquals(new T5EncoderConfig(150, 32, 4, 8, 48, 2, 32, 128, 1e-6f), fromShards.config());
-            assertArrayEquals(single, fromShards.encode(ids));
+            try (T5Encoder fixture = T5Encoder.load(FIXTURE, backend);
+                 T5Encoder fromShards = T5Encoder.load(sharded, backend)) {
+                float[] single = fixture.encode(ids);
+                assertEquals(new T5EncoderConfig(150, 32, 4, 8, 48, 2, 32, 128, 1e-6f), fromShards.config());
+                assertArrayEquals(single, fromShards.encode(ids));
+            }
         }
     }
 

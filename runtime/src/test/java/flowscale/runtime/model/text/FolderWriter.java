@@ -1,5 +1,7 @@
 package flowscale.runtime.model.text;
 
+import flowscale.loader.DType;
+import flowscale.loader.FloatConversions;
 import flowscale.loader.SafetensorsFile;
 import flowscale.loader.SafetensorsWriter;
 import flowscale.loader.TensorInfo;
@@ -33,6 +35,43 @@ public final class FolderWriter {
         tensors.forEach((name, t) -> w.addF32(name, t.getKey(), t.getValue()));
         w.write(target.resolve("model.safetensors"));
         return target;
+    }
+
+    /** A folder with the fixture's config.json and {@code tensors} in one model.safetensors stored as {@code dtype}. */
+    public static Path singleAs(Path fixtureDir, Path target, Map<String, Map.Entry<long[], float[]>> tensors, DType dtype) {
+        copyConfig(fixtureDir, target, c -> c);
+        SafetensorsWriter w = new SafetensorsWriter();
+        tensors.forEach((name, t) -> {
+            switch (dtype) {
+                case F32 -> w.addF32(name, t.getKey(), t.getValue());
+                case BF16 -> w.addBf16(name, t.getKey(), t.getValue());
+                case F16 -> w.addF16(name, t.getKey(), t.getValue());
+                default -> throw new IllegalArgumentException(dtype + " is not a float type the encoders take");
+            }
+        });
+        w.write(target.resolve("model.safetensors"));
+        return target;
+    }
+
+    /**
+     * The tensors with every value rounded through {@code dtype} (BF16 or F16) and widened back: written as F32,
+     * they are the float32 model whose weights a {@code dtype} copy holds exactly.
+     */
+    public static Map<String, Map.Entry<long[], float[]>> roundedThrough(Map<String, Map.Entry<long[], float[]>> tensors,
+                                                                        DType dtype) {
+        Map<String, Map.Entry<long[], float[]>> out = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> {
+            float[] v = t.getValue().clone();
+            for (int i = 0; i < v.length; i++) {
+                v[i] = switch (dtype) {
+                    case BF16 -> FloatConversions.bf16ToFloat(FloatConversions.floatToBf16(v[i]));
+                    case F16 -> Float.float16ToFloat(Float.floatToFloat16(v[i]));
+                    default -> throw new IllegalArgumentException(dtype + " is not a 16-bit type");
+                };
+            }
+            out.put(name, Map.entry(t.getKey(), v));
+        });
+        return out;
     }
 
     /**

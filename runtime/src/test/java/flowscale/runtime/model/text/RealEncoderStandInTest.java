@@ -69,7 +69,10 @@ class RealEncoderStandInTest {
         assertEquals(123_060_480L, plan.memory().parameters());
         assertEquals(2 * 123_060_480L, data);
         assertEquals(Map.of(DType.BF16, 2 * 123_060_480L), plan.memory().storedBytesByDType());
-        assertEquals(4 * 123_060_480L, plan.memory().float32Bytes());
+        // Bound: matrices and embedding tables stay BF16, the 1-D tensors (biases, norms: 121,344 values) become F32.
+        long vectors = vectorElements(keys);
+        assertEquals(12 * (4 * 768 + 4 * 768 + 3072 + 768) + 2 * 768, vectors);
+        assertEquals(2 * 123_060_480L + 2 * vectors, plan.memory().boundBytes());
         try (EncoderFolder f = EncoderFolder.open(folder)) {
             assertTrue(ClipTextConfig.recognises(f.tensors()));
             assertFalse(T5EncoderConfig.recognises(f.tensors()));
@@ -119,10 +122,19 @@ class RealEncoderStandInTest {
         assertEquals(params, plan.memory().parameters());
         assertEquals(2 * params, total);
         assertEquals(Map.of(DType.BF16, 2 * params), plan.memory().storedBytesByDType());
-        assertEquals(4 * params, plan.memory().float32Bytes());
+        long vectors = vectorElements(first) + vectorElements(second);
+        assertEquals(49 * 4096, vectors, "24 x 2 layer norms and the final norm: T5 has no biases");
+        assertEquals(2 * params + 2 * vectors, plan.memory().boundBytes(), "no float32 copy of the 4.7 B weights");
         try (EncoderFolder f = EncoderFolder.open(folder)) {
             assertTrue(T5EncoderConfig.recognises(f.tensors()));
             assertFalse(ClipTextConfig.recognises(f.tensors()));
         }
+    }
+
+    /** The elements of the 1-D tensors (the ones binding widens to float32). */
+    private static long vectorElements(Map<String, long[]> keys) {
+        long n = 0;
+        for (long[] shape : keys.values()) if (shape.length == 1) n += shape[0];
+        return n;
     }
 }
