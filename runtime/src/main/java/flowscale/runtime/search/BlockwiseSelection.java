@@ -22,8 +22,8 @@ import java.util.Arrays;
  * {@code general_trainer.py} does: each parent draws one initial noise (stream INITIAL, p, 0, 0) and its K children
  * start from copies of it (the code repeats the latent K times and evaluates every copy, so the accounting stays
  * N·K per level); blocks end at the grid levels j > 0 with j a multiple of L, and at the last level (for CoDe with
- * L = 2: levels 2, 4, 6, 8 and 9 of ten; for SVDD every level after the first). Level 0 never selects: its K
- * children are identical. Everything else, including the step noise streams, is as in the default.
+ * L = 2: levels 2, 4, 6, 8 and 9 of ten; for SVDD every level after the first). Level 0 selects only when it is the
+ * last (M = 1): its K children are identical. Everything else, including the step noise streams, is as in the default.
  */
 public final class BlockwiseSelection extends MethodWithSettings<Record> {
     private final int n, k, l;
