@@ -73,7 +73,8 @@ final class ExperimentTables {
                 .append(" exact counts and nothing else), exact-count accuracy (RSS = 0).\n");
         md.append("- every number: mean over prompts ± half-width of the two-sided 95 % Student-t interval (t_{0.975, n−1} · sd / √n;")
                 .append(" one observation per prompt). `[n=k]` marks a cell with fewer prompts done; `–` not run; `n/a` the")
-                .append(" method rejects the configuration.\n");
+                .append(" method rejects the configuration. Accuracies are also given as a proportion with its Wilson 95 % score")
+                .append(" interval (`0.750 [0.577, 0.867]`), and section 5 adds exact paired tests with Holm's correction.\n");
         md.append("- command: `").append(h.command()).append("`\n\n");
         methodsSection(md);
         scalingSection(md);
@@ -121,6 +122,22 @@ final class ExperimentTables {
             }
             md.append('\n');
         }
+        md.append("**Exact-count accuracy, share of prompts with its Wilson 95 % interval**\n\n| method |");
+        for (String s : plan.samplers()) md.append(' ').append(paperName(s)).append(" |");
+        md.append("\n|---|");
+        for (int i = 0; i < plan.samplers().size(); i++) md.append("---|");
+        md.append('\n');
+        List<String> all = new ArrayList<>();
+        all.add("none");
+        all.addAll(plan.methods());
+        for (String method : all) {
+            md.append("| ").append(method).append(" |");
+            for (String s : plan.samplers()) {
+                md.append(' ').append(wilson(method.equals("none") ? plan.base(s) : plan.methodCell(method, s))).append(" |");
+            }
+            md.append('\n');
+        }
+        md.append('\n');
         if (plan.methods().contains("bon") && plan.samplers().contains("ode")) {
             Cell ref = plan.methodCell("bon", "ode");
             md.append("**Counting reward, paired difference to BoN with Linear-ODE** (same prompts; CI of the paired differences)\n\n| method |");
@@ -143,13 +160,15 @@ final class ExperimentTables {
         md.append("## 2. NFE scaling\n\n");
         md.append("The paper's Table 4 shape (quantity-aware task). Plots: `scaling_reward.png`, `scaling_accuracy.png`,")
                 .append(" `scaling_heldout.png` (mean ± 95 % CI, log NFE axis).\n\n");
-        md.append("| method | sampler | NFE budget | NFE used | counting reward (−RSS) | accuracy | held-out |\n|---|---|---|---|---|---|---|\n");
+        md.append("| method | sampler | NFE budget | NFE used | counting reward (−RSS) | accuracy | held-out | accuracy, Wilson 95 % |\n")
+                .append("|---|---|---|---|---|---|---|---|\n");
         for (ExperimentPlan.Line l : plan.scaling()) {
             for (long b : plan.budgets()) {
                 Cell c = plan.scalingCell(l, b);
                 md.append("| ").append(l.method()).append(" | ").append(paperName(l.sampler())).append(" | ").append(b)
                         .append(" | ").append(meanNfe(c)).append(" | ").append(text(c, Metric.REWARD)).append(" | ")
-                        .append(text(c, Metric.EXACT)).append(" | ").append(text(c, Metric.HELD_OUT)).append(" |\n");
+                        .append(text(c, Metric.EXACT)).append(" | ").append(text(c, Metric.HELD_OUT)).append(" | ")
+                        .append(wilson(c)).append(" |\n");
             }
         }
         md.append('\n');
@@ -164,12 +183,12 @@ final class ExperimentTables {
         md.append("The paper's v5 Table 1 shape. Diversity: for each search, the mean over pairs of its final candidates")
                 .append(" (RBF: the two chains' returned estimates) of the RMS pixel distance in [−1, 1] units, then mean ± CI")
                 .append(" over prompts; it stands in for the paper's LPIPS-MPD.\n\n");
-        md.append("| sampler | diversity | counting reward (−RSS) | held-out | accuracy |\n|---|---|---|---|---|\n");
+        md.append("| sampler | diversity | counting reward (−RSS) | held-out | accuracy | accuracy, Wilson 95 % |\n|---|---|---|---|---|---|\n");
         for (String s : plan.ablation()) {
             Cell c = plan.ablationCell(s);
             md.append("| ").append(paperName(s)).append(" (`").append(s).append("`) | ").append(text(c, Metric.DIVERSITY))
                     .append(" | ").append(text(c, Metric.REWARD)).append(" | ").append(text(c, Metric.HELD_OUT))
-                    .append(" | ").append(text(c, Metric.EXACT)).append(" |\n");
+                    .append(" | ").append(text(c, Metric.EXACT)).append(" | ").append(wilson(c)).append(" |\n");
         }
         md.append('\n');
     }
@@ -347,21 +366,109 @@ final class ExperimentTables {
         }
         Set<String> known = new LinkedHashSet<>();
         for (Cell c : plan.cells()) known.add(c.key());
+        claims.removeIf(c -> !known.contains(c.a().key()) || !known.contains(c.b().key()));
+        int k = claims.size();
+        SignedRank[] rank = new SignedRank[k];
+        PairedProportions[] table = new PairedProportions[k];
+        double[] rankP = new double[k], mcnemarP = new double[k];
+        for (int i = 0; i < k; i++) {
+            double[][] r = pairedValues(claims.get(i).a(), claims.get(i).b(), Metric.REWARD);
+            double[][] e = pairedValues(claims.get(i).a(), claims.get(i).b(), Metric.EXACT);
+            rank[i] = r == null ? null : SignedRank.test(r[0], r[1]);
+            table[i] = e == null ? null : PairedProportions.of(e[0], e[1]);
+            rankP[i] = rank[i] == null ? Double.NaN : rank[i].p();
+            mcnemarP[i] = table[i] == null ? Double.NaN : table[i].mcnemarExactP();
+        }
+        double[] rankHolm = Holm.adjust(rankP), mcnemarHolm = Holm.adjust(mcnemarP);
         md.append("## 5. The paper's claims, paired over prompts\n\n");
         md.append("Each row: the mean paired difference a − b over prompts (a is the side the paper finds better) with its 95 % CI,")
                 .append(" at ").append(nfe).append(" NFE unless stated. Verdict on the counting reward: `yes` = CI above 0,")
                 .append(" `reversed` = CI below 0, `not resolved` = CI contains 0.\n\n");
-        md.append("| claim (a vs b) | Δ counting reward | Δ accuracy | Δ held-out | verdict |\n|---|---|---|---|---|\n");
-        for (Claim c : claims) {
-            if (!known.contains(c.a().key()) || !known.contains(c.b().key())) continue;
+        md.append("The tests on the right are exact where they can be and corrected for the ").append(k)
+                .append(" claims of this table by Holm's step-down method (family-wise error rate 5 %; the reward and the")
+                .append(" accuracy are two families):\n\n")
+                .append("- reward: Wilcoxon signed-rank test of the paired counting rewards, two-sided (zero differences dropped;")
+                .append(" exact null distribution without ties for n ≤ ").append(SignedRank.EXACT_MAX_N)
+                .append(", else the normal approximation with tie and continuity correction); `p (Holm p)`.\n")
+                .append("- accuracy: Newcombe's (1998, method 10) 95 % interval of the paired accuracy difference and the exact McNemar")
+                .append(" test (two-sided binomial test of the discordant prompts); `p (Holm p)`.\n")
+                .append("- MDE: the smallest accuracy difference McNemar's test would detect with power 0.8 at α = 0.05 two-sided,")
+                .append(" given the prompts and the claim's observed share ψ of discordant prompts (Connor 1987:")
+                .append(" n = (z₀.₉₇₅√ψ + z₀.₈√(ψ − δ²))² / δ², solved for δ; a normal approximation, and ψ is estimated from the")
+                .append(" same data, so it is a guide to the resolution, not a post-hoc power). `undetectable`: no difference up to ψ is.\n")
+                .append("- Holm verdict: `yes` / `reversed` when the Holm-adjusted p is ≤ 0.05 (direction from the data), else `not resolved`.\n\n");
+        md.append("| claim (a vs b) | Δ counting reward | Δ accuracy | Δ held-out | verdict | Wilcoxon p (Holm) | Δ accuracy, Newcombe 95 % |")
+                .append(" McNemar exact p (Holm) | MDE accuracy (ψ) | Holm verdict: reward / accuracy |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (int i = 0; i < k; i++) {
+            Claim c = claims.get(i);
             MeanInterval r = pairedInterval(c.a(), c.b(), Metric.REWARD);
             String verdict = r == null || Double.isNaN(r.halfWidth()) ? "–"
                     : r.lower() > 0 ? "yes" : r.upper() < 0 ? "reversed" : "not resolved";
             md.append("| ").append(c.text()).append(" | ").append(paired(c.a(), c.b(), Metric.REWARD)).append(" | ")
                     .append(paired(c.a(), c.b(), Metric.EXACT)).append(" | ").append(paired(c.a(), c.b(), Metric.HELD_OUT))
-                    .append(" | ").append(verdict).append(" |\n");
+                    .append(" | ").append(verdict).append(" | ");
+            if (rank[i] == null) md.append("– | ");
+            else md.append(pValue(rankP[i])).append(" (").append(pValue(rankHolm[i])).append(") | ");
+            PairedProportions t = table[i];
+            if (t == null) {
+                md.append("– | – | – | ");
+            } else {
+                Proportion.Interval ni = t.newcombe(0.95);
+                md.append(String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f] | ", t.difference(), ni.lower(), ni.upper()));
+                md.append(pValue(mcnemarP[i])).append(" (").append(pValue(mcnemarHolm[i])).append(") | ");
+                double mde = t.minimumDetectableDifference(0.05, 0.8);
+                if (t.discordant() == 0) md.append("undetectable (ψ = 0) | ");
+                else if (Double.isNaN(mde)) md.append(String.format(Locale.ROOT, "undetectable (ψ = %.3f) | ", t.discordance()));
+                else md.append(String.format(Locale.ROOT, "%.3f (ψ = %.3f) | ", mde, t.discordance()));
+            }
+            String rewardVerdict = rank[i] == null ? "–" : holmVerdict(rankHolm[i], rank[i].tPlus() - rank[i].n() * (rank[i].n() + 1) / 4.0);
+            String accuracyVerdict = t == null ? "–" : holmVerdict(mcnemarHolm[i], t.difference());
+            md.append(rewardVerdict).append(" / ").append(accuracyVerdict).append(" |\n");
         }
         md.append('\n');
+    }
+
+    private static String holmVerdict(double adjustedP, double direction) {
+        if (Double.isNaN(adjustedP) || adjustedP > 0.05 || direction == 0) return "not resolved";
+        return direction > 0 ? "yes" : "reversed";
+    }
+
+    private static String pValue(double p) {
+        if (Double.isNaN(p)) return "–";
+        return p < 0.001 ? String.format(Locale.ROOT, "%.1e", p) : String.format(Locale.ROOT, "%.3f", p);
+    }
+
+    /** The paired values {a, b} of a metric over the prompts both cells have ok, non-NaN rows for; null if none. */
+    private double[][] pairedValues(Cell c, Cell ref, Metric m) {
+        Map<Integer, ResultRow> a = byCell.get(c.key()), b = byCell.get(ref.key());
+        if (a == null || b == null) return null;
+        List<double[]> pairs = new ArrayList<>();
+        for (Map.Entry<Integer, ResultRow> e : a.entrySet()) {
+            ResultRow rb = b.get(e.getKey());
+            if (!e.getValue().ok() || rb == null || !rb.ok()) continue;
+            double x = m.value.applyAsDouble(e.getValue()), y = m.value.applyAsDouble(rb);
+            if (!Double.isNaN(x) && !Double.isNaN(y)) pairs.add(new double[] {x, y});
+        }
+        if (pairs.isEmpty()) return null;
+        double[][] out = new double[2][pairs.size()];
+        for (int i = 0; i < pairs.size(); i++) {
+            out[0][i] = pairs.get(i)[0];
+            out[1][i] = pairs.get(i)[1];
+        }
+        return out;
+    }
+
+    /** The cell's accuracy as a proportion with its Wilson 95 % interval, marked like {@link #text} when incomplete. */
+    private String wilson(Cell c) {
+        Map<Integer, ResultRow> rows = byCell.get(c.key());
+        if (rows == null || rows.isEmpty()) return "–";
+        List<ResultRow> ok = okRows(c);
+        if (ok.isEmpty()) return rows.values().iterator().next().status();
+        double[] v = ok.stream().mapToDouble(Metric.EXACT.value).filter(x -> !Double.isNaN(x)).toArray();
+        Proportion p = Proportion.of(v);
+        String s = p.formatWilson(3);
+        return p.n() < prompts.size() ? s + " [n=" + p.n() + "]" : s;
     }
 
     private String nfeNote(Cell c) {

@@ -17,25 +17,34 @@ import java.util.Arrays;
  * chosen). With K = 1 the run is plain sampling with N particles, the same noise included. The output is
  * the best parent's clean estimate at s_{M-1}. Only block ends read an estimate: under a faithful one-step estimate
  * (two latents per estimate) they cost N·K more each, so the run costs N·K·(M + blocks).
+ *
+ * <p>The variant {@link BlockwiseSelectionSettings.Variant#CODE} runs the search as the reference code's
+ * {@code general_trainer.py} does: each parent draws one initial noise (stream INITIAL, p, 0, 0) and its K children
+ * start from copies of it (the code repeats the latent K times and evaluates every copy, so the accounting stays
+ * N·K per level); blocks end at the grid levels j > 0 with j a multiple of L, and at the last level (for CoDe with
+ * L = 2: levels 2, 4, 6, 8 and 9 of ten; for SVDD every level after the first). Level 0 selects only when it is the
+ * last (M = 1): its K children are identical. Everything else, including the step noise streams, is as in the default.
  */
 public final class BlockwiseSelection extends MethodWithSettings<Record> {
     private final int n, k, l;
+    private final BlockwiseSelectionSettings.Variant variant;
 
     /** CoDe: blocks of {@code l} steps. */
     public static BlockwiseSelection code(BlockwiseSelectionSettings settings) {
-        return new BlockwiseSelection("code", settings, settings.n(), settings.k(), settings.l());
+        return new BlockwiseSelection("code", settings, settings.n(), settings.k(), settings.l(), settings.variant());
     }
 
     /** SVDD: the same search with blocks of one step. */
     public static BlockwiseSelection svdd(SvddSettings settings) {
-        return new BlockwiseSelection("svdd", settings, settings.n(), settings.k(), 1);
+        return new BlockwiseSelection("svdd", settings, settings.n(), settings.k(), 1, settings.variant());
     }
 
-    private BlockwiseSelection(String name, Record settings, int n, int k, int l) {
+    private BlockwiseSelection(String name, Record settings, int n, int k, int l, BlockwiseSelectionSettings.Variant variant) {
         super(name, settings);
         this.n = n;
         this.k = k;
         this.l = l;
+        this.variant = variant;
     }
 
     @Override
@@ -64,9 +73,14 @@ public final class BlockwiseSelection extends MethodWithSettings<Record> {
         double[] r = new double[p];
         double[] s = new double[p], sNext = new double[p];
         float[] z = new float[dim];
+        boolean shared = variant == BlockwiseSelectionSettings.Variant.CODE;
         for (int a = 0; a < n; a++) {
             for (int c = 0; c < k; c++) {
-                run.noise.normal(NoiseStreams.Purpose.INITIAL, a, 0, c, x[a * k + c]);
+                if (shared && c > 0) {
+                    System.arraycopy(x[a * k], 0, x[a * k + c], 0, dim);
+                } else {
+                    run.noise.normal(NoiseStreams.Purpose.INITIAL, a, 0, c, x[a * k + c]);
+                }
             }
         }
         boolean blockStart = false;
@@ -107,6 +121,7 @@ public final class BlockwiseSelection extends MethodWithSettings<Record> {
 
     /** Whether the evaluation at grid index j ends a block (its children are rewarded and selected). */
     private boolean blockEnd(int j, int m) {
+        if (variant == BlockwiseSelectionSettings.Variant.CODE) return j == m - 1 || (j > 0 && j % l == 0);
         return (j + 1) % l == 0 || j == m - 1;
     }
 }

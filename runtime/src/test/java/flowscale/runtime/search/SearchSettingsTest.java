@@ -23,8 +23,8 @@ class SearchSettingsTest {
             "bon", new BestOfNSettings(OptionalInt.empty()),
             "sop", new SearchOverPathsSettings(2, 5, 4, 780, 810, 120),
             "smc", new SequentialMonteCarloSettings(OptionalInt.empty(), 1.0, 1.0),
-            "code", new BlockwiseSelectionSettings(2, 25, 2),
-            "svdd", new SvddSettings(2, 25),
+            "code", new BlockwiseSelectionSettings(2, 25, 2, BlockwiseSelectionSettings.Variant.PAPER),
+            "svdd", new SvddSettings(2, 25, BlockwiseSelectionSettings.Variant.PAPER),
             "rbf", new RolloverBudgetForcingSettings(2, 25, RolloverBudgetForcingSettings.Variant.CODE));
 
     @Test
@@ -79,7 +79,7 @@ class SearchSettingsTest {
         assertEquals("unknown search option 'l' for sop; valid keys: n, k, ode-steps, forward, backward, seed-t", msg);
         assertEquals("unknown search options 'beam', 'q' for smc; valid keys: n, lambda or beta, ess-threshold",
                 refused("smc", SearchConfig.defaults().with("q", 1).with("beam", 2)));
-        assertTrue(refused("svdd", SearchConfig.defaults().with("l", 2)).endsWith("valid keys: n, k"));
+        assertTrue(refused("svdd", SearchConfig.defaults().with("l", 2)).endsWith("valid keys: n, k, variant"));
     }
 
     @Test
@@ -106,7 +106,7 @@ class SearchSettingsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PlainSampling(new PlainSamplingSettings(0)));
         assertEquals("search option n=0 for none: must be an integer >= 1", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new BestOfN(new BestOfNSettings(OptionalInt.of(-1))));
-        assertThrows(IllegalArgumentException.class, () -> BlockwiseSelection.svdd(new SvddSettings(2, 0)));
+        assertThrows(IllegalArgumentException.class, () -> BlockwiseSelection.svdd(new SvddSettings(2, 0, BlockwiseSelectionSettings.Variant.PAPER)));
         assertThrows(IllegalArgumentException.class, () -> new SequentialMonteCarlo(new SequentialMonteCarloSettings(OptionalInt.empty(), 1, 2)));
         assertThrows(IllegalArgumentException.class, () -> new RolloverBudgetForcing(new RolloverBudgetForcingSettings(2, 25, null)));
     }
@@ -118,8 +118,8 @@ class SearchSettingsTest {
         expected.put("bon", Map.of("n", 50));
         expected.put("sop", ordered("n", 2, "k", 3, "ode-steps", 4, "forward", 780.0, "backward", 810.0, "seed-t", 120.0));
         expected.put("smc", ordered("n", 50, "lambda", 0.1, "ess-threshold", 1.0));
-        expected.put("code", ordered("n", 2, "k", 3, "l", 2));
-        expected.put("svdd", ordered("n", 2, "k", 3));
+        expected.put("code", ordered("n", 2, "k", 3, "l", 2, "variant", "paper"));
+        expected.put("svdd", ordered("n", 2, "k", 3, "variant", "paper"));
         expected.put("rbf", ordered("n", 3, "init", 25, "variant", "paper"));
         Map<String, SearchConfig> given = Map.of("none", SearchConfig.defaults().with("n", 3),
                 "bon", SearchConfig.defaults(),
