@@ -7,7 +7,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -131,10 +130,17 @@ final class GemmJob implements WorkerPool.Job {
                 int p = pLo;
                 if (mc <= 2 && bHalf == null) {
                     // one or two rows: WIDE panels per kernel call instead of six wasted rows per panel
-                    // (narrow weights take the panel-at-a-time path below, which widens each panel first)
+                    // (BF16 weights take the register-widening branch next, F16 and F8 the panel-at-a-time path below)
                     for (; p + GemmKernel.WIDE <= pHi; p += GemmKernel.WIDE) {
                         GemmKernel.multiplyTwoRows(s.aPack, 0, b, (int) (p * panelStride + (long) k0 * NR), (int) panelStride,
                                 kc, s.tile);
+                        for (int q = 0; q < GemmKernel.WIDE; q++) store(s.tile, q * 2 * NR, mc0, mc, (p + q) * NR, first);
+                    }
+                } else if (mc <= 2 && halfFormat == WeightType.BF16 && GemmKernel.VECTOR_HALVES) {
+                    // the same for BF16, widened in registers: these products are bound by the weight bytes, which
+                    // the panel-at-a-time path below (widen into L1, then eight rows) does not exploit
+                    for (; p + GemmKernel.WIDE <= pHi; p += GemmKernel.WIDE) {
+                        GemmKernel.multiplyTwoRowsBf16(s.aPack, 0, bHalf, p * panelStride + (long) k0 * NR, panelStride, kc, s.tile);
                         for (int q = 0; q < GemmKernel.WIDE; q++) store(s.tile, q * 2 * NR, mc0, mc, (p + q) * NR, first);
                     }
                 }
@@ -156,11 +162,9 @@ final class GemmJob implements WorkerPool.Job {
         }
     }
 
-    /** Short lanes matching the float lanes of {@link Simd#F}: one step widens one float vector. */
-    private static final VectorSpecies<Short> HALVES =
-            VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 2)));
-    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, F.vectorShape());
-    private static final boolean VECTOR_WIDEN = HALVES.length() == L;
+    private static final VectorSpecies<Short> HALVES = GemmKernel.HALVES;
+    private static final VectorSpecies<Integer> INTS = GemmKernel.INTS;
+    private static final boolean VECTOR_WIDEN = GemmKernel.VECTOR_HALVES;
 
     /** 2^(127 - 15): rescales a half's magnitude bits placed in a float32's exponent and mantissa fields. */
     private static final float F16_RESCALE = 0x1p112f;

@@ -1,9 +1,17 @@
 package flowscale.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
 
 import static flowscale.kernels.cpu.Simd.F;
 import static flowscale.kernels.cpu.Simd.L;
+import static flowscale.kernels.cpu.Simd.NATIVE;
 
 /**
  * The register-tiled SGEMM micro-kernel: an {@code MR x NR} block of C ({@code MR} = 8 rows, {@code NR}
@@ -122,6 +130,87 @@ final class GemmKernel {
             b1 += NR;
             b2 += NR;
             b3 += NR;
+        }
+        p00.intoArray(tile, 0);
+        p01.intoArray(tile, L);
+        p10.intoArray(tile, NR);
+        p11.intoArray(tile, NR + L);
+        q00.intoArray(tile, 2 * NR);
+        q01.intoArray(tile, 2 * NR + L);
+        q10.intoArray(tile, 3 * NR);
+        q11.intoArray(tile, 3 * NR + L);
+        r00.intoArray(tile, 4 * NR);
+        r01.intoArray(tile, 4 * NR + L);
+        r10.intoArray(tile, 5 * NR);
+        r11.intoArray(tile, 5 * NR + L);
+        s00.intoArray(tile, 6 * NR);
+        s01.intoArray(tile, 6 * NR + L);
+        s10.intoArray(tile, 7 * NR);
+        s11.intoArray(tile, 7 * NR + L);
+    }
+
+    /** Short lanes matching the float lanes of {@link Simd#F}: one 16-bit load widens to one float vector. */
+    static final VectorSpecies<Short> HALVES =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 2)));
+    static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, F.vectorShape());
+    /** Whether 16-bit weights can be widened a whole float vector at a time (always, for the species we choose). */
+    static final boolean VECTOR_HALVES = HALVES.length() == L;
+
+    /**
+     * {@link #multiplyTwoRows} reading BF16 panels ({@link HalfPanels}) in place: {@code b} holds 16-bit elements,
+     * {@code bi} and {@code panelStride} count elements. Each B vector is widened in registers as it is loaded
+     * (sign-extend, shift left 16: exact), so one or two rows (the batch-1 modulation projections) stream half the
+     * bytes of the float32 kernel with no widened copy. Every element is the same chain of FMAs, in the same order
+     * from zero, as in {@link #multiplyTwoRows} over the widened panels, so the two give the same bits.
+     * Requires {@link #VECTOR_HALVES}.
+     */
+    static void multiplyTwoRowsBf16(float[] a, int ai, MemorySegment b, long bi, long panelStride, int kc, float[] tile) {
+        FloatVector p00 = FloatVector.zero(F), p01 = FloatVector.zero(F), p10 = FloatVector.zero(F), p11 = FloatVector.zero(F);
+        FloatVector q00 = FloatVector.zero(F), q01 = FloatVector.zero(F), q10 = FloatVector.zero(F), q11 = FloatVector.zero(F);
+        FloatVector r00 = FloatVector.zero(F), r01 = FloatVector.zero(F), r10 = FloatVector.zero(F), r11 = FloatVector.zero(F);
+        FloatVector s00 = FloatVector.zero(F), s01 = FloatVector.zero(F), s10 = FloatVector.zero(F), s11 = FloatVector.zero(F);
+        long step = 2L * panelStride, half = 2L * L;
+        long o0 = 2 * bi, o1 = o0 + step, o2 = o1 + step, o3 = o2 + step; // byte offsets of the four panels
+        for (int k = 0; k < kc; k++) {
+            FloatVector a0 = FloatVector.broadcast(F, a[ai]);
+            FloatVector a1 = FloatVector.broadcast(F, a[ai + 1]);
+            FloatVector x0 = ((IntVector) ShortVector.fromMemorySegment(HALVES, b, o0, NATIVE).convertShape(VectorOperators.S2I, INTS, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector x1 = ((IntVector) ShortVector.fromMemorySegment(HALVES, b, o0 + half, NATIVE).convertShape(VectorOperators.S2I, INTS, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            p00 = a0.fma(x0, p00);
+            p01 = a0.fma(x1, p01);
+            p10 = a1.fma(x0, p10);
+            p11 = a1.fma(x1, p11);
+            FloatVector y0 = ((IntVector) ShortVector.fromMemorySegment(HALVES, b, o1, NATIVE).convertShape(VectorOperators.S2I, INTS, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector y1 = ((IntVector) ShortVector.fromMemorySegment(HALVES, b, o1 + half, NATIVE).convertShape(VectorOperators.S2I, INTS, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            q00 = a0.fma(y0, q00);
+            q01 = a0.fma(y1, q01);
+            q10 = a1.fma(y0, q10);
+            q11 = a1.fma(y1, q11);
+            FloatVector z0 = ((IntVector) ShortVector.fromMemorySegment(HALVES, b, o2, NATIVE).convertShape(VectorOperators.S2I, INTS, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector z1 = ((IntVector) ShortVector.fromMemorySegment(HALVES, b, o2 + half, NATIVE).convertShape(VectorOperators.S2I, INTS, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            r00 = a0.fma(z0, r00);
+            r01 = a0.fma(z1, r01);
+            r10 = a1.fma(z0, r10);
+            r11 = a1.fma(z1, r11);
+            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(HALVES, b, o3, NATIVE).convertShape(VectorOperators.S2I, INTS, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(HALVES, b, o3 + half, NATIVE).convertShape(VectorOperators.S2I, INTS, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            s00 = a0.fma(w0, s00);
+            s01 = a0.fma(w1, s01);
+            s10 = a1.fma(w0, s10);
+            s11 = a1.fma(w1, s11);
+            ai += MR;
+            o0 += 2 * NR;
+            o1 += 2 * NR;
+            o2 += 2 * NR;
+            o3 += 2 * NR;
         }
         p00.intoArray(tile, 0);
         p01.intoArray(tile, L);

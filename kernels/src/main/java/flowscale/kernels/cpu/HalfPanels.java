@@ -16,7 +16,8 @@ import static flowscale.kernels.cpu.GemmKernel.NR;
  * half or a quarter of the bytes of a float32 panel, and no float32 copy of the model. {@link GemmJob} widens
  * one {@code KC x NR} slice of a panel at a time into a float32 buffer that stays in L1 and runs the float32
  * micro-kernel over it; the widening is exact and costs one conversion per weight per block of
- * {@link GemmJob#MC} rows, against {@code MC} FMAs.
+ * {@link GemmJob#MC} rows, against {@code MC} FMAs. Products of one or two rows of BF16 weights, which read each
+ * weight once, widen in registers instead ({@link GemmKernel#multiplyTwoRowsBf16}).
  */
 final class HalfPanels implements PackedWeight {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -17,11 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A narrow (BF16, F16, F8_E4M3) weight widens exactly and is then multiplied by the same micro-kernel in the same
  * order as a float32 weight, so linear over {@code packHalf(bits)} equals linear over {@code pack(widened bits)} bit
- * for bit, at every thread count, over tails in M, N and K and several K blocks, with subnormals among the weights.
+ * for bit, at every thread count, over tails in M, N and K and several K blocks, with subnormals among the weights;
+ * one- and two-row products of BF16 weights take a kernel that widens in registers, and must agree too.
  */
 class CpuHalfGemmTest {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final int[][] SHAPES = {{1, 1, 1}, {7, 33, 9}, {13, 47, 300}, {64, 96, 513}, {257, 40, 31}, {3, 1030, 64}};
+    private static final int[][] SHAPES = {{1, 1, 1}, {7, 33, 9}, {13, 47, 300}, {64, 96, 513}, {257, 40, 31}, {3, 1030, 64},
+        {1, 300, 600}, {2, 160, 70}, {2, 4 * GemmKernel.NR * 3 + 5, 260}}; // one and two rows: the in-register BF16 kernel
 
     @Test
     void halfWeightsEqualTheirWideningBitForBit() {
