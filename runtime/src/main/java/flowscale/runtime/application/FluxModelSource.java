@@ -61,6 +61,7 @@ import java.util.regex.Pattern;
  * <li>{@code --guidance}: 3.5 (BFL's default) for dev-style models, embedded in the model (one NFE per latent);
  *     refused on schnell-style models, which have no guidance embedding. {@code --cfg} is refused: FLUX.1 is not run
  *     with classifier-free guidance.</li>
+ * <li>{@code --reward}: {@value #DEFAULT_REWARD} (vivid images; the JPEG rewards' optima are flat or noisy images).</li>
  * <li>method, sampler and budget stay the generate command's (RBF, VP-SDE, 500 NFE): the paper's search on
  *     FLUX.1-schnell.</li>
  * </ul>
@@ -72,6 +73,8 @@ final class FluxModelSource implements ModelSource {
     /** Most tokens per side of the image (4096 pixels with FLUX.1's VAE). */
     static final int MAX_TOKENS_PER_SIDE = 256;
     static final double DEFAULT_GUIDANCE = 3.5;
+    /** Vivid images score high; JPEG compressibility's optimum is a flat image, a poor thing to search for by default. */
+    static final String DEFAULT_REWARD = "colourfulness";
     static final int SCHNELL_STEPS = 4, DEV_STEPS = 50;
     /** Latents per forward pass; bounds the activation memory. */
     static final int MAX_BATCH = 4;
@@ -79,8 +82,9 @@ final class FluxModelSource implements ModelSource {
     static final int SCHNELL_TEXT_TOKENS = 256, DEV_TEXT_TOKENS = 512;
 
     private static final Pattern SIZE = Pattern.compile("(\\d{1,6})[xX](\\d{1,6})");
-    private static final List<String> TRANSFORMER_NAMES = List.of("double_blocks.", "single_blocks.", "img_in.", "x_embedder.",
-            "transformer_blocks.", "single_transformer_blocks.");
+    /** Name prefixes only a FLUX transformer has (the DiT's patch embedder is {@code x_embedder.proj}, diffusers FLUX's {@code x_embedder.weight}). */
+    private static final List<String> TRANSFORMER_NAMES = List.of("double_blocks.", "single_blocks.", "img_in.", "x_embedder.weight",
+            "transformer_blocks.", "single_transformer_blocks.", "context_embedder.");
     private static final String VAE_CONV_IN = "decoder.conv_in.weight";
 
     private final LongSupplier availableMemory;
@@ -141,7 +145,7 @@ final class FluxModelSource implements ModelSource {
         }
         FluxCheckpoint checkpoint;
         try {
-            checkpoint = FluxCheckpoint.open(path);
+            checkpoint = FluxCheckpoint.open(path, options.flux().ropeAxes());
         } catch (CheckpointException | SafetensorsException e) {
             throw new UserError(e.getMessage(), e);
         }
@@ -405,20 +409,19 @@ final class FluxModelSource implements ModelSource {
 
         @Override
         public String defaultReward() {
-            if (PixelRewards.NAMES.isEmpty()) throw new UserError("no image rewards are available for FLUX in this build");
-            return PixelRewards.NAMES.getFirst();
+            return DEFAULT_REWARD;
         }
 
         @Override
         public List<String> rewardNames() {
-            return PixelRewards.NAMES;
+            return List.of(PixelRewards.USAGE);
         }
 
         @Override
         public Reward reward(String name) {
             if (Rewards.NAMES.contains(name)) {
                 throw new UserError("reward " + name + " needs a shapes-world prompt; FLUX.1's condition is prompt embeddings,"
-                        + " which have none; FLUX rewards: " + String.join(", ", PixelRewards.NAMES));
+                        + " which have none; FLUX rewards: " + PixelRewards.USAGE);
             }
             return new DecodedPixelReward(PixelRewards.named(name), decoder);
         }

@@ -112,6 +112,11 @@ public final class GenerateCommand implements Callable<Integer> {
                     + " models, which have no guidance embedding.")
     Double guidance;
 
+    @Option(names = "--rope-axes", split = ",", paramLabel = "A,B,C",
+            description = "FLUX.1: the RoPE axis dims, for a checkpoint that does not state them and whose head dim is not"
+                    + " FLUX.1's 128 (FLUX.1's files need none).")
+    int[] ropeAxes;
+
     @Option(names = "--method", defaultValue = "rbf", paramLabel = "NAME",
             description = "Search method: none, bon, sop, smc, code, svdd, rbf.")
     String method;
@@ -234,7 +239,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (devices != null && spec.commandLine().getParseResult().hasMatchedOption("--backend")) {
             throw new UserError("give either --backend or --devices, not both (--devices cpu is the same as --backend cpu)");
         }
-        FluxOptions fluxOptions = new FluxOptions(vae, size, guidance, embedding == null ? 0 : embedding.tokens(), textEncoder);
+        FluxOptions fluxOptions = new FluxOptions(vae, size, guidance, ropeAxes, embedding == null ? 0 : embedding.tokens(), textEncoder);
         Interruption ctrlC = Interruption.watch(stop, err);
         try (LoadedModel loaded = ModelSources.open(modelSpec, new ModelOptions(backend, cfg, devices, fluxOptions, line -> {
             stdout.println(line);
