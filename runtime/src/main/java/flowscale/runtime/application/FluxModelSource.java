@@ -106,7 +106,11 @@ final class FluxModelSource implements ModelSource {
         } catch (InvalidPathException e) {
             return false;
         }
-        if (Files.isDirectory(p)) return true;
+        if (Files.isDirectory(p)) {
+            // A diffusers transformer folder, or a pipeline folder (model_index.json, transformer/).
+            return Files.isRegularFile(p.resolve("config.json")) || Files.isRegularFile(p.resolve("model_index.json"))
+                    || Files.isDirectory(p.resolve("transformer"));
+        }
         if (!Files.isRegularFile(p)) return false;
         // A VAE given as --model is answered here too, with a line that says what it is.
         return hasTensor(p, name -> TRANSFORMER_NAMES.stream().anyMatch(prefix -> name.startsWith(prefix)

@@ -215,7 +215,9 @@ public final class GenerateCommand implements Callable<Integer> {
         String modelSpec = model != null ? ModelNames.normalise(model) : DefaultModel.resolve();
         if (!ModelNames.isToy(modelSpec)) {
             if (!Files.exists(Path.of(modelSpec))) throw new UserError("model file " + InputLimits.echo(modelSpec) + " does not exist");
-            if (!Files.isDirectory(Path.of(modelSpec))) InputLimits.regularFile("--model", Path.of(modelSpec), -1);
+            Path modelPath = Path.of(modelSpec);
+            // A folder only as a model some source recognises (diffusers' FLUX folders); otherwise files only.
+            if (!ModelSources.isModelFolder(modelSpec)) InputLimits.regularFile("--model", modelPath, -1);
         }
         List<PromptsFile.Line> lines = null;
         if (promptsFile != null) {

@@ -5,7 +5,12 @@ import flowscale.runtime.cli.FluxFixture;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.PromptEmbedding;
 import flowscale.runtime.reward.Rewards;
+import flowscale.runtime.model.flux.SparseStandIn;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +37,24 @@ class FluxModelSourceTest {
         assertTrue(e.getMessage().contains("needs") && e.getMessage().contains("but this machine has 0.00 GB"), e.getMessage());
         assertEquals(1, log.size());
         assertTrue(log.getFirst().startsWith("FLUX memory plan: weights BF16"), log.getFirst());
+    }
+
+    /**
+     * The released flux1-schnell.safetensors and ae.safetensors as header-exact sparse stand-ins (never read): recognised,
+     * the plan at the default size printed, and refused on a 16 GB machine before any weight is bound.
+     */
+    @Test
+    void theReleasedFilesArePlannedAndRefusedWhereTheyDoNotFit(@TempDir Path dir) throws IOException {
+        Path flux = dir.resolve("flux1-schnell.safetensors"), ae = dir.resolve("ae.safetensors");
+        SparseStandIn.write(flux, SparseStandIn.keyList(FluxFixture.resource("flux/flux1-schnell.keys.json")), "BF16");
+        SparseStandIn.write(ae, SparseStandIn.keyList(FluxFixture.resource("vae/ae.keys.json")), "F32");
+        List<String> log = new ArrayList<>();
+        UserError e = assertThrows(UserError.class, () -> new FluxModelSource(() -> 16_000_000_000L).open(flux.toString(),
+                options(new FluxOptions(ae, null, null, null, 0, null), log)));
+        System.out.println(log.getFirst());
+        assertTrue(log.getFirst().startsWith("FLUX memory plan: weights BF16 23.78 GB stored, 23.79 GB bound"), log.getFirst());
+        assertTrue(log.getFirst().contains("for 4 images of 1024 image + 256 text tokens"), "512x512 with the x8 VAE: " + log.getFirst());
+        assertTrue(e.getMessage().contains("but this machine has 16.00 GB"), e.getMessage());
     }
 
     @Test
