@@ -3,8 +3,8 @@ package flowscale.runtime.reward;
 /**
  * Closeness of the image's mean brightness to a target: {@code -|Y - target|}, in [-1, 0], 0 when the mean equals the
  * target. {@code Y} is the mean over pixels of Rec. 709 luma, {@code 0.2126 R' + 0.7152 G' + 0.0722 B'} on the 8-bit
- * levels scaled to [0, 1] (gamma-encoded values as stored, no linearisation: the brightness a viewer judges, as in
- * ITU-R BT.709's Y' and the {@code L} of common image libraries, not CIE relative luminance).
+ * levels scaled to [0, 1]: ITU-R BT.709's weights on the gamma-encoded values as stored (no linearisation, so luma
+ * Y', not CIE relative luminance; Rec. 601's weights, 0.299/0.587/0.114, would give a slightly different number).
  *
  * <p>A target-brightness reward is the simplest model-free check that search moves an image where asked; the
  * absolute distance keeps its scale in brightness units, so "0.1 off" reads the same at any target.
@@ -35,7 +35,7 @@ public final class Brightness implements PixelReward {
     /** {@code brightness} at the default target, {@code brightness:T} otherwise (what {@code --reward} takes back). */
     @Override
     public String name() {
-        return target == DEFAULT_TARGET ? "brightness" : "brightness:" + target;
+        return target == DEFAULT_TARGET ? "brightness" : "brightness:" + java.math.BigDecimal.valueOf(target).stripTrailingZeros().toPlainString();
     }
 
     @Override

@@ -21,8 +21,8 @@ import java.util.Iterator;
  * <p>The encoder is the JDK's own {@code javax.imageio} JPEG writer with an explicit quality and no metadata or
  * thumbnail passed in: its output is a function of the pixels alone (baseline, standard Huffman tables, the IJG
  * scaling of the standard quantisation tables, 4:2:0 chroma subsampling), so the size is the same on every run and
- * machine with the same JDK. The byte counts differ from PIL's libjpeg-turbo by the header and by rounding details;
- * what a search uses, the ordering of images by size, is the same measure.
+ * machine with the same JDK. The byte counts need not equal PIL's (another libjpeg build, another header); what a
+ * search uses, the ordering of images by size, is the same measure.
  */
 final class JpegSize {
     /** DDPO's quality 95 on the JDK's 0..1 scale (the JDK scales the standard tables as IJG does for quality 100q). */

@@ -171,6 +171,7 @@ class PixelRewardsTest {
         assertEquals("brightness", PixelRewards.named("brightness:0.5").name());
         assertEquals(0.0, ((Brightness) PixelRewards.named("brightness:0")).target());
         assertEquals(0.25, ((Brightness) PixelRewards.named("brightness:.25")).target());
+        assertEquals("brightness:0.0001", PixelRewards.named("brightness:0.0001").name()); // not 1.0E-4, which named() refuses
     }
 
     @Test
