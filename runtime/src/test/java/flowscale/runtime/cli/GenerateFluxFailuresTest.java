@@ -108,5 +108,8 @@ class GenerateFluxFailuresTest {
         assertUsage(run("generate", "--model", dit.toString(), "--prompt", "1 red circle", "--prompt-embeds", embeds.toString(),
                 "--out", out.toString()), "--prompt-embeds applies to FLUX.1 models");
         assertFalse(Files.exists(out));
+        assertUsage(run("evaluate", "--model", FluxFixture.schnell().toString(), "--out", out.toString()),
+                "evaluate measures shapes-world DiT checkpoints");
+        assertFalse(Files.exists(out));
     }
 }
