@@ -141,6 +141,30 @@ class GenerateFluxTest {
         assertEquals("prompt-tiny.safetensors", t.get("run").get("prompt").asText());
     }
 
+    /** The text-encoder hook the lead plugs CLIP and T5 into: --prompt TEXT and --prompts run through it. */
+    @Test
+    void promptTextRunsThroughAPluggedTextEncoder() throws IOException {
+        List<String> asked = new ArrayList<>();
+        java.util.function.Function<String, flowscale.runtime.model.PromptEmbedding> encoder = text -> {
+            asked.add(text);
+            float[] txt = new float[(3 + text.length() % 3) * FluxFixture.TXT_WIDTH], vec = new float[FluxFixture.VEC_WIDTH];
+            for (int i = 0; i < txt.length; i++) txt[i] = (float) Math.sin(i + text.hashCode());
+            for (int i = 0; i < vec.length; i++) vec[i] = (float) Math.cos(i * 0.5 + text.length());
+            return new flowscale.runtime.model.PromptEmbedding(txt.length / FluxFixture.TXT_WIDTH, txt, vec);
+        };
+        picocli.CommandLine cl = Main.commandLine();
+        ((GenerateCommand) cl.getSubcommands().get("generate").getCommand()).textEncoder = encoder;
+        Path prompts = dir.resolve("prompts.txt");
+        Files.writeString(prompts, "a red fox\n# a comment\nthree blue birds over a lake\n");
+        Run r = CliFixture.run(cl, "generate", "--model", FluxFixture.schnell().toString(), "--vae", FluxFixture.vae().toString(),
+                "--rope-axes", "4,6,6", "--size", SIZE, "--prompts", prompts.toString(), "--method", "bon", "--budget", "8",
+                "--out", dir.resolve("encoded").toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertEquals(List.of("a red fox", "three blue birds over a lake"), asked);
+        assertEquals("three blue birds over a lake", trace("encoded/002-three-blue-birds-over-a-lake").get("run").get("prompt").asText());
+        assertTrue(Files.isRegularFile(dir.resolve("encoded/index.html")));
+    }
+
     @Test
     void pipelineFolderAndDiffusersEmbeddings() throws IOException {
         Path pipeline = FluxFixture.pipelineFolder(dir);
