@@ -14,6 +14,7 @@ import flowscale.runtime.model.DiTConfig;
 import flowscale.runtime.model.DeviceSpec;
 import flowscale.runtime.model.MultiDeviceModel;
 import flowscale.runtime.model.VelocityModel;
+import flowscale.runtime.reward.ImageScore;
 import flowscale.runtime.reward.Reward;
 import flowscale.runtime.reward.Rewards;
 import flowscale.runtime.search.SearchResult;
@@ -28,7 +29,7 @@ import java.util.Locale;
  * DiT checkpoints ({@code --model FILE.safetensors}): the model runs on {@code --backend} with guidance
  * {@code --cfg}, or spread over the devices of {@code --devices} ({@link MultiDeviceModel}); the prompt is
  * parsed by {@link PromptParser}; rewards are the shapes-world ones ({@code counting} by default). Outputs:
- * see {@link DiTOutputs}.
+ * see {@link ImageOutputs}.
  */
 final class DiTModelSource implements ModelSource {
     @Override
@@ -45,6 +46,7 @@ final class DiTModelSource implements ModelSource {
     public LoadedModel open(String spec, ModelOptions options) {
         Path file = Path.of(spec);
         if (!Files.isRegularFile(file)) throw new UserError("model file " + spec + " does not exist");
+        options.flux().refuseFor(spec);
         return options.multiDevice() ? openOnDevices(spec, file, options) : openOnBackend(spec, file, options);
     }
 
@@ -157,7 +159,13 @@ final class DiTModelSource implements ModelSource {
 
         @Override
         public List<String> writeOutputs(Path dir, SearchResult result, Reward reward, RunInfo run) throws IOException {
-            return DiTOutputs.write(dir, result, reward, run, config.imageSize(), kind());
+            int size = config.imageSize();
+            return ImageOutputs.write(dir, result, reward, run, new ImageOutputs.Pictures() {
+                @Override public int height() { return size; }
+                @Override public int width() { return size; }
+                @Override public float[] image(float[] sample) { return sample; }
+                @Override public ImageScore score(float[] image, RunInfo r) { return ImageScore.of(image, PromptParser.parse(r.prompt())); }
+            }, kind());
         }
 
         @Override

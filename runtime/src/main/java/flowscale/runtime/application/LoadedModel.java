@@ -1,7 +1,9 @@
 package flowscale.runtime.application;
 
 import flowscale.runtime.UserError;
+import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
+import flowscale.runtime.model.PromptEmbedding;
 import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.reward.Reward;
 import flowscale.runtime.search.SearchResult;
@@ -22,6 +24,29 @@ public interface LoadedModel extends AutoCloseable {
 
     /** The condition for a prompt (toy models ignore it and use {@link Condition#NONE}). */
     Condition condition(String prompt);
+
+    /**
+     * The condition for a prompt given as text-encoder outputs ({@code --prompt-embeds}), named {@code prompt} in traces
+     * and reports; a model not conditioned on embeddings refuses it in one line.
+     */
+    default Condition condition(String prompt, PromptEmbedding embedding) {
+        throw new UserError("--prompt-embeds applies to FLUX.1 models; " + this + " (" + kind() + ") is not one (drop --prompt-embeds)");
+    }
+
+    /** Steps of the sampler's grid when {@code --steps} is not given. */
+    default int defaultSteps() {
+        return Sampler.DEFAULT_STEPS;
+    }
+
+    /** {@code sampler} on this model's own time schedule, when it has one ({@link Sampler#withTimeShift}). */
+    default Sampler schedule(Sampler sampler) {
+        return sampler;
+    }
+
+    /** What the trace records about the model's pipeline besides the common fields (FLUX: VAE, size, guidance). */
+    default java.util.Map<String, Object> traceFields() {
+        return java.util.Map.of();
+    }
 
     String defaultReward();
 

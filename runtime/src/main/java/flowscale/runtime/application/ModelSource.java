@@ -13,6 +13,14 @@ public interface ModelSource {
     /** Opens the model; throws {@link UserError} for a spec it accepts but cannot open. */
     LoadedModel open(String spec, ModelOptions options);
 
+    /**
+     * Whether prompts for this source's models are shapes-world prompts, which a {@code --prompts} file is parsed as
+     * before the model loads; otherwise the file's lines are taken as text for the model's text encoders.
+     */
+    default boolean shapesWorldPrompts() {
+        return true;
+    }
+
     /** Short description of the specs accepted, for error messages, e.g. {@code toy:gaussian, toy:gmm}. */
     String describe();
 }

@@ -27,12 +27,22 @@ public final class PromptsFile {
     /** Longest slug kept in a directory name. */
     public static final int SLUG_LENGTH = 60;
 
-    /** One prompt of the file, with its 1-based line number. */
+    /** One prompt of the file, with its 1-based line number; {@code prompt} is null for text read by {@link #readText}. */
     public record Line(int number, String text, Prompt prompt) {}
 
     private PromptsFile() {}
 
+    /** The file's prompts, each parsed as a shapes-world prompt. */
     public static List<Line> read(Path file) {
+        return read(file, true);
+    }
+
+    /** The file's prompts as text, unparsed, for a model with text encoders (FLUX.1). */
+    public static List<Line> readText(Path file) {
+        return read(file, false);
+    }
+
+    private static List<Line> read(Path file, boolean parse) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -55,6 +65,10 @@ public final class PromptsFile {
             if (text.length() > MAX_PROMPT) {
                 throw new UserError("--prompts " + file + " line " + (i + 1) + " is " + text.length()
                         + " characters long; a prompt has at most " + MAX_PROMPT);
+            }
+            if (!parse) {
+                prompts.add(new Line(i + 1, text, null));
+                continue;
             }
             try {
                 prompts.add(new Line(i + 1, text, PromptParser.parse(text)));

@@ -40,6 +40,7 @@ final class ToyModelSource implements ModelSource {
         if (options.guidanceScale() != 1.0) {
             throw new UserError("--cfg applies to image models; " + spec + " has no condition to guide");
         }
+        options.flux().refuseFor(spec);
         if (options.multiDevice()) {
             throw new UserError("--devices applies to image models; " + spec + " runs on the host");
         }

@@ -93,6 +93,9 @@ public final class EvaluateCommand implements Runnable {
         }
         if (!Files.exists(Path.of(model))) throw new UserError("model file " + InputLimits.echo(model) + " does not exist");
         InputLimits.regularFile("--model", Path.of(model), -1);
+        if (!ModelSources.shapesWorldPrompts(model)) {
+            throw new UserError("evaluate measures shapes-world DiT checkpoints; " + model + " is a FLUX.1 transformer (use generate)");
+        }
         sampler = sampler.toLowerCase(Locale.ROOT);
         if (steps < 1 || steps > 1000) throw new UserError("--steps must be in 1..1000, got " + steps);
         Sampler s;

@@ -3,9 +3,11 @@ package flowscale.runtime.cli;
 import flowscale.kernels.NoiseScheme;
 import flowscale.runtime.UserError;
 import flowscale.runtime.application.DefaultModel;
-import flowscale.runtime.application.DiTOutputs;
+import flowscale.runtime.application.ImageOutputs;
 import flowscale.runtime.application.LoadedModel;
+import flowscale.runtime.application.FluxOptions;
 import flowscale.runtime.application.ModelOptions;
+import flowscale.runtime.application.PromptEmbeddingsFile;
 import flowscale.runtime.application.ModelSources;
 import flowscale.runtime.application.PromptsFile;
 import flowscale.runtime.application.RunInfo;
@@ -13,6 +15,7 @@ import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.DeviceSpec;
+import flowscale.runtime.model.PromptEmbedding;
 import flowscale.runtime.report.IndexPage;
 import flowscale.runtime.reward.Reward;
 import flowscale.runtime.search.SearchConfig;
@@ -41,6 +44,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /**
  * {@code flowscale generate}: reward-guided search (inference-time scaling) under an NFE budget. With no
@@ -55,8 +59,17 @@ import java.util.concurrent.Callable;
         description = {"Run a reward-guided search (inference-time scaling) under an NFE budget.",
                 "",
                 "Writes into --out:",
-                "  image models: best.png, best_x8.png, candidates.png, report.html, trace.json",
+                "  image models: best.png, best_xF.png (an upscaled copy of a small image,",
+                "                best_x8.png for the DiT), candidates.png, report.html,",
+                "                trace.json; FLUX.1's images decoded by its VAE",
                 "  toy models:   particles.png, trace.json",
+                "",
+                "FLUX.1: --model a BFL/ComfyUI file or a diffusers transformer/ or pipeline",
+                "folder; --vae (unless the pipeline folder has vae/); --prompt-embeds FILE",
+                "(txt [L, D_txt], vec [D_vec]); --size WxH. Rewards see the decoded image.",
+                "schnell-style: 4 steps on the uniform grid. dev-style: 50 steps, --guidance",
+                "3.5; ode, linear-sde and linear-sde-adapt-diff step on BFL's shifted grid,",
+                "the VP samplers keep their own VP-time grid.",
                 "",
                 "Ctrl-C stops at the next batch and still writes the best found so far.",
                 "A run locks --out (a second run on it stops with one line) and replaces whatever an earlier run",
@@ -66,7 +79,8 @@ public final class GenerateCommand implements Callable<Integer> {
     static final int EXIT_INTERRUPTED = 130;
 
     @Option(names = "--model", paramLabel = "SPEC",
-            description = "Model: FILE.safetensors (a DiT checkpoint), or toy:gmm (2-D Gaussian mixture, well separated modes), "
+            description = "Model: FILE.safetensors (a DiT checkpoint, or a FLUX.1 transformer in BFL's or ComfyUI's layout), DIR"
+                    + " (a diffusers FLUX.1 transformer/ folder or a pipeline folder with transformer/ and vae/), or toy:gmm (2-D Gaussian mixture, well separated modes), "
                     + "toy:gmm-close (modes close together), toy:gaussian. Default: the shipped model "
                     + DefaultModel.RELATIVE + " (in the current directory, else in the flowscale installation).")
     String model;
@@ -79,6 +93,32 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Run every prompt of FILE (one per line; blank lines and # comments skipped) with the model "
                     + "loaded once, into --out/NNN-slug/ each, plus --out/index.html. Excludes --prompt.")
     Path promptsFile;
+
+    @Option(names = "--prompt-embeds", paramLabel = "FILE",
+            description = "FLUX.1: the prompt as text-encoder outputs, a safetensors file with txt [L, D_txt] and vec [D_vec]"
+                    + " (or diffusers' prompt_embeds [1, L, D_txt] and pooled_prompt_embeds [1, D_vec]); --prompt then only"
+                    + " names the run.")
+    Path promptEmbeds;
+
+    @Option(names = "--vae", paramLabel = "FILE|DIR",
+            description = "FLUX.1: the VAE (BFL's ae.safetensors or a diffusers AutoencoderKL folder); not needed when --model"
+                    + " is a diffusers pipeline folder with vae/.")
+    Path vae;
+
+    @Option(names = "--size", paramLabel = "WxH",
+            description = "FLUX.1: image size in pixels, a multiple of 2x the VAE's upsampling (16 for FLUX.1). Default: 32 x 32"
+                    + " tokens, 512x512 with FLUX.1's VAE.")
+    String size;
+
+    @Option(names = "--guidance", paramLabel = "G",
+            description = "FLUX.1-dev-style models: the embedded guidance (default 3.5, BFL's); refused on schnell-style"
+                    + " models, which have no guidance embedding.")
+    Double guidance;
+
+    @Option(names = "--rope-axes", split = ",", paramLabel = "A,B,C",
+            description = "FLUX.1: the RoPE axis dims, for a checkpoint that does not state them and whose head dim is not"
+                    + " FLUX.1's 128 (FLUX.1's files need none).")
+    int[] ropeAxes;
 
     @Option(names = "--method", defaultValue = "rbf", paramLabel = "NAME",
             description = "Search method: none, bon, sop, smc, code, svdd, rbf.")
@@ -100,8 +140,9 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Total budget of model evaluations (NFE); the search never exceeds it.")
     long budget;
 
-    @Option(names = "--steps", defaultValue = "10", paramLabel = "M", description = "Denoising steps M of the sampler's grid.")
-    int steps;
+    @Option(names = "--steps", paramLabel = "M", description = "Denoising steps M of the sampler's grid (default: 10; FLUX.1"
+            + " schnell-style 4, dev-style 50, as BFL's).")
+    Integer steps;
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed of every random draw (Philox key); each prompt of "
             + "--prompts gets the noise it would get alone.")
@@ -115,7 +156,8 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--reward", paramLabel = "NAME",
             description = "Reward to maximise (image models: counting, composition, heldout, validshapes; toy models: "
-                    + "mode = the rarest mode, or mode:K); default: the model's default (counting for image models).")
+                    + "mode = the rarest mode, or mode:K; FLUX.1: image rewards on the decoded image, e.g. jpeg-compressibility,"
+                    + " jpeg-incompressibility, colourfulness, brightness); default: the model's default (counting for the DiT).")
     String reward;
 
     @Option(names = "--search-opt", paramLabel = "KEY=VALUE",
@@ -150,6 +192,12 @@ public final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /**
+     * The text encoders as a function from prompt text to embeddings, for FLUX.1's {@code --prompt} and {@code --prompts};
+     * null while none are loaded (then FLUX takes {@code --prompt-embeds} only).
+     */
+    Function<String, PromptEmbedding> textEncoder;
+
     /** Set by Ctrl-C; tests set it to stop a run without a signal. */
     StopFlag stop = new StopFlag();
 
@@ -167,27 +215,48 @@ public final class GenerateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         SearchMethod searchMethod = validate();
+        String modelSpec = model != null ? ModelNames.normalise(model) : DefaultModel.resolve();
+        if (!ModelNames.isToy(modelSpec)) {
+            if (!Files.exists(Path.of(modelSpec))) throw new UserError("model file " + InputLimits.echo(modelSpec) + " does not exist");
+            Path modelPath = Path.of(modelSpec);
+            // A folder only as a model some source recognises (diffusers' FLUX folders); otherwise files only.
+            if (!ModelSources.isModelFolder(modelSpec)) InputLimits.regularFile("--model", modelPath, -1);
+        }
         List<PromptsFile.Line> lines = null;
         if (promptsFile != null) {
             if (prompt != null) throw new UserError("--prompt and --prompts exclude each other; give one");
+            if (promptEmbeds != null) throw new UserError("--prompt-embeds and --prompts exclude each other; give one");
             InputLimits.regularFile("--prompts", promptsFile, InputLimits.MAX_PROMPTS_FILE);
-            lines = PromptsFile.read(promptsFile);
+        }
+        boolean shapesPrompts = ModelNames.isToy(modelSpec) || ModelSources.shapesWorldPrompts(modelSpec);
+        if (!shapesPrompts && textEncoder == null && promptEmbeds == null) {
+            // Before the (long) load: without text encoders FLUX takes its prompt as embeddings only.
+            throw new UserError((promptsFile != null ? "--prompts" : "--prompt TEXT") + " on FLUX.1 needs text encoders, which"
+                    + " are not loaded; give the prompt as --prompt-embeds FILE (txt [L, D_txt], vec [D_vec])");
+        }
+        if (promptsFile != null) lines = shapesPrompts ? PromptsFile.read(promptsFile) : PromptsFile.readText(promptsFile);
+        PromptEmbedding embedding = null;
+        if (promptEmbeds != null) {
+            InputLimits.regularFile("--prompt-embeds", promptEmbeds, InputLimits.MAX_PROMPT_EMBEDS_FILE);
+            embedding = PromptEmbeddingsFile.read(promptEmbeds);
         }
         OutputDirectory.check(out);
         if (devices != null && spec.commandLine().getParseResult().hasMatchedOption("--backend")) {
             throw new UserError("give either --backend or --devices, not both (--devices cpu is the same as --backend cpu)");
         }
-        String modelSpec = model != null ? ModelNames.normalise(model) : DefaultModel.resolve();
-        if (!ModelNames.isToy(modelSpec)) {
-            if (!Files.exists(Path.of(modelSpec))) throw new UserError("model file " + InputLimits.echo(modelSpec) + " does not exist");
-            InputLimits.regularFile("--model", Path.of(modelSpec), -1);
-        }
+        FluxOptions fluxOptions = new FluxOptions(vae, size, guidance, ropeAxes, embedding == null ? 0 : embedding.tokens(), textEncoder);
         Interruption ctrlC = Interruption.watch(stop, err);
-        try (LoadedModel loaded = ModelSources.open(modelSpec, new ModelOptions(backend, cfg, devices))) {
+        try (LoadedModel loaded = ModelSources.open(modelSpec, new ModelOptions(backend, cfg, devices, fluxOptions, line -> {
+            stdout.println(line);
+            stdout.flush();
+        }))) {
             refuseWhatDoesNotApply(loaded, modelSpec);
+            configuredSampler = loaded.schedule(configuredSampler.withSteps(steps != null ? steps : loaded.defaultSteps()));
             Reward r = loaded.reward(reward == null ? loaded.defaultReward() : reward.toLowerCase(Locale.ROOT));
             List<Condition> conds = new ArrayList<>();
-            if (lines == null) {
+            if (embedding != null) {
+                conds.add(loaded.condition(prompt != null ? prompt : String.valueOf(promptEmbeds.getFileName()), embedding));
+            } else if (lines == null) {
                 conds.add(loaded.condition(prompt == null ? "" : prompt));
             } else {
                 for (PromptsFile.Line l : lines) conds.add(loaded.condition(l.text()));
@@ -197,6 +266,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 RunContext run = new RunContext(loaded, modelSpec, ModelFingerprint.of(modelSpec), searchMethod, r, dir, stdout, err);
                 if (lines == null) {
                     String text = prompt == null ? "" : prompt;
+                    if (embedding != null && prompt == null) text = conds.get(0).prompt();
                     Outcome o = runOne(run, conds.get(0), text, 0, 0, out, method + "/" + sampler);
                     return exitStatus(List.of(o), err);
                 }
@@ -238,7 +308,7 @@ public final class GenerateCommand implements Callable<Integer> {
     /** Checks the options that need no model; returns the configured search method. */
     private SearchMethod validate() {
         InputLimits.budget(budget);
-        InputLimits.steps(steps);
+        if (steps != null) InputLimits.steps(steps);
         InputLimits.cfg(cfg);
         InputLimits.threads("--backend", backend);
         InputLimits.threads("--devices", devices);
@@ -250,7 +320,8 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         if (method.equals("rbf")) InputLimits.rbfBudget(budget, cfg);
         try {
-            configuredSampler = Sampler.named(sampler).withSteps(steps).withEstimate(Estimate.parse(estimate));
+            configuredSampler = Sampler.named(sampler).withSteps(steps != null ? steps : Sampler.DEFAULT_STEPS)
+                    .withEstimate(Estimate.parse(estimate));
             configuredNoiseScheme = NoiseScheme.named(noiseScheme);
             SearchConfig config = SearchConfig.parse(searchOptions);
             if (rbfVariant != null) {
@@ -267,6 +338,9 @@ public final class GenerateCommand implements Callable<Integer> {
     private void refuseWhatDoesNotApply(LoadedModel loaded, String modelSpec) {
         if (!loaded.kind().startsWith("toy")) return;
         if (prompt != null) throw new UserError("--prompt applies to image models; " + modelSpec + " has no condition (drop --prompt)");
+        if (promptEmbeds != null) {
+            throw new UserError("--prompt-embeds applies to FLUX.1 models; " + modelSpec + " has no condition (drop --prompt-embeds)");
+        }
         if (promptsFile != null) {
             throw new UserError("--prompts applies to image models; " + modelSpec + " has no condition (drop --prompts)");
         }
@@ -287,7 +361,7 @@ public final class GenerateCommand implements Callable<Integer> {
         };
         if (buffers == 0) return;
         long perLatent = Math.max(1, loaded.model().nfePerLatent());
-        long n = budget / perLatent / steps;
+        long n = budget / perLatent / configuredSampler.steps();
         for (String o : searchOptions) {
             if (o.startsWith("n=")) {
                 try {
@@ -338,17 +412,17 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         run.out().clear();
         Files.createDirectories(dir);
-        List<String> files = new ArrayList<>(List.of(DiTOutputs.TRACE));
+        List<String> files = new ArrayList<>(List.of(ImageOutputs.TRACE));
         RunInfo info = new RunInfo(promptText, run.modelSpec(), seed);
         files.addAll(run.loaded().writeOutputs(dir, result, run.reward(), info));
-        writeTrace(dir.resolve(DiTOutputs.TRACE), result, run, promptText, promptIndex, promptLine, dir);
+        writeTrace(dir.resolve(ImageOutputs.TRACE), result, run, promptText, promptIndex, promptLine, dir);
         summary(run.stdout(), run.modelSpec(), run.loaded(), result, dir, files);
         if (failure != null) {
             throw new SearchStopped(failure, dir);
         }
-        byte[] bestPng = files.contains(DiTOutputs.BEST) ? Files.readAllBytes(dir.resolve(DiTOutputs.BEST)) : null;
+        byte[] bestPng = files.contains(ImageOutputs.BEST) ? Files.readAllBytes(dir.resolve(ImageOutputs.BEST)) : null;
         String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
-        String link = name + "/" + (files.contains(DiTOutputs.REPORT) ? DiTOutputs.REPORT : DiTOutputs.TRACE);
+        String link = name + "/" + (files.contains(ImageOutputs.REPORT) ? ImageOutputs.REPORT : ImageOutputs.TRACE);
         return new Outcome(link, promptText, result, bestPng);
     }
 
@@ -377,6 +451,8 @@ public final class GenerateCommand implements Callable<Integer> {
             if (run.fingerprint().sha256() != null) r.put("modelSha256", run.fingerprint().sha256());
         }
         r.put("cfg", cfg);
+        if (promptEmbeds != null) r.put("promptEmbeds", promptEmbeds.toString());
+        for (var e : run.loaded().traceFields().entrySet()) r.putPOJO(e.getKey(), e.getValue());
         if (devices != null) r.put("devices", devices);
         else r.put("backend", backend);
         r.putPOJO("arguments", spec.commandLine().getParseResult().originalArgs());

@@ -39,6 +39,9 @@ final class InputLimits {
     /** Largest --prompts file: ten thousand prompts of a hundred characters. */
     static final long MAX_PROMPTS_FILE = 1L << 20;
 
+    /** Largest --prompt-embeds file read (T5-XXL's 512 x 4096 states in F32 are 8 MiB). */
+    static final long MAX_PROMPT_EMBEDS_FILE = 1L << 30;
+
     /** Input echoed in an error line is cut to this many characters (the cut of every error line's words). */
     static final int ECHO = UserError.ECHO;
 

@@ -1,7 +1,7 @@
 package flowscale.runtime.cli;
 
 import flowscale.runtime.UserError;
-import flowscale.runtime.application.DiTOutputs;
+import flowscale.runtime.application.ImageOutputs;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -32,8 +32,13 @@ final class OutputDirectory implements AutoCloseable {
     static final String LOCK = ".flowscale.lock";
 
     /** The files {@code generate} writes into a run's directory or, for {@code --prompts}, beside them. */
-    static final Set<String> OUTPUT_FILES = Set.of(DiTOutputs.TRACE, DiTOutputs.BEST, DiTOutputs.BEST_UPSCALED,
-            DiTOutputs.CANDIDATES, DiTOutputs.REPORT, "particles.png", "index.html");
+    static final Set<String> OUTPUT_FILES = Set.of(ImageOutputs.TRACE, ImageOutputs.BEST,
+            ImageOutputs.CANDIDATES, ImageOutputs.REPORT, "particles.png", "index.html");
+
+    /** A file {@code generate} writes: one of {@link #OUTPUT_FILES} or an upscaled copy {@code best_xF.png}. */
+    static boolean isOutput(String name) {
+        return OUTPUT_FILES.contains(name) || ImageOutputs.BEST_UPSCALED.matcher(name).matches();
+    }
 
     /** A per-prompt directory of an earlier {@code --prompts} run ({@link PromptsFile#directoryName}). */
     private static final Pattern PROMPT_DIRECTORY = Pattern.compile("[0-9]{3,}(-[a-z0-9-]+)?");
@@ -189,7 +194,7 @@ final class OutputDirectory implements AutoCloseable {
                 String name = p.getFileName().toString();
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     if (PROMPT_DIRECTORY.matcher(name).matches() && onlyOutputs(p)) deleteTree(p);
-                } else if (OUTPUT_FILES.contains(name) || TEMPORARY.matcher(name).matches()) {
+                } else if (isOutput(name) || TEMPORARY.matcher(name).matches()) {
                     Files.deleteIfExists(p);
                 }
             }
@@ -199,7 +204,7 @@ final class OutputDirectory implements AutoCloseable {
     private static boolean onlyOutputs(Path runDir) throws IOException {
         try (Stream<Path> files = Files.list(runDir)) {
             return files.allMatch(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
-                    && (OUTPUT_FILES.contains(f.getFileName().toString()) || TEMPORARY.matcher(f.getFileName().toString()).matches()));
+                    && (isOutput(f.getFileName().toString()) || TEMPORARY.matcher(f.getFileName().toString()).matches()));
         }
     }
 

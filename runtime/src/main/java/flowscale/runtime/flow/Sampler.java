@@ -38,6 +38,14 @@ import java.util.List;
  * distinct meaning: "adapt time" moves the evaluation times onto the converted VP grid (all at t >= 0.709 for
  * M = 10), "adapt diff" keeps the times and only changes the noise.
  *
+ * <p>A model's own schedule ({@link #withTimeShift}, FLUX.1-dev's shifted grid) applies to the samplers whose grid is
+ * uniform in the model's linear time: {@code ode}, {@code linear-sde} and {@code linear-sde-adapt-diff} step on the
+ * shifted times (FLUX.1-dev's own sampler is {@code ode} with that grid). The VP-path samplers ({@code vp-sde},
+ * {@code vp-sde-uniform}) keep their grid in VP time, and {@code linear-sde-adapt-time} and {@code ode-vp-grid} keep
+ * the converted VP grid, because where those grids put the steps is what they are compared for; the VP conversion
+ * already moves the model's evaluations towards noise. A schedule with no shift (FLUX.1-schnell's uniform 1 → 0)
+ * changes nothing.
+ *
  * <p>The clean estimate and the model output that drives a step follow the sampler's {@link Estimate} mode (default
  * {@link Estimate#AUTO}: a few-step model's one-step estimate when it offers one, else Tweedie); {@link #evaluate}
  * and {@link #estimate} are told the step each output serves, which a few-step model needs as its step size.
@@ -67,16 +75,18 @@ public final class Sampler {
     private final int steps;
     private final double[] grid;
     private final Estimate estimate;
+    /** The model's schedule warp of a uniform linear grid; null for none. */
+    private final TimeShift shift;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private Sampler(String name, Interpolant path, PathConversion conversion, Diffusion diffusion,
                     PathConversion diffusionMatch, GridKind gridKind, int steps) {
-        this(name, path, conversion, diffusion, diffusionMatch, gridKind, steps, Estimate.AUTO);
+        this(name, path, conversion, diffusion, diffusionMatch, gridKind, steps, Estimate.AUTO, null);
     }
 
     private Sampler(String name, Interpolant path, PathConversion conversion, Diffusion diffusion,
-                    PathConversion diffusionMatch, GridKind gridKind, int steps, Estimate estimate) {
+                    PathConversion diffusionMatch, GridKind gridKind, int steps, Estimate estimate, TimeShift shift) {
         TimeGrid.checkSteps(steps);
         this.estimate = java.util.Objects.requireNonNull(estimate, "estimate");
         this.name = name;
@@ -86,8 +96,9 @@ public final class Sampler {
         this.diffusionMatch = diffusionMatch;
         this.gridKind = gridKind;
         this.steps = steps;
+        this.shift = takesModelSchedule(gridKind, conversion) ? shift : null;
         this.grid = switch (gridKind) {
-            case UNIFORM -> TimeGrid.uniform(steps);
+            case UNIFORM -> this.shift == null ? TimeGrid.uniform(steps) : this.shift.apply(TimeGrid.uniform(steps));
             case SQRT -> TimeGrid.sqrt(steps);
             case CONVERTED_SQRT -> TimeGrid.converted(TimeGrid.sqrt(steps), PathConversion.fromLinear(new VpInterpolant()));
         };
@@ -138,12 +149,33 @@ public final class Sampler {
 
     /** The same configuration with {@code m} steps. */
     public Sampler withSteps(int m) {
-        return new Sampler(name, path, conversion, diffusion, diffusionMatch, gridKind, m, estimate);
+        return new Sampler(name, path, conversion, diffusion, diffusionMatch, gridKind, m, estimate, shift);
     }
 
     /** The same configuration with another {@link Estimate} mode (the name stays: traces record the mode apart). */
     public Sampler withEstimate(Estimate e) {
-        return new Sampler(name, path, conversion, diffusion, diffusionMatch, gridKind, steps, e);
+        return new Sampler(name, path, conversion, diffusion, diffusionMatch, gridKind, steps, e, shift);
+    }
+
+    /**
+     * The same configuration on a model's own schedule (null: none): the uniform linear-time grid of {@code ode},
+     * {@code linear-sde} and {@code linear-sde-adapt-diff} becomes {@code shift} of it; the other samplers keep their
+     * grids (see the class comment), so for them this returns an equal sampler.
+     */
+    public Sampler withTimeShift(TimeShift s) {
+        return new Sampler(name, path, conversion, diffusion, diffusionMatch, gridKind, steps, estimate, s);
+    }
+
+    /** The schedule warp in effect: null unless {@link #withTimeShift} gave one to a sampler that takes it. */
+    public TimeShift timeShift() { return shift; }
+
+    /** Whether this sampler's grid is uniform in the model's linear time, so that a model's schedule replaces it. */
+    public boolean takesModelSchedule() {
+        return takesModelSchedule(gridKind, conversion);
+    }
+
+    private static boolean takesModelSchedule(GridKind kind, PathConversion conversion) {
+        return kind == GridKind.UNIFORM && conversion == null;
     }
 
     /** The estimate mode as configured ({@link Estimate#AUTO} unless changed); {@link Estimate#resolve} gives the one used. */
@@ -152,7 +184,7 @@ public final class Sampler {
     /** The same configuration with another diffusion coefficient (ablations such as method.md Table 8(b)). */
     public Sampler withDiffusion(Diffusion d) {
         String n = d.equals(diffusion) ? name : name + "[g=" + d + "]";
-        return new Sampler(n, path, conversion, d, diffusionMatch, gridKind, steps, estimate);
+        return new Sampler(n, path, conversion, d, diffusionMatch, gridKind, steps, estimate, shift);
     }
 
     /** The linear time at which the model is queried for sampling time s. */
@@ -327,7 +359,7 @@ public final class Sampler {
     @Override
     public String toString() {
         return name + "(path=" + path + ", g=" + diffusion + (diffusionMatch != null ? " matched to vp" : "")
-                + ", grid=" + gridKind.name().toLowerCase() + ", M=" + steps
+                + ", grid=" + gridKind.name().toLowerCase() + (shift == null ? "" : " " + shift) + ", M=" + steps
                 + (estimate == Estimate.AUTO ? "" : ", estimate=" + estimate.label()) + ")";
     }
 

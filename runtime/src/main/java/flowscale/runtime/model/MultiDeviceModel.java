@@ -16,12 +16,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * One DiT per device, each with its own copy of the weights on its own backend, seen by the search as one
- * {@link VelocityModel}. A batch is split into contiguous particle ranges in proportion to the devices'
+ * One model per device (a DiT, or any backend-bound {@link VelocityModel} such as FLUX.1's, through {@link #open}),
+ * each with its own copy of the weights on its own backend, seen by the search as one {@link VelocityModel}. A batch is split into contiguous particle ranges in proportion to the devices'
  * weights ({@link #split}); the ranges run concurrently, one Java thread per device, and each device writes
  * straight into the caller's output rows, so the result is gathered in particle order by construction.
  *
- * <p>Because a DiT's output for an item depends only on that item (see {@link DiT}), splitting changes no
+ * <p>Because a DiT's (and FLUX's) output for an item depends only on that item (see {@link DiT}), splitting changes no
  * bits on identical backends; devices of different kinds agree to their kernels' tolerances. NFE are
  * counted here, once per latent (the per-device DiTs count their own share as well, which nothing reads).
  * Guidance is applied by each DiT on its own items. Not thread-safe, like {@link DiT}.
@@ -46,12 +46,13 @@ public final class MultiDeviceModel implements VelocityModel {
         }
         this.bounds = new int[this.devices.length + 1];
         this.running = new Future<?>[this.devices.length];
-        DiT first = this.devices[0].model;
+        VelocityModel first = this.devices[0].model;
         this.dim = first.dim();
         this.nfePerLatent = first.nfePerLatent();
         for (Device d : this.devices) {
-            if (d.model.dim() != dim || d.model.nfePerLatent() != nfePerLatent
-                    || !d.model.config().equals(first.config())) {
+            if (d.model.dim() != dim || d.model.nfePerLatent() != nfePerLatent || d.model.getClass() != first.getClass()
+                    || !Arrays.equals(d.model.shape(), first.shape()) || d.model.takesStepSize() != first.takesStepSize()
+                    || (d.model instanceof DiT dit && !dit.config().equals(((DiT) first).config()))) {
                 throw new IllegalArgumentException("device " + d.spec + " holds a different model than " + this.devices[0].spec);
             }
         }
@@ -69,10 +70,12 @@ public final class MultiDeviceModel implements VelocityModel {
     }
 
     /**
-     * Creates each device's backend and model in order. A backend spec that cannot be created fails with an
-     * {@link IllegalArgumentException} naming the device; any failure closes the devices already opened.
+     * Creates each device's backend and, with {@code loader}, its model, in order: the same model on every device
+     * (same class, shape and NFE per latent; for a DiT the same configuration). A backend spec that cannot be created
+     * fails with an {@link IllegalArgumentException} naming the device; any failure closes the devices already opened.
+     * Closing this model closes each device's model, then its backend.
      */
-    private static MultiDeviceModel open(List<DeviceSpec> specs, Function<Backend, DiT> loader) {
+    public static MultiDeviceModel open(List<DeviceSpec> specs, Function<Backend, ? extends VelocityModel> loader) {
         if (specs.isEmpty()) throw new IllegalArgumentException("no devices given");
         List<Device> opened = new ArrayList<>();
         try {
@@ -84,7 +87,7 @@ public final class MultiDeviceModel implements VelocityModel {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("device " + (i + 1) + " of " + specs.size() + ": " + e.getMessage(), e);
                 }
-                DiT model;
+                VelocityModel model;
                 try {
                     model = loader.apply(backend);
                 } catch (RuntimeException | Error e) {
@@ -112,15 +115,27 @@ public final class MultiDeviceModel implements VelocityModel {
 
     /** The DiT on device {@code d} (for inspection; calling it directly bypasses this model's NFE count). */
     public DiT model(int d) {
+        return dit(d);
+    }
+
+    /** The model on device {@code d}, whatever its kind (calling it directly bypasses this model's NFE count). */
+    public VelocityModel deviceModel(int d) {
         return devices[d].model;
     }
 
+    /** The DiT configuration; only for DiTs. */
     public DiTConfig config() {
-        return devices[0].model.config();
+        return dit(0).config();
     }
 
+    /** The DiT guidance scale; only for DiTs. */
     public double guidanceScale() {
-        return devices[0].model.guidanceScale();
+        return dit(0).guidanceScale();
+    }
+
+    private DiT dit(int d) {
+        if (devices[d].model instanceof DiT dit) return dit;
+        throw new IllegalStateException("device " + (d + 1) + " holds a " + devices[d].model.getClass().getSimpleName() + ", not a DiT");
     }
 
     /**
@@ -259,8 +274,8 @@ public final class MultiDeviceModel implements VelocityModel {
     }
 
     /**
-     * One device: its backend, its DiT, its thread, and the range of the call in flight. The range is copied
-     * into arrays owned by the device (grown to the largest range seen) because a DiT takes its items from
+     * One device: its backend, its model, its thread, and the range of the call in flight. The range is copied
+     * into arrays owned by the device (grown to the largest range seen) because a model takes its items from
      * index 0; the arrays hold references to the caller's rows only during a call.
      */
     private static final class Device {
@@ -268,7 +283,7 @@ public final class MultiDeviceModel implements VelocityModel {
         final DeviceSpec spec;
         final double weight;
         final Backend backend;
-        final DiT model;
+        final VelocityModel model;
         final ExecutorService thread;
         float[][] x = new float[0][];
         double[] t = new double[0];
@@ -279,7 +294,7 @@ public final class MultiDeviceModel implements VelocityModel {
         float[][] out = new float[0][];
         int count;
 
-        Device(int index, DeviceSpec spec, Backend backend, DiT model) {
+        Device(int index, DeviceSpec spec, Backend backend, VelocityModel model) {
             this.index = index;
             this.spec = spec;
             this.weight = spec.weight();

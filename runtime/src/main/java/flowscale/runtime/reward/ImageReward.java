@@ -16,6 +16,10 @@ abstract class ImageReward implements Reward {
                     + cond.length + ", " + scores.length);
         }
         for (int i = 0; i < n; i++) {
+            if (cond[i].hasEmbedding()) {
+                throw new IllegalArgumentException("reward " + name() + " needs a shapes-world prompt; condition '" + cond[i]
+                        + "' is prompt embeddings, which have none");
+            }
             if (cond[i].groupCount() == 0) {
                 throw new IllegalArgumentException("reward " + name() + " needs a prompt; condition " + i + " has no groups");
             }

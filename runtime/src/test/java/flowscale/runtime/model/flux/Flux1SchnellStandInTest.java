@@ -1,23 +1,14 @@
 package flowscale.runtime.model.flux;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import flowscale.loader.DType;
 import flowscale.runtime.model.CheckpointException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -81,45 +72,13 @@ class Flux1SchnellStandInTest {
     }
 
     private static TreeMap<String, long[]> keyList() throws IOException {
-        JsonNode keys = new ObjectMapper().readTree(FluxFixtures.resource("flux1-schnell.keys.json").toFile());
-        TreeMap<String, long[]> shapes = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = keys.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            long[] s = new long[e.getValue().size()];
-            for (int i = 0; i < s.length; i++) s[i] = e.getValue().get(i).asLong();
-            shapes.put(e.getKey(), s);
-        }
+        TreeMap<String, long[]> shapes = SparseStandIn.keyList(FluxFixtures.resource("flux1-schnell.keys.json"));
         assertEquals(776, shapes.size());
         return shapes;
     }
 
     /** BF16 tensors in name order, back to back, as the release lays them out; the data section is never written. */
     private static long writeSparse(Path file, TreeMap<String, long[]> shapes) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode header = json.createObjectNode();
-        long offset = 0;
-        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-            long bytes = 2;
-            ArrayNode shape = json.createArrayNode();
-            for (long d : e.getValue()) {
-                bytes *= d;
-                shape.add(d);
-            }
-            ObjectNode t = header.putObject(e.getKey());
-            t.put("dtype", "BF16");
-            t.set("shape", shape);
-            t.putArray("data_offsets").add(offset).add(offset + bytes);
-            offset += bytes;
-        }
-        byte[] text = json.writeValueAsBytes(header);
-        int padded = (text.length + 7) / 8 * 8;
-        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-        head.putLong(padded).put(text);
-        while (head.hasRemaining()) head.put(" ".getBytes(StandardCharsets.US_ASCII));
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            f.write(head.array());
-            f.setLength(8L + padded + offset);
-        }
-        return offset;
+        return SparseStandIn.write(file, shapes, "BF16");
     }
 }
