@@ -6,6 +6,8 @@ import flowscale.runtime.application.DefaultModel;
 import flowscale.runtime.application.ImageOutputs;
 import flowscale.runtime.application.LoadedModel;
 import flowscale.runtime.application.FluxOptions;
+import flowscale.runtime.application.FluxTextPrompts;
+import flowscale.runtime.application.TextEncoderFolders;
 import flowscale.runtime.application.ModelOptions;
 import flowscale.runtime.application.PromptEmbeddingsFile;
 import flowscale.runtime.application.ModelSources;
@@ -43,6 +45,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -99,6 +102,22 @@ public final class GenerateCommand implements Callable<Integer> {
                     + " (or diffusers' prompt_embeds [1, L, D_txt] and pooled_prompt_embeds [1, D_vec]); --prompt then only"
                     + " names the run.")
     Path promptEmbeds;
+
+    @Option(names = "--clip", paramLabel = "DIR",
+            description = "FLUX.1: CLIP text encoder folder (a diffusers text_encoder/, tokenizer beside it or in tokenizer/);"
+                    + " with --t5, --prompt TEXT and --prompts are encoded once per prompt before the search (no NFE). A"
+                    + " diffusers pipeline folder given as --model with text_encoder/ and text_encoder_2/ needs neither.")
+    Path clip;
+
+    @Option(names = "--t5", paramLabel = "DIR",
+            description = "FLUX.1: T5 encoder folder (a diffusers text_encoder_2/, sharded or not; tokenizer beside it or in"
+                    + " tokenizer_2/).")
+    Path t5;
+
+    @Option(names = "--t5-max-length", paramLabel = "N",
+            description = "FLUX.1: T5 tokens per prompt, 1..512 (default: 256 for schnell-style models, 512 for dev-style, as"
+                    + " the reference pipelines); longer prompts are cut with a warning.")
+    Integer t5MaxLength;
 
     @Option(names = "--vae", paramLabel = "FILE|DIR",
             description = "FLUX.1: the VAE (BFL's ae.safetensors or a diffusers AutoencoderKL folder); not needed when --model"
@@ -229,12 +248,44 @@ public final class GenerateCommand implements Callable<Integer> {
             InputLimits.regularFile("--prompts", promptsFile, InputLimits.MAX_PROMPTS_FILE);
         }
         boolean shapesPrompts = ModelNames.isToy(modelSpec) || ModelSources.shapesWorldPrompts(modelSpec);
-        if (!shapesPrompts && textEncoder == null && promptEmbeds == null) {
-            // Before the (long) load: without text encoders FLUX takes its prompt as embeddings only.
-            throw new UserError((promptsFile != null ? "--prompts" : "--prompt TEXT") + " on FLUX.1 needs text encoders, which"
-                    + " are not loaded; give the prompt as --prompt-embeds FILE (txt [L, D_txt], vec [D_vec])");
+        if (shapesPrompts && (clip != null || t5 != null || t5MaxLength != null)) {
+            throw new UserError("--clip, --t5 and --t5-max-length apply to FLUX.1 models; " + modelSpec + " is not one");
+        }
+        TextEncoderFolders encoders = null;
+        if (!shapesPrompts && textEncoder == null) {
+            if (promptEmbeds != null && (clip != null || t5 != null)) {
+                throw new UserError("--prompt-embeds and --clip/--t5 exclude each other: the embeddings are the encoders' output");
+            }
+            encoders = promptEmbeds != null ? null : FluxTextPrompts.locate(Path.of(modelSpec), clip, t5);
+            if (encoders == null && promptEmbeds == null) {
+                // Before the (long) load: without text encoders FLUX takes its prompt as embeddings only.
+                throw new UserError((promptsFile != null ? "--prompts" : "--prompt TEXT") + " on FLUX.1 needs text encoders:"
+                        + " give --clip DIR and --t5 DIR (or a diffusers pipeline folder as --model), or the prompt as"
+                        + " --prompt-embeds FILE (txt [L, D_txt], vec [D_vec])");
+            }
+            if (encoders == null && t5MaxLength != null) {
+                throw new UserError("--t5-max-length applies when prompts are encoded here; --prompt-embeds are already encoded");
+            }
         }
         if (promptsFile != null) lines = shapesPrompts ? PromptsFile.read(promptsFile) : PromptsFile.readText(promptsFile);
+        int encodedTokens = 0;
+        if (encoders != null) {
+            if (promptsFile == null && (prompt == null || prompt.isBlank())) {
+                throw new UserError("--prompt TEXT is required (or --prompts FILE), e.g. --prompt \"a red fox in the snow\"");
+            }
+            List<String> texts = lines == null ? List.of(prompt) : lines.stream().map(PromptsFile.Line::text).toList();
+            String encoderBackend = devices == null ? backend : deviceBackend(devices);
+            Map<String, PromptEmbedding> encoded = FluxTextPrompts.encode(Path.of(modelSpec), ropeAxes, encoders, t5MaxLength,
+                    encoderBackend, texts, line -> {
+                        stdout.println(line);
+                        stdout.flush();
+                    }, line -> {
+                        err.println("warning: " + line);
+                        err.flush();
+                    });
+            textEncoder = encoded::get;
+            encodedTokens = encoded.values().iterator().next().tokens();
+        }
         PromptEmbedding embedding = null;
         if (promptEmbeds != null) {
             InputLimits.regularFile("--prompt-embeds", promptEmbeds, InputLimits.MAX_PROMPT_EMBEDS_FILE);
@@ -244,7 +295,8 @@ public final class GenerateCommand implements Callable<Integer> {
         if (devices != null && spec.commandLine().getParseResult().hasMatchedOption("--backend")) {
             throw new UserError("give either --backend or --devices, not both (--devices cpu is the same as --backend cpu)");
         }
-        FluxOptions fluxOptions = new FluxOptions(vae, size, guidance, ropeAxes, embedding == null ? 0 : embedding.tokens(), textEncoder);
+        FluxOptions fluxOptions = new FluxOptions(vae, size, guidance, ropeAxes, embedding != null ? embedding.tokens() : encodedTokens,
+                textEncoder);
         Interruption ctrlC = Interruption.watch(stop, err);
         try (LoadedModel loaded = ModelSources.open(modelSpec, new ModelOptions(backend, cfg, devices, fluxOptions, line -> {
             stdout.println(line);
@@ -335,6 +387,15 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     /** Options that mean nothing for the loaded model are refused, never silently ignored. */
+    /** The backend of the first device of a --devices list, where the text encoders run. */
+    private static String deviceBackend(String devices) {
+        try {
+            return DeviceSpec.parseList(devices).get(0).backend();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+    }
+
     private void refuseWhatDoesNotApply(LoadedModel loaded, String modelSpec) {
         if (!loaded.kind().startsWith("toy")) return;
         if (prompt != null) throw new UserError("--prompt applies to image models; " + modelSpec + " has no condition (drop --prompt)");
