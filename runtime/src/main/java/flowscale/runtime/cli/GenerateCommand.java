@@ -9,10 +9,12 @@ import flowscale.runtime.application.ModelOptions;
 import flowscale.runtime.application.ModelSources;
 import flowscale.runtime.application.PromptsFile;
 import flowscale.runtime.application.RunInfo;
+import flowscale.runtime.application.SearchBatch;
 import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.DeviceSpec;
+import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.report.IndexPage;
 import flowscale.runtime.reward.Reward;
 import flowscale.runtime.search.SearchConfig;
@@ -35,12 +37,14 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code flowscale generate}: reward-guided search (inference-time scaling) under an NFE budget. With no
@@ -65,6 +69,10 @@ public final class GenerateCommand implements Callable<Integer> {
     /** Exit status of a run stopped by Ctrl-C, as a shell reports a SIGINT. */
     static final int EXIT_INTERRUPTED = 130;
 
+    /** --concurrent-searches unless given (measured in bench/RESULTS.md, "Concurrent searches"). */
+    static final int CONCURRENT_SEARCHES_DEFAULT = 8;
+    static final int MAX_CONCURRENT_SEARCHES = 256;
+
     @Option(names = "--model", paramLabel = "SPEC",
             description = "Model: FILE.safetensors (a DiT checkpoint), or toy:gmm (2-D Gaussian mixture, well separated modes), "
                     + "toy:gmm-close (modes close together), toy:gaussian. Default: the shipped model "
@@ -79,6 +87,12 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Run every prompt of FILE (one per line; blank lines and # comments skipped) with the model "
                     + "loaded once, into --out/NNN-slug/ each, plus --out/index.html. Excludes --prompt.")
     Path promptsFile;
+
+    @Option(names = "--concurrent-searches", paramLabel = "N",
+            description = "With --prompts: how many prompts' searches advance together, their particles evaluated in common "
+                    + "model calls (each prompt's files are the same as when it runs alone); 1 runs them one after another. "
+                    + "Default: " + CONCURRENT_SEARCHES_DEFAULT + " (at most the number of prompts).")
+    Integer concurrentSearches;
 
     @Option(names = "--method", defaultValue = "rbf", paramLabel = "NAME",
             description = "Search method: none, bon, sop, smc, code, svdd, rbf.")
@@ -194,7 +208,8 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             checkMemory(loaded);
             try (OutputDirectory dir = OutputDirectory.claim(out)) {
-                RunContext run = new RunContext(loaded, modelSpec, ModelFingerprint.of(modelSpec), searchMethod, r, dir, stdout, err);
+                RunContext run = new RunContext(loaded, modelSpec, ModelFingerprint.of(modelSpec), searchMethod, r, dir, stdout, err,
+                        loaded.model(), () -> {}, SearchProgress.animatedByEnvironment());
                 if (lines == null) {
                     String text = prompt == null ? "" : prompt;
                     Outcome o = runOne(run, conds.get(0), text, 0, 0, out, method + "/" + sampler);
@@ -202,13 +217,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 }
                 List<Outcome> done = new ArrayList<>();
                 try {
-                    for (int i = 0; i < lines.size(); i++) {
-                        if (i > 0 && stop.requested()) break;
-                        PromptsFile.Line l = lines.get(i);
-                        String name = PromptsFile.directoryName(i + 1, l.text());
-                        String task = "[" + (i + 1) + "/" + lines.size() + "] " + method + "/" + sampler;
-                        done.add(runOne(run, conds.get(i), l.text(), i, l.number(), out.resolve(name), task));
-                    }
+                    runPrompts(run, lines, conds, done);
                 } finally {
                     // Also after a failed prompt: the index lists what was written.
                     if (!done.isEmpty()) {
@@ -243,6 +252,12 @@ public final class GenerateCommand implements Callable<Integer> {
         InputLimits.threads("--backend", backend);
         InputLimits.threads("--devices", devices);
         InputLimits.prompt("--prompt", prompt);
+        if (concurrentSearches != null) {
+            if (promptsFile == null) throw new UserError("--concurrent-searches applies to --prompts (one --prompt is one search)");
+            if (concurrentSearches < 1 || concurrentSearches > MAX_CONCURRENT_SEARCHES) {
+                throw new UserError("--concurrent-searches must be between 1 and " + MAX_CONCURRENT_SEARCHES + ", got " + concurrentSearches);
+            }
+        }
         method = method.toLowerCase(Locale.ROOT);
         sampler = sampler.toLowerCase(Locale.ROOT);
         if (!SearchMethods.names().contains(method)) {
@@ -311,9 +326,77 @@ public final class GenerateCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
     }
 
-    /** What every prompt's run shares. */
+    /**
+     * What every prompt's run shares; {@code model} is what the search calls (the loaded model, or this search's
+     * view of the shared calls), {@code release} is run once the search needs no more velocities.
+     */
     private record RunContext(LoadedModel loaded, String modelSpec, ModelFingerprint fingerprint, SearchMethod method,
-                              Reward reward, OutputDirectory out, PrintWriter stdout, PrintWriter err) {}
+                              Reward reward, OutputDirectory out, PrintWriter stdout, PrintWriter err,
+                              VelocityModel model, Runnable release, boolean animated) {
+        /** The same run for one search of a batch: its model view, and where it prints. */
+        RunContext forSearch(VelocityModel view, PrintWriter o, PrintWriter e, boolean animatedBar) {
+            return new RunContext(loaded, modelSpec, fingerprint, method, reward, out, o, e, view, view::close, animatedBar);
+        }
+    }
+
+    /** One prompt's search as a batch job: its outcome or failure, and what it printed when its output was held back. */
+    private record Finished(Outcome outcome, Exception failure, String out, String err) {}
+
+    /**
+     * Every prompt of --prompts, {@code --concurrent-searches} at a time with shared model calls ({@link SearchBatch});
+     * the outcomes are added to {@code done} in prompt order. After a failed prompt no further prompt starts (those
+     * running finish and are written), and the first failure is thrown. With several at a time each search's lines
+     * are held back and printed in prompt order when it is done.
+     */
+    private void runPrompts(RunContext run, List<PromptsFile.Line> lines, List<Condition> conds, List<Outcome> done)
+            throws IOException {
+        int concurrent = Math.min(lines.size(), concurrentSearches != null ? concurrentSearches : CONCURRENT_SEARCHES_DEFAULT);
+        run.out().clear();
+        AtomicBoolean failed = new AtomicBoolean();
+        List<SearchBatch.Job<Finished>> jobs = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            int index = i;
+            PromptsFile.Line l = lines.get(i);
+            Path dir = out.resolve(PromptsFile.directoryName(i + 1, l.text()));
+            String task = "[" + (i + 1) + "/" + lines.size() + "] " + method + "/" + sampler;
+            jobs.add(view -> {
+                StringWriter o = new StringWriter(), e = new StringWriter();
+                RunContext mine = concurrent == 1 ? run.forSearch(view, run.stdout(), run.err(), run.animated())
+                        : run.forSearch(view, new PrintWriter(o), new PrintWriter(e), false);
+                Outcome outcome = null;
+                Exception failure = null;
+                try {
+                    outcome = runOne(mine, conds.get(index), l.text(), index, l.number(), dir, task);
+                } catch (IOException | RuntimeException x) {
+                    failed.set(true);
+                    failure = x;
+                }
+                mine.stdout().flush();
+                mine.err().flush();
+                return new Finished(outcome, failure, o.toString(), e.toString());
+            });
+        }
+        Throwable[] first = {null};
+        SearchBatch.run(run.loaded().model(), jobs, concurrent, () -> stop.requested() || failed.get(), o -> {
+            Finished f = o.result();
+            Throwable failure = o.ok() ? f.failure() : o.failure();
+            if (f != null) {
+                run.stdout().print(f.out());
+                run.stdout().flush();
+                run.err().print(f.err());
+                run.err().flush();
+                if (f.outcome() != null) done.add(f.outcome());
+            }
+            if (failure != null && first[0] == null) first[0] = failure;
+        });
+        switch (first[0]) {
+            case null -> {}
+            case IOException e -> throw e;
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> throw new IllegalStateException(first[0]);
+        }
+    }
 
     /**
      * One search for one prompt, its outputs written into {@code dir} and its summary printed. A search that
@@ -323,8 +406,8 @@ public final class GenerateCommand implements Callable<Integer> {
             throws IOException {
         SearchResult result;
         RuntimeException failure = null;
-        try (SearchProgress progress = new SearchProgress(task, budget, run.err(), SearchProgress.animatedByEnvironment(), stop)) {
-            SearchProblem problem = new SearchProblem(run.loaded().model(), configuredSampler, run.reward(), cond,
+        try (SearchProgress progress = new SearchProgress(task, budget, run.err(), run.animated(), stop)) {
+            SearchProblem problem = new SearchProblem(run.model(), configuredSampler, run.reward(), cond,
                     budget, seed, 0, progress).withNoiseScheme(configuredNoiseScheme);
             try {
                 result = SearchMethods.run(run.method(), problem);
@@ -335,6 +418,8 @@ public final class GenerateCommand implements Callable<Integer> {
             }
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
+        } finally {
+            run.release().run();
         }
         run.out().clear();
         Files.createDirectories(dir);
