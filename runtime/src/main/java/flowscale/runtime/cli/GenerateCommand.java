@@ -51,8 +51,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * options it runs Rollover Budget Forcing with the VP-SDE on the shipped model ({@link DefaultModel}) for the
  * given {@code --prompt}, and writes {@code trace.json}, the model kind's images and {@code report.html} into
  * {@code out/}. {@code --prompts FILE} runs every prompt of a file on the model loaded once, each into its own
- * directory, plus an {@code index.html}. Ctrl-C stops the search at the next batch and still writes the best
- * found so far ({@link Interruption}).
+ * directory, plus an {@code index.html}; with {@code --concurrent-searches N} N of them advance together and share
+ * model calls ({@link SearchBatch}), each prompt's files staying those it gets alone. Ctrl-C stops the search at
+ * the next batch and still writes the best found so far ({@link Interruption}).
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         modelTransformer = SearchOptionHelp.class,
@@ -69,8 +70,11 @@ public final class GenerateCommand implements Callable<Integer> {
     /** Exit status of a run stopped by Ctrl-C, as a shell reports a SIGINT. */
     static final int EXIT_INTERRUPTED = 130;
 
-    /** --concurrent-searches unless given (measured in bench/RESULTS.md, "Concurrent searches"). */
-    static final int CONCURRENT_SEARCHES_DEFAULT = 8;
+    /**
+     * --concurrent-searches unless given: one at a time, because on this 2-core machine under heavy load 8 at a time
+     * was not faster in a fresh JVM (bench/RESULTS.md, "Concurrent searches").
+     */
+    static final int CONCURRENT_SEARCHES_DEFAULT = 1;
     static final int MAX_CONCURRENT_SEARCHES = 256;
 
     @Option(names = "--model", paramLabel = "SPEC",
@@ -90,8 +94,8 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--concurrent-searches", paramLabel = "N",
             description = "With --prompts: how many prompts' searches advance together, their particles evaluated in common "
-                    + "model calls (each prompt's files are the same as when it runs alone); 1 runs them one after another. "
-                    + "Default: " + CONCURRENT_SEARCHES_DEFAULT + " (at most the number of prompts).")
+                    + "model calls, each on its own thread (each prompt's files are the same as when it runs alone); 1 runs "
+                    + "them one after another (the default).")
     Integer concurrentSearches;
 
     @Option(names = "--method", defaultValue = "rbf", paramLabel = "NAME",
