@@ -210,7 +210,8 @@ public final class GenerateCommand implements Callable<Integer> {
             } else {
                 for (PromptsFile.Line l : lines) conds.add(loaded.condition(l.text()));
             }
-            checkMemory(loaded);
+            checkMemory(loaded, lines == null ? 1 : Math.min(lines.size(),
+                    concurrentSearches != null ? concurrentSearches : CONCURRENT_SEARCHES_DEFAULT));
             try (OutputDirectory dir = OutputDirectory.claim(out)) {
                 RunContext run = new RunContext(loaded, modelSpec, ModelFingerprint.of(modelSpec), searchMethod, r, dir, stdout, err,
                         loaded.model(), () -> {}, SearchProgress.animatedByEnvironment());
@@ -296,9 +297,10 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /**
      * Best-of-N and SMC hold every particle at once (N = budget / steps by default): refuse, before the search,
-     * a particle set the heap cannot hold rather than fail with an OutOfMemoryError.
+     * a particle set the heap cannot hold rather than fail with an OutOfMemoryError; {@code atOnce} searches hold
+     * theirs together.
      */
-    private void checkMemory(LoadedModel loaded) {
+    private void checkMemory(LoadedModel loaded, int atOnce) {
         int buffers = switch (method) {
             case "bon" -> 5;
             case "smc" -> 8;
@@ -317,12 +319,13 @@ public final class GenerateCommand implements Callable<Integer> {
             }
         }
         long dim = loaded.model().dim();
-        long bytes = n * (dim * 4 + 16) * buffers;
+        long bytes = n * (dim * 4 + 16) * buffers * atOnce;
         long heap = Runtime.getRuntime().maxMemory();
         if (bytes > heap / 10 * 8) {
-            throw new UserError(String.format(Locale.ROOT, "--method %s with %d particles of %d values needs about %s of memory;"
-                    + " this JVM may use %s (lower --budget, raise --steps, set --search-opt n=, or raise -Xmx in"
-                    + " FLOWSCALE_JAVA_OPTS)", method, n, dim, gib(bytes), gib(heap)));
+            throw new UserError(String.format(Locale.ROOT, "--method %s with %d particles of %d values%s needs about %s of memory;"
+                    + " this JVM may use %s (lower --budget, raise --steps, set --search-opt n=,%s or raise -Xmx in"
+                    + " FLOWSCALE_JAVA_OPTS)", method, n, dim, atOnce > 1 ? " in each of " + atOnce + " searches at once" : "",
+                    gib(bytes), gib(heap), atOnce > 1 ? " lower --concurrent-searches," : ""));
         }
     }
 

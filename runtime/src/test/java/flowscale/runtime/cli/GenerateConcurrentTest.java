@@ -83,6 +83,11 @@ class GenerateConcurrentTest {
         assertUsage(generate("rbf", 100_000, out), "--concurrent-searches must be between 1 and");
         assertUsage(CliFixture.run("generate", "--model", checkpoint.toString(), "--prompt", PROMPTS[0], "--concurrent-searches", "2",
                 "--out", out.toString()), "--concurrent-searches applies to --prompts");
+        // Best-of-N particles that fit one search's share of the heap but not eight searches' at once.
+        long perParticle = (3L * 32 * 32 * 4 + 16) * 5;
+        long n = Runtime.getRuntime().maxMemory() / 10 * 8 / perParticle / 2;
+        assertUsage(CliFixture.run("generate", "--model", checkpoint.toString(), "--prompts", prompts.toString(), "--method", "bon",
+                "--search-opt", "n=" + n, "--concurrent-searches", "8", "--out", out.toString()), "in each of 8 searches at once");
         assertFalse(Files.exists(out), "nothing written");
     }
 
