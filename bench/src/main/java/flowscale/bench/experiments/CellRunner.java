@@ -25,6 +25,10 @@ final class CellRunner {
     private final Reward counting = Rewards.named("counting");
     private final Reward heldOut = Rewards.named("heldout");
 
+    VelocityModel model() {
+        return model;
+    }
+
     CellRunner(VelocityModel model, String modelId, long seed) {
         this.model = model;
         this.modelId = modelId;
@@ -35,13 +39,14 @@ final class CellRunner {
         return ResultRow.key(modelId, seed, cell.key(), promptIndex);
     }
 
-    ResultRow run(Cell cell, int promptIndex, Prompt prompt) {
+    /** Runs the cell's search on {@code view}: the model, or this search's view of shared calls (SearchBatch). */
+    ResultRow run(VelocityModel view, Cell cell, int promptIndex, Prompt prompt) {
         Condition cond = prompt.toCondition();
         Sampler sampler = Sampler.named(cell.sampler());
         SearchResult res;
         try {
             SearchMethod method = SearchMethods.create(cell.method(), cell.config());
-            res = method.run(new SearchProblem(model, sampler, searchReward, cond, cell.budget(), seed, promptIndex,
+            res = method.run(new SearchProblem(view, sampler, searchReward, cond, cell.budget(), seed, promptIndex,
                     SearchListener.NONE));
         } catch (IllegalArgumentException e) {
             // the method rejects this configuration (e.g. a budget below its minimum): a table cell marked n/a

@@ -1,16 +1,21 @@
 package flowscale.bench.experiments;
 
+import flowscale.runtime.application.SearchBatch;
 import flowscale.runtime.data.Prompt;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The loop over prompts (outer) and cells (inner), so an interrupted run leaves whole prompts done and the
  * tables compare the same prompts in every cell. Skips rows already in the results file, appends each new row
  * as soon as its search ends, prints one progress line per search with an ETA, and refreshes the tables after
- * every prompt.
+ * every prompt. With {@code concurrent > 1} that many searches advance together with shared model calls
+ * ({@link SearchBatch}): the rows are the same (their timing columns then include the wait for the shared calls),
+ * and they are appended and printed in the same order.
  */
 final class ExperimentRun {
     private final ExperimentPlan plan;
@@ -19,14 +24,17 @@ final class ExperimentRun {
     private final ResultsLog log;
     private final PrintWriter out;
     private final List<Cell> cells;
+    private final int concurrent;
 
-    ExperimentRun(ExperimentPlan plan, List<Prompt> prompts, CellRunner runner, ResultsLog log, PrintWriter out) {
+    ExperimentRun(ExperimentPlan plan, List<Prompt> prompts, CellRunner runner, ResultsLog log, PrintWriter out, int concurrent) {
         this.plan = plan;
         this.prompts = List.copyOf(prompts);
         this.runner = runner;
         this.log = log;
         this.out = out;
         this.cells = plan.cells();
+        if (concurrent < 1) throw new IllegalArgumentException("concurrent searches must be >= 1, got " + concurrent);
+        this.concurrent = concurrent;
     }
 
     /** Estimated seconds of the searches not yet in the results file. */
@@ -50,33 +58,60 @@ final class ExperimentRun {
                 perPrompt, perPrompt * 10 / 60, clock(remainingSeconds(cost)));
     }
 
+    /** One search still to run: its number in the plan (1-based), prompt and cell, and whether it ends its prompt's run. */
+    private record Pending(int number, int prompt, Cell cell, boolean lastOfPrompt) {}
+
     void execute(CostModel cost, Runnable afterPrompt) {
         int total = prompts.size() * cells.size();
-        double estimatedLeft = remainingSeconds(cost);
-        double estimatedDone = 0;
-        long start = System.nanoTime();
-        int index = 0;
+        List<Pending> pending = new ArrayList<>();
+        int number = 0;
         for (int p = 0; p < prompts.size(); p++) {
-            Prompt prompt = prompts.get(p);
-            boolean ranAny = false;
+            int first = pending.size();
             for (Cell c : cells) {
-                index++;
-                if (log.has(runner.rowKey(c, p))) continue;
-                ResultRow row = runner.run(c, p, prompt);
-                log.append(row);
-                ranAny = true;
-                double est = cost.seconds(c);
-                estimatedDone += est;
-                estimatedLeft -= est;
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                // scale the remaining estimate by how the run has compared with the estimate so far
-                double eta = estimatedDone > 0 ? estimatedLeft * elapsed / estimatedDone : estimatedLeft;
-                out.printf(Locale.ROOT, "[%d/%d] prompt %d \"%s\" %s: %s | elapsed %s, ETA %s%n", index, total, p,
-                        prompt.canonical(), c.label(), describe(row), clock(elapsed), clock(Math.max(0, eta)));
-                out.flush();
+                number++;
+                if (!log.has(runner.rowKey(c, p))) pending.add(new Pending(number, p, c, false));
             }
-            if (ranAny) afterPrompt.run();
+            if (pending.size() > first) {
+                Pending last = pending.removeLast();
+                pending.add(new Pending(last.number(), last.prompt(), last.cell(), true));
+            }
         }
+        double[] estimate = {remainingSeconds(cost), 0}; // left, done
+        long start = System.nanoTime();
+        AtomicBoolean failed = new AtomicBoolean();
+        RuntimeException[] firstFailure = {null};
+        List<SearchBatch.Job<ResultRow>> jobs = new ArrayList<>();
+        for (Pending job : pending) {
+            jobs.add(view -> {
+                try {
+                    return runner.run(view, job.cell(), job.prompt(), prompts.get(job.prompt()));
+                } catch (RuntimeException | Error e) {
+                    failed.set(true);
+                    throw e;
+                }
+            });
+        }
+        SearchBatch.run(runner.model(), jobs, concurrent, failed::get, o -> {
+            if (firstFailure[0] != null) return;
+            if (!o.ok()) {
+                firstFailure[0] = o.failure() instanceof RuntimeException re ? re : new IllegalStateException(o.failure());
+                return;
+            }
+            Pending job = pending.get(o.index());
+            ResultRow row = o.result();
+            log.append(row);
+            double est = cost.seconds(job.cell());
+            estimate[1] += est;
+            estimate[0] -= est;
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            // scale the remaining estimate by how the run has compared with the estimate so far
+            double eta = estimate[1] > 0 ? estimate[0] * elapsed / estimate[1] : estimate[0];
+            out.printf(Locale.ROOT, "[%d/%d] prompt %d \"%s\" %s: %s | elapsed %s, ETA %s%n", job.number(), total, job.prompt(),
+                    prompts.get(job.prompt()).canonical(), job.cell().label(), describe(row), clock(elapsed), clock(Math.max(0, eta)));
+            out.flush();
+            if (job.lastOfPrompt()) afterPrompt.run();
+        });
+        if (firstFailure[0] != null) throw firstFailure[0];
     }
 
     private static String describe(ResultRow r) {

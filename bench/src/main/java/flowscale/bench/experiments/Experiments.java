@@ -75,6 +75,12 @@ public final class Experiments implements Callable<Integer> {
             description = "Classifier-free guidance scale (1 = off; >1 costs 2 NFE per latent).")
     double cfg;
 
+    @Option(names = "--concurrent-searches", defaultValue = "1", paramLabel = "N",
+            description = "How many searches advance together, their particles evaluated in common model calls (the results "
+                    + "are the same; the time columns then include the wait for the shared calls, so the time split "
+                    + "wants 1).")
+    int concurrentSearches;
+
     @Option(names = "--dry-run", description = "Calibrate, print the time estimate (counting what --out already holds), and stop; writes nothing.")
     boolean dryRun;
 
@@ -115,6 +121,9 @@ public final class Experiments implements Callable<Integer> {
         if (n < 1) throw new UserError("--prompts must be >= 1, got " + n);
         if (!Files.isRegularFile(model)) throw new UserError("model file " + model + " does not exist (pass --model FILE.safetensors)");
         if (!Double.isFinite(cfg)) throw new UserError("--cfg must be a finite number, got " + cfg);
+        if (concurrentSearches < 1 || concurrentSearches > 256) {
+            throw new UserError("--concurrent-searches must be between 1 and 256, got " + concurrentSearches);
+        }
         String modelId = fingerprint(model);
         List<Prompt> promptList = EvaluationPrompts.first(n);
 
@@ -133,7 +142,8 @@ public final class Experiments implements Callable<Integer> {
             o.printf(Locale.ROOT, "experiments: %s plan, %d prompt%s, seed %d; model %s (%s, sha-256 %s); %s, %d cores%n",
                     plan.name(), n, n == 1 ? "" : "s", seed, model, kind, modelId, placement, Runtime.getRuntime().availableProcessors());
             ExperimentTables.Header header = new ExperimentTables.Header(model.toString(), modelId, kind, seed, placement, command(n));
-            ExperimentRun run = new ExperimentRun(plan, promptList, new CellRunner(velocity, modelId, seed), log, o);
+            ExperimentRun run = new ExperimentRun(plan, promptList, new CellRunner(velocity, modelId, seed), log, o,
+                    concurrentSearches);
             CostModel cost = CostModel.calibrate(velocity, promptList.get(0).toCondition());
             o.println("calibration: " + cost.describe());
             run.printEstimate(cost);
@@ -168,7 +178,8 @@ public final class Experiments implements Callable<Integer> {
     private String command(int n) {
         return "bench/experiments --model " + model + " --out " + out + (quick ? " --quick" : "") + " --prompts " + n
                 + " --seed " + seed + (backend.equals("cpu") ? "" : " --backend " + backend)
-                + (devices == null ? "" : " --devices " + devices) + (cfg == 1.0 ? "" : " --cfg " + cfg);
+                + (devices == null ? "" : " --devices " + devices) + (cfg == 1.0 ? "" : " --cfg " + cfg)
+                + (concurrentSearches == 1 ? "" : " --concurrent-searches " + concurrentSearches);
     }
 
     /** First 16 hex digits of the file's SHA-256: rows of another checkpoint are never mixed in. */

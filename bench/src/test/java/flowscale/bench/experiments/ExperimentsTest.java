@@ -86,6 +86,31 @@ class ExperimentsTest {
         assertEquals(csv.size(), Files.readAllLines(out.resolve("results.csv")).size());
     }
 
+    /** Searches advancing together with shared model calls give the rows of one at a time, in the same order (times aside). */
+    @Test
+    void concurrentSearchesGiveTheSameRows() throws Exception {
+        List<List<String>> rows = new java.util.ArrayList<>();
+        for (String concurrent : List.of("1", "5")) {
+            Path out = dir.resolve("concurrent-" + concurrent);
+            Run r = run("--model", checkpoint.toString(), "--out", out.toString(), "--quick", "--prompts", "1",
+                    "--concurrent-searches", concurrent);
+            assertEquals(0, r.code(), r.err() + r.out());
+            assertTrue(r.out().contains("[12/12]"), r.out());
+            rows.add(Files.readAllLines(out.resolve("results.csv")).stream().map(ExperimentsTest::withoutTimes).toList());
+        }
+        assertEquals(13, rows.get(0).size());
+        assertEquals(rows.get(0), rows.get(1));
+        assertUsage(run("--model", checkpoint.toString(), "--out", dir.resolve("bad-concurrent").toString(),
+                "--concurrent-searches", "0"), "--concurrent-searches must be between 1 and 256");
+    }
+
+    /** A results.csv line without total_ms, model_ms and reward_ms. */
+    private static String withoutTimes(String csvLine) {
+        String[] f = csvLine.split(",", -1);
+        assertEquals(21, f.length, csvLine);
+        return String.join(",", java.util.Arrays.copyOfRange(f, 0, 17)) + "," + f[20];
+    }
+
     @Test
     void badInputIsOneLineWithExitCode2AndNoOutput() {
         Path out = dir.resolve("bad");

@@ -13,11 +13,13 @@ import flowscale.runtime.application.PromptEmbeddingsFile;
 import flowscale.runtime.application.ModelSources;
 import flowscale.runtime.application.PromptsFile;
 import flowscale.runtime.application.RunInfo;
+import flowscale.runtime.application.SearchBatch;
 import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.DeviceSpec;
 import flowscale.runtime.model.PromptEmbedding;
+import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.report.IndexPage;
 import flowscale.runtime.reward.Reward;
 import flowscale.runtime.search.SearchConfig;
@@ -40,6 +42,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,14 +51,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code flowscale generate}: reward-guided search (inference-time scaling) under an NFE budget. With no
  * options it runs Rollover Budget Forcing with the VP-SDE on the shipped model ({@link DefaultModel}) for the
  * given {@code --prompt}, and writes {@code trace.json}, the model kind's images and {@code report.html} into
  * {@code out/}. {@code --prompts FILE} runs every prompt of a file on the model loaded once, each into its own
- * directory, plus an {@code index.html}. Ctrl-C stops the search at the next batch and still writes the best
- * found so far ({@link Interruption}).
+ * directory, plus an {@code index.html}; with {@code --concurrent-searches N} N of them advance together and share
+ * model calls ({@link SearchBatch}), each prompt's files staying those it gets alone. Ctrl-C stops the search at
+ * the next batch and still writes the best found so far ({@link Interruption}).
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         modelTransformer = SearchOptionHelp.class,
@@ -80,6 +85,13 @@ import java.util.function.Function;
 public final class GenerateCommand implements Callable<Integer> {
     /** Exit status of a run stopped by Ctrl-C, as a shell reports a SIGINT. */
     static final int EXIT_INTERRUPTED = 130;
+
+    /**
+     * --concurrent-searches unless given: one at a time, because on this 2-core machine under heavy load 8 at a time
+     * was not faster in a fresh JVM (bench/RESULTS.md, "Concurrent searches").
+     */
+    static final int CONCURRENT_SEARCHES_DEFAULT = 1;
+    static final int MAX_CONCURRENT_SEARCHES = 256;
 
     @Option(names = "--model", paramLabel = "SPEC",
             description = "Model: FILE.safetensors (a DiT checkpoint, or a FLUX.1 transformer in BFL's or ComfyUI's layout), DIR"
@@ -138,6 +150,11 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "FLUX.1: the RoPE axis dims, for a checkpoint that does not state them and whose head dim is not"
                     + " FLUX.1's 128 (FLUX.1's files need none).")
     int[] ropeAxes;
+    @Option(names = "--concurrent-searches", paramLabel = "N",
+            description = "With --prompts: how many prompts' searches advance together, their particles evaluated in common "
+                    + "model calls, each on its own thread (each prompt's files are the same as when it runs alone); 1 runs "
+                    + "them one after another (the default).")
+    Integer concurrentSearches;
 
     @Option(names = "--method", defaultValue = "rbf", paramLabel = "NAME",
             description = "Search method: none, bon, sop, smc, code, svdd, rbf.")
@@ -313,9 +330,11 @@ public final class GenerateCommand implements Callable<Integer> {
             } else {
                 for (PromptsFile.Line l : lines) conds.add(loaded.condition(l.text()));
             }
-            checkMemory(loaded);
+            checkMemory(loaded, lines == null ? 1 : Math.min(lines.size(),
+                    concurrentSearches != null ? concurrentSearches : CONCURRENT_SEARCHES_DEFAULT));
             try (OutputDirectory dir = OutputDirectory.claim(out)) {
-                RunContext run = new RunContext(loaded, modelSpec, ModelFingerprint.of(modelSpec), searchMethod, r, dir, stdout, err);
+                RunContext run = new RunContext(loaded, modelSpec, ModelFingerprint.of(modelSpec), searchMethod, r, dir, stdout, err,
+                        loaded.model(), () -> {}, SearchProgress.animatedByEnvironment());
                 if (lines == null) {
                     String text = prompt == null ? "" : prompt;
                     if (embedding != null && prompt == null) text = conds.get(0).prompt();
@@ -324,13 +343,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 }
                 List<Outcome> done = new ArrayList<>();
                 try {
-                    for (int i = 0; i < lines.size(); i++) {
-                        if (i > 0 && stop.requested()) break;
-                        PromptsFile.Line l = lines.get(i);
-                        String name = PromptsFile.directoryName(i + 1, l.text());
-                        String task = "[" + (i + 1) + "/" + lines.size() + "] " + method + "/" + sampler;
-                        done.add(runOne(run, conds.get(i), l.text(), i, l.number(), out.resolve(name), task));
-                    }
+                    runPrompts(run, lines, conds, done);
                 } finally {
                     // Also after a failed prompt: the index lists what was written.
                     if (!done.isEmpty()) {
@@ -365,6 +378,12 @@ public final class GenerateCommand implements Callable<Integer> {
         InputLimits.threads("--backend", backend);
         InputLimits.threads("--devices", devices);
         InputLimits.prompt("--prompt", prompt);
+        if (concurrentSearches != null) {
+            if (promptsFile == null) throw new UserError("--concurrent-searches applies to --prompts (one --prompt is one search)");
+            if (concurrentSearches < 1 || concurrentSearches > MAX_CONCURRENT_SEARCHES) {
+                throw new UserError("--concurrent-searches must be between 1 and " + MAX_CONCURRENT_SEARCHES + ", got " + concurrentSearches);
+            }
+        }
         method = method.toLowerCase(Locale.ROOT);
         sampler = sampler.toLowerCase(Locale.ROOT);
         if (!SearchMethods.names().contains(method)) {
@@ -412,9 +431,10 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /**
      * Best-of-N and SMC hold every particle at once (N = budget / steps by default): refuse, before the search,
-     * a particle set the heap cannot hold rather than fail with an OutOfMemoryError.
+     * a particle set the heap cannot hold rather than fail with an OutOfMemoryError; {@code atOnce} searches hold
+     * theirs together.
      */
-    private void checkMemory(LoadedModel loaded) {
+    private void checkMemory(LoadedModel loaded, int atOnce) {
         int buffers = switch (method) {
             case "bon" -> 5;
             case "smc" -> 8;
@@ -433,12 +453,13 @@ public final class GenerateCommand implements Callable<Integer> {
             }
         }
         long dim = loaded.model().dim();
-        long bytes = n * (dim * 4 + 16) * buffers;
+        long bytes = n * (dim * 4 + 16) * buffers * atOnce;
         long heap = Runtime.getRuntime().maxMemory();
         if (bytes > heap / 10 * 8) {
-            throw new UserError(String.format(Locale.ROOT, "--method %s with %d particles of %d values needs about %s of memory;"
-                    + " this JVM may use %s (lower --budget, raise --steps, set --search-opt n=, or raise -Xmx in"
-                    + " FLOWSCALE_JAVA_OPTS)", method, n, dim, gib(bytes), gib(heap)));
+            throw new UserError(String.format(Locale.ROOT, "--method %s with %d particles of %d values%s needs about %s of memory;"
+                    + " this JVM may use %s (lower --budget, raise --steps, set --search-opt n=,%s or raise -Xmx in"
+                    + " FLOWSCALE_JAVA_OPTS)", method, n, dim, atOnce > 1 ? " in each of " + atOnce + " searches at once" : "",
+                    gib(bytes), gib(heap), atOnce > 1 ? " lower --concurrent-searches," : ""));
         }
     }
 
@@ -446,9 +467,77 @@ public final class GenerateCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
     }
 
-    /** What every prompt's run shares. */
+    /**
+     * What every prompt's run shares; {@code model} is what the search calls (the loaded model, or this search's
+     * view of the shared calls), {@code release} is run once the search needs no more velocities.
+     */
     private record RunContext(LoadedModel loaded, String modelSpec, ModelFingerprint fingerprint, SearchMethod method,
-                              Reward reward, OutputDirectory out, PrintWriter stdout, PrintWriter err) {}
+                              Reward reward, OutputDirectory out, PrintWriter stdout, PrintWriter err,
+                              VelocityModel model, Runnable release, boolean animated) {
+        /** The same run for one search of a batch: its model view, and where it prints. */
+        RunContext forSearch(VelocityModel view, PrintWriter o, PrintWriter e, boolean animatedBar) {
+            return new RunContext(loaded, modelSpec, fingerprint, method, reward, out, o, e, view, view::close, animatedBar);
+        }
+    }
+
+    /** One prompt's search as a batch job: its outcome or failure, and what it printed when its output was held back. */
+    private record Finished(Outcome outcome, Exception failure, String out, String err) {}
+
+    /**
+     * Every prompt of --prompts, {@code --concurrent-searches} at a time with shared model calls ({@link SearchBatch});
+     * the outcomes are added to {@code done} in prompt order. After a failed prompt no further prompt starts (those
+     * running finish and are written), and the first failure is thrown. With several at a time each search's lines
+     * are held back and printed in prompt order when it is done.
+     */
+    private void runPrompts(RunContext run, List<PromptsFile.Line> lines, List<Condition> conds, List<Outcome> done)
+            throws IOException {
+        int concurrent = Math.min(lines.size(), concurrentSearches != null ? concurrentSearches : CONCURRENT_SEARCHES_DEFAULT);
+        run.out().clear();
+        AtomicBoolean failed = new AtomicBoolean();
+        List<SearchBatch.Job<Finished>> jobs = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            int index = i;
+            PromptsFile.Line l = lines.get(i);
+            Path dir = out.resolve(PromptsFile.directoryName(i + 1, l.text()));
+            String task = "[" + (i + 1) + "/" + lines.size() + "] " + method + "/" + sampler;
+            jobs.add(view -> {
+                StringWriter o = new StringWriter(), e = new StringWriter();
+                RunContext mine = concurrent == 1 ? run.forSearch(view, run.stdout(), run.err(), run.animated())
+                        : run.forSearch(view, new PrintWriter(o), new PrintWriter(e), false);
+                Outcome outcome = null;
+                Exception failure = null;
+                try {
+                    outcome = runOne(mine, conds.get(index), l.text(), index, l.number(), dir, task);
+                } catch (IOException | RuntimeException x) {
+                    failed.set(true);
+                    failure = x;
+                }
+                mine.stdout().flush();
+                mine.err().flush();
+                return new Finished(outcome, failure, o.toString(), e.toString());
+            });
+        }
+        Throwable[] first = {null};
+        SearchBatch.run(run.loaded().model(), jobs, concurrent, () -> stop.requested() || failed.get(), o -> {
+            Finished f = o.result();
+            Throwable failure = o.ok() ? f.failure() : o.failure();
+            if (f != null) {
+                run.stdout().print(f.out());
+                run.stdout().flush();
+                run.err().print(f.err());
+                run.err().flush();
+                if (f.outcome() != null) done.add(f.outcome());
+            }
+            if (failure != null && first[0] == null) first[0] = failure;
+        });
+        switch (first[0]) {
+            case null -> {}
+            case IOException e -> throw e;
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> throw new IllegalStateException(first[0]);
+        }
+    }
 
     /**
      * One search for one prompt, its outputs written into {@code dir} and its summary printed. A search that
@@ -458,8 +547,8 @@ public final class GenerateCommand implements Callable<Integer> {
             throws IOException {
         SearchResult result;
         RuntimeException failure = null;
-        try (SearchProgress progress = new SearchProgress(task, budget, run.err(), SearchProgress.animatedByEnvironment(), stop)) {
-            SearchProblem problem = new SearchProblem(run.loaded().model(), configuredSampler, run.reward(), cond,
+        try (SearchProgress progress = new SearchProgress(task, budget, run.err(), run.animated(), stop)) {
+            SearchProblem problem = new SearchProblem(run.model(), configuredSampler, run.reward(), cond,
                     budget, seed, 0, progress).withNoiseScheme(configuredNoiseScheme);
             try {
                 result = SearchMethods.run(run.method(), problem);
@@ -470,6 +559,8 @@ public final class GenerateCommand implements Callable<Integer> {
             }
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
+        } finally {
+            run.release().run();
         }
         run.out().clear();
         Files.createDirectories(dir);

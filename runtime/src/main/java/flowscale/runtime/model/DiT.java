@@ -101,6 +101,10 @@ public final class DiT implements VelocityModel {
     @Override
     public int nfePerLatent() { return guided() ? 2 : 1; }
 
+    /** One chunk: {@link #maxBatchRows()} latents, or half as many under guidance. */
+    @Override
+    public int maxBatch() { return guided() ? maxBatchRows / 2 : maxBatchRows; }
+
     @Override
     public long nfe() { return nfe; }
 

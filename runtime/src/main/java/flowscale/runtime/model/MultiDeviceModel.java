@@ -174,6 +174,14 @@ public final class MultiDeviceModel implements VelocityModel {
         return nfePerLatent;
     }
 
+    /** Every device's single pass together (a batch is shared in proportion to the weights, so this is approximate). */
+    @Override
+    public int maxBatch() {
+        long sum = 0;
+        for (Device d : devices) sum += d.model.maxBatch();
+        return (int) Math.min(Integer.MAX_VALUE, sum);
+    }
+
     @Override
     public long nfe() {
         return nfe;

@@ -46,6 +46,15 @@ public interface VelocityModel extends AutoCloseable {
         velocity(n, x, t, cond, out);
     }
 
+    /**
+     * The most latents one call evaluates in a single pass on the model's device(s); a larger call is split by the
+     * model itself. Callers that gather several searches' particles into one call ({@code SearchBatch}) fill calls
+     * up to this size. Unbounded unless the model says otherwise.
+     */
+    default int maxBatch() {
+        return Integer.MAX_VALUE;
+    }
+
     /** NFE one latent costs: 1, or 2 with classifier-free guidance. */
     int nfePerLatent();
 

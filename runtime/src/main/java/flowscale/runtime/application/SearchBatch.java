@@ -1,0 +1,434 @@
+package flowscale.runtime.application;
+
+import flowscale.runtime.model.Condition;
+import flowscale.runtime.model.VelocityModel;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Many searches over one model, {@code concurrent} at a time, whose model calls are shared: each running search
+ * sees its own {@link VelocityModel} (with its own NFE count) and stays plain sequential code on its own thread;
+ * when every running search has a velocity request pending (or has finished with the model), the calling thread
+ * evaluates all of them in common calls of at most {@link VelocityModel#maxBatch()} latents and hands each
+ * search its rows. Rewards and the searches' own work run on their threads meanwhile.
+ *
+ * <p>Every search's result is the one it gets alone: the model's output for a latent does not depend on the
+ * other latents of the call (the DiT's contract, tested bit for bit on the shipped model by
+ * {@code DiTBatchInvarianceTest}), nothing else is shared, and each search draws its own noise. That fails
+ * only for a model spread over devices of different backends ({@code --devices cpu,opencl}), where a latent's
+ * device depends on its place in the call.
+ *
+ * <p>All model calls run on the thread that called {@link #run}, one at a time, as with {@code concurrent = 1},
+ * which runs the jobs one after another on that thread, each with the model unshared. If a shared call fails,
+ * each request of it is run again alone, so a search gets exactly the failure (or the velocities) it would get
+ * alone. A job that throws leaves the sharing: the others go on. Jobs start in order; outcomes are handed to
+ * the caller's consumer in job order on the calling thread, so what it prints has a fixed order.
+ */
+public final class SearchBatch<R> {
+
+    /** One search, with whatever belongs to it (writing its outputs, say), run against {@code model}. */
+    @FunctionalInterface
+    public interface Job<R> {
+        /**
+         * Runs the search on {@code model}, its own view of the shared model. Calling {@code model.close()} once it
+         * needs no more velocities (before writing files, say) lets the other searches go on without waiting for it.
+         */
+        R run(VelocityModel model) throws Exception;
+    }
+
+    /** How job {@code index} ended: its result, or what it threw. */
+    public record Outcome<R>(int index, R result, Throwable failure) {
+        public boolean ok() {
+            return failure == null;
+        }
+    }
+
+    private final VelocityModel model;
+    private final List<? extends Job<R>> jobs;
+    private final int concurrent;
+    private final BooleanSupplier stop;
+    private final Consumer<Outcome<R>> inOrder;
+    private final int rowsPerCall;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final java.util.concurrent.locks.Condition changed = lock.newCondition();
+    /** Views of the running searches that may still call the model, by job index. Guarded by the lock. */
+    private final List<View> live = new ArrayList<>();
+    private final Outcome<R>[] outcomes;
+    private int next;
+    private int running;
+    private int emitted;
+    /** Set when the calling thread gives up (a bug in this class): waiting searches fail instead of hanging. */
+    private Throwable broken;
+
+    @SuppressWarnings("unchecked")
+    private SearchBatch(VelocityModel model, List<? extends Job<R>> jobs, int concurrent, int rowsPerCall,
+                        BooleanSupplier stop, Consumer<Outcome<R>> inOrder) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.jobs = List.copyOf(jobs);
+        if (concurrent < 1) throw new IllegalArgumentException("concurrent searches must be >= 1, got " + concurrent);
+        this.concurrent = concurrent;
+        if (rowsPerCall < 1) throw new IllegalArgumentException("rows per call must be >= 1, got " + rowsPerCall);
+        this.rowsPerCall = rowsPerCall;
+        this.stop = Objects.requireNonNull(stop, "stop");
+        this.inOrder = Objects.requireNonNull(inOrder, "inOrder");
+        this.outcomes = (Outcome<R>[]) new Outcome<?>[this.jobs.size()];
+    }
+
+    /**
+     * Runs {@code jobs} on {@code model}, at most {@code concurrent} at once (1: one after another, as if each ran
+     * alone). Once {@code stop} is true (Ctrl-C, or a caller that stops after a failure) no further job starts;
+     * the first job always starts, so a run stopped before it began still has one (interrupted) search to show.
+     * Running jobs are not stopped here: they watch their own stop request. {@code inOrder} receives every
+     * outcome, in job order, on this thread; if it throws, no further job starts and the first such exception is
+     * thrown once the running jobs have ended.
+     *
+     * @return the outcome of every job, null for those never started
+     */
+    public static <R> List<Outcome<R>> run(VelocityModel model, List<? extends Job<R>> jobs, int concurrent,
+                                           BooleanSupplier stop, Consumer<Outcome<R>> inOrder) {
+        return run(model, jobs, concurrent, model.maxBatch(), stop, inOrder);
+    }
+
+    /**
+     * As {@link #run(VelocityModel, List, int, BooleanSupplier, Consumer)}, with calls of at most {@code rowsPerCall}
+     * latents: once the pending requests reach that many, they are evaluated without waiting for the other
+     * searches, which meanwhile do their own work (rewards, steps); a request larger than it is one call.
+     */
+    public static <R> List<Outcome<R>> run(VelocityModel model, List<? extends Job<R>> jobs, int concurrent, int rowsPerCall,
+                                           BooleanSupplier stop, Consumer<Outcome<R>> inOrder) {
+        SearchBatch<R> batch = new SearchBatch<>(model, jobs, concurrent, rowsPerCall, stop, inOrder);
+        if (concurrent == 1) batch.oneAtATime();
+        else batch.shared();
+        return Collections.unmodifiableList(Arrays.asList(batch.outcomes));
+    }
+
+    private void oneAtATime() {
+        RuntimeException consumerFailure = null;
+        for (int i = 0; i < jobs.size(); i++) {
+            if (i > 0 && (consumerFailure != null || stop.getAsBoolean())) break;
+            View view = new View(i, true);
+            Outcome<R> o;
+            try {
+                o = new Outcome<>(i, jobs.get(i).run(view), null);
+            } catch (Throwable t) {
+                o = new Outcome<>(i, null, t);
+            }
+            outcomes[i] = o;
+            try {
+                inOrder.accept(o);
+            } catch (RuntimeException e) {
+                consumerFailure = e;
+            }
+        }
+        if (consumerFailure != null) throw consumerFailure;
+    }
+
+    /** The calling thread starts jobs, serves their model calls and hands on outcomes until all have ended. */
+    private void shared() {
+        RuntimeException consumerFailure = null;
+        try {
+            while (true) {
+                List<View> toStart = new ArrayList<>();
+                List<Outcome<R>> toEmit = new ArrayList<>();
+                List<View> ready = null;
+                boolean finished = false;
+                lock.lock();
+                try {
+                    while (true) {
+                        while (running < concurrent && next < jobs.size() && !stopped(consumerFailure)) {
+                            View v = new View(next++, false);
+                            live.add(v);
+                            running++;
+                            toStart.add(v);
+                        }
+                        while (emitted < outcomes.length && outcomes[emitted] != null) toEmit.add(outcomes[emitted++]);
+                        ready = ready();
+                        if (!toStart.isEmpty() || !toEmit.isEmpty() || ready != null) break;
+                        if (running == 0 && (next == jobs.size() || stopped(consumerFailure))) {
+                            finished = true;
+                            break;
+                        }
+                        changed.awaitUninterruptibly();
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                for (View v : toStart) {
+                    Thread.ofPlatform().name("flowscale-search-" + v.index).daemon(true).start(() -> runJob(v));
+                }
+                for (Outcome<R> o : toEmit) {
+                    try {
+                        inOrder.accept(o);
+                    } catch (RuntimeException e) {
+                        if (consumerFailure == null) consumerFailure = e;
+                    }
+                }
+                if (ready != null) serve(ready);
+                if (finished) break;
+            }
+        } catch (RuntimeException | Error e) {
+            abandon(e);
+            throw e;
+        }
+        if (consumerFailure != null) throw consumerFailure;
+    }
+
+    /** No further job starts: the first has, and the caller or its consumer asked to stop. */
+    private boolean stopped(RuntimeException consumerFailure) {
+        return next > 0 && (consumerFailure != null || stop.getAsBoolean());
+    }
+
+    /**
+     * The pending requests, by job index, when every live search has one or they fill a call; else null. (No call
+     * is in flight while this runs: the calling thread makes them.)
+     */
+    private List<View> ready() {
+        List<View> pending = new ArrayList<>(live.size());
+        long rows = 0;
+        for (View v : live) {
+            if (v.request != null && !v.request.done) {
+                pending.add(v);
+                rows += v.request.n;
+            }
+        }
+        if (pending.isEmpty() || (pending.size() < live.size() && rows < rowsPerCall)) return null;
+        pending.sort((a, b) -> Integer.compare(a.index, b.index));
+        return pending;
+    }
+
+    private void runJob(View view) {
+        R result = null;
+        Throwable failure = null;
+        try {
+            result = jobs.get(view.index).run(view);
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            view.close();
+            lock.lock();
+            try {
+                outcomes[view.index] = new Outcome<>(view.index, result, failure);
+                running--;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Evaluates the pending requests in calls of at most maxBatch latents, then wakes their searches. */
+    private void serve(List<View> ready) {
+        int max = rowsPerCall;
+        int from = 0;
+        while (from < ready.size()) {
+            int to = from + 1;
+            long rows = ready.get(from).request.n;
+            while (to < ready.size() && rows + ready.get(to).request.n <= max) rows += ready.get(to++).request.n;
+            call(ready.subList(from, to));
+            from = to;
+        }
+        lock.lock();
+        try {
+            for (View v : ready) v.request.done = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One shared call; if it fails, each request alone, so each search gets its own answer. */
+    private void call(List<View> group) {
+        if (group.size() == 1) {
+            alone(group.getFirst().request);
+            return;
+        }
+        int total = 0;
+        boolean anyStep = false;
+        for (View v : group) {
+            total += v.request.n;
+            anyStep |= v.request.d != null;
+        }
+        float[][] x = new float[total][];
+        float[][] out = new float[total][];
+        double[] t = new double[total];
+        double[] d = anyStep ? new double[total] : null;
+        Condition[] cond = new Condition[total];
+        int row = 0;
+        for (View v : group) {
+            Request q = v.request;
+            for (int i = 0; i < q.n; i++, row++) {
+                x[row] = q.x[i];
+                out[row] = q.out[i];
+                t[row] = q.t[i];
+                if (d != null && q.d != null) d[row] = q.d[i];
+                cond[row] = q.cond[i];
+            }
+        }
+        try {
+            if (d == null) model.velocity(total, x, t, cond, out);
+            else model.velocity(total, x, t, d, cond, out);
+        } catch (RuntimeException | Error e) {
+            for (View v : group) alone(v.request);
+        }
+    }
+
+    private void alone(Request q) {
+        try {
+            if (q.d == null) model.velocity(q.n, q.x, q.t, q.cond, q.out);
+            else model.velocity(q.n, q.x, q.t, q.d, q.cond, q.out);
+            q.failure = null;
+        } catch (Throwable e) {
+            q.failure = e;
+        }
+    }
+
+    /** The calling thread failed: searches waiting for a call fail too, and it waits for every job to end. */
+    private void abandon(Throwable cause) {
+        lock.lock();
+        try {
+            broken = cause;
+            changed.signalAll();
+            while (running > 0) changed.awaitUninterruptibly();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One search's pending call; its arrays are the search's own, written in place. */
+    private static final class Request {
+        final int n;
+        final float[][] x;
+        final double[] t;
+        final double[] d;
+        final Condition[] cond;
+        final float[][] out;
+        boolean done;
+        Throwable failure;
+
+        Request(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
+            this.n = n;
+            this.x = x;
+            this.t = t;
+            this.d = d;
+            this.cond = cond;
+            this.out = out;
+        }
+    }
+
+    /**
+     * A search's view of the model: the model's shape and cost, its own NFE count, and calls that wait for the
+     * shared call (or go straight to the model when the jobs run one at a time). Closing it takes the search out
+     * of the sharing; it never closes the model.
+     */
+    private final class View implements VelocityModel {
+        final int index;
+        final boolean direct;
+        Request request;
+        boolean left;
+        private long nfe;
+
+        View(int index, boolean direct) {
+            this.index = index;
+            this.direct = direct;
+        }
+
+        @Override
+        public int dim() {
+            return model.dim();
+        }
+
+        @Override
+        public int[] shape() {
+            return model.shape();
+        }
+
+        @Override
+        public boolean takesStepSize() {
+            return model.takesStepSize();
+        }
+
+        @Override
+        public int maxBatch() {
+            return model.maxBatch();
+        }
+
+        @Override
+        public int nfePerLatent() {
+            return model.nfePerLatent();
+        }
+
+        @Override
+        public long nfe() {
+            return nfe;
+        }
+
+        @Override
+        public void resetNfe() {
+            nfe = 0;
+        }
+
+        @Override
+        public void velocity(int n, float[][] x, double[] t, Condition[] cond, float[][] out) {
+            submit(n, x, t, null, cond, out);
+        }
+
+        @Override
+        public void velocity(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
+            submit(n, x, t, d, cond, out);
+        }
+
+        private void submit(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
+            if (n < 0 || n > x.length || n > t.length || n > cond.length || n > out.length || (d != null && n > d.length)) {
+                throw new IllegalArgumentException("batch of " + n + " with arrays of length x " + x.length + ", t "
+                        + t.length + ", cond " + cond.length + ", out " + out.length + (d == null ? "" : ", d " + d.length));
+            }
+            if (direct) {
+                if (d == null) model.velocity(n, x, t, cond, out);
+                else model.velocity(n, x, t, d, cond, out);
+                nfe += (long) n * model.nfePerLatent();
+                return;
+            }
+            if (n == 0) return;
+            Request q = new Request(n, x, t, d, cond, out);
+            lock.lock();
+            try {
+                if (left) throw new IllegalStateException("search " + index + " called the model after leaving the shared calls");
+                request = q;
+                changed.signalAll();
+                while (!q.done && broken == null) changed.awaitUninterruptibly();
+                request = null;
+                if (!q.done) throw new IllegalStateException("the shared model calls stopped: " + broken, broken);
+            } finally {
+                lock.unlock();
+            }
+            if (q.failure instanceof RuntimeException e) throw e;
+            if (q.failure instanceof Error e) throw e;
+            if (q.failure != null) throw new IllegalStateException(q.failure);
+            nfe += (long) n * model.nfePerLatent();
+        }
+
+        /** Leaves the shared calls (the model stays open). */
+        @Override
+        public void close() {
+            if (direct) return;
+            lock.lock();
+            try {
+                if (!left) {
+                    left = true;
+                    live.remove(this);
+                    changed.signalAll();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}
