@@ -89,6 +89,10 @@ public final class FluxVelocityModel implements VelocityModel {
     @Override
     public int nfePerLatent() { return 1; }
 
+    /** One forward pass holds at most this many latents (the bound the memory plan was made for). */
+    @Override
+    public int maxBatch() { return maxBatch; }
+
     @Override
     public long nfe() { return nfe; }
 
