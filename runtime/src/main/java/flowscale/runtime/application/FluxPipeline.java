@@ -48,18 +48,25 @@ record FluxPipeline(String spec, FluxConfig config, Path vae, int rows, int cols
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }
+        // The decoder has a backend of its own: searches that run together decode on their own threads while the
+        // shared model call runs on another, and one backend's ops are not made for two threads at once.
+        Backend vaeBackend = null;
         try {
             FluxVelocityModel model = velocityModel(checkpoint, backend);
-            LatentDecoder decoder = decoder(backend);
+            vaeBackend = Backends.create(backendSpec);
+            LatentDecoder decoder = decoder(vaeBackend);
+            Backend b = vaeBackend;
             return new LoadedFlux(this, model, decoder, backend.name(), () -> {
                 try {
                     decoder.close();
                 } finally {
+                    b.close();
                     backend.close();
                     checkpoint.close();
                 }
             });
         } catch (RuntimeException | Error e) {
+            if (vaeBackend != null) vaeBackend.close();
             backend.close();
             throw e;
         }
@@ -72,7 +79,7 @@ record FluxPipeline(String spec, FluxConfig config, Path vae, int rows, int cols
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }
-        // The decoder runs between model calls, on the caller's thread, on a backend of the first device's kind.
+        // The decoder runs on a backend of its own (see onBackend), of the first device's kind.
         Backend vaeBackend = null;
         try {
             vaeBackend = Backends.create(devices.getFirst().backend());

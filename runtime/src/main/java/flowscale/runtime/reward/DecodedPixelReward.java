@@ -6,7 +6,8 @@ import flowscale.runtime.model.LatentDecoder;
 /**
  * A {@link PixelReward} on a latent model's estimates: each estimate is decoded ({@link LatentDecoder}, for FLUX.1 the
  * token unpacking and the VAE) and the image scored. An estimate or image with a non-finite value scores NaN, which
- * the search never selects. The condition is not read: these rewards judge pixels alone.
+ * the search never selects. The condition is not read: these rewards judge pixels alone. Searches that run together
+ * (generate --concurrent-searches) share one reward: its calls take turns.
  */
 public final class DecodedPixelReward implements Reward {
     private final PixelReward pixels;
@@ -28,7 +29,7 @@ public final class DecodedPixelReward implements Reward {
     }
 
     @Override
-    public void score(int n, float[][] x0, Condition[] cond, double[] scores) {
+    public synchronized void score(int n, float[][] x0, Condition[] cond, double[] scores) {
         if (n < 0 || n > x0.length || n > scores.length) {
             throw new IllegalArgumentException("batch of " + n + " does not fit arrays of " + x0.length + ", " + scores.length);
         }

@@ -89,6 +89,23 @@ class GenerateFluxPromptTextTest {
         assertEquals(8, a.get("nfe").asInt(), "encoding is no NFE");
     }
 
+    /** Prompts of a file, encoded once each, searched three at a time in shared model calls: each as when alone. */
+    @Test
+    void promptsFileSearchedTogetherGivesEachPromptsOwnFiles() throws IOException {
+        Path prompts = dir.resolve("prompts.txt");
+        Files.writeString(prompts, "a red fox\nthree blue birds over a lake\na red fox\n");
+        for (String n : new String[] {"1", "3"}) {
+            Run r = run("generate", "--model", pipeline.toString(), "--prompts", prompts.toString(), "--size", "16x16",
+                    "--method", "rbf", "--budget", "60", "--concurrent-searches", n, "--out", dir.resolve("many" + n).toString());
+            assertEquals(0, r.code(), r.err() + r.out());
+            assertTrue(r.out().contains("encoded 2 prompts"), r.out());
+        }
+        for (String d : new String[] {"001-a-red-fox", "002-three-blue-birds-over-a-lake", "003-a-red-fox"}) {
+            assertArrayEquals(Files.readAllBytes(dir.resolve("many1").resolve(d).resolve("best.png")),
+                    Files.readAllBytes(dir.resolve("many3").resolve(d).resolve("best.png")), d);
+        }
+    }
+
     @Test
     void explicitFoldersAndAShorterT5Length() throws IOException {
         Run r = run("generate", "--model", pipeline.resolve("transformer").toString(), "--vae", pipeline.resolve("vae").toString(),

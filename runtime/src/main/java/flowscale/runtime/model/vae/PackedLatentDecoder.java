@@ -55,7 +55,7 @@ public final class PackedLatentDecoder implements LatentDecoder {
     }
 
     @Override
-    public void decode(float[] latent, float[] image) {
+    public synchronized void decode(float[] latent, float[] image) {
         if (latent.length < rows * cols * tokenFeatures || image.length < 3 * height * width) {
             throw new IllegalArgumentException("decode: latent of " + latent.length + " floats for " + rows + " x " + cols + " tokens of "
                     + tokenFeatures + ", image of " + image.length + " for 3 x " + height + " x " + width);
@@ -71,7 +71,7 @@ public final class PackedLatentDecoder implements LatentDecoder {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         vae.close();
     }
 }
