@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
  * {@code flowscale batch}: {@code generate}'s search over every prompt of a file or table, as a Spark application.
  * The driver runs here (in {@code ./flowscale batch} or under {@code spark-submit}); each prompt is one task.
  */
-@Command(name = "batch", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+@Command(name = "flowscale batch", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Run generate's search over many prompts as an Apache Spark application (one task per prompt).",
                 "",
                 "--prompts takes a prompts file (one prompt per line, as generate --prompts reads it) or a table:",
