@@ -79,16 +79,21 @@ class BatchClusterTest {
                     "--conf", "spark.driver.host=" + LOOPBACK, "--conf", "spark.driver.bindAddress=" + LOOPBACK,
                     "--conf", "spark.ui.enabled=false", "--conf", "spark.executor.memory=768m",
                     "--conf", "spark.executor.extraClassPath=" + System.getProperty("java.class.path"),
-                    "--conf", "spark.executorEnv.SPARK_LOCAL_IP=" + LOOPBACK));
+                    "--conf", "spark.executorEnv.SPARK_LOCAL_IP=" + LOOPBACK, "--conf", "spark.extraListeners=" + TaskWatch.class.getName()));
             a.addAll(search);
             CompletableFuture<BatchFixture.Run> job = CompletableFuture.supplyAsync(() -> BatchFixture.batch(a.toArray(String[]::new)));
 
-            waitFor("the first committed prompt", () -> !job.isDone() && committed(out) >= 1 || job.isDone(), 300);
+            // Kill worker 0 once a prompt is committed and its executor (named by its directory under the worker's
+            // work directory) is in the middle of a search.
+            waitFor("the first committed prompt while worker 0's executor runs a task",
+                    () -> job.isDone() || committed(out) >= 1 && TaskWatch.running(executorOf(dir.resolve("work0"))) > 0, 300);
             if (job.isDone()) fail("the job finished before a worker could be killed: " + job.get().err() + logs());
+            int lostBefore = TaskWatch.LOST.get();
             kill(workers[0]);
 
             BatchFixture.Run r = job.get(300, TimeUnit.SECONDS);
             assertEquals(0, r.code(), r.err() + logs());
+            assertTrue(TaskWatch.LOST.get() > lostBefore, "the killed executor's task was lost and run again");
             Map<String, Path> dirs = BatchFixture.promptDirectories(out);
             assertEquals(BatchFixture.promptDirectories(ref).keySet(), dirs.keySet(), "exactly one directory per prompt");
             for (Map.Entry<String, Path> e : dirs.entrySet()) BatchFixture.assertSameOutputs(ref.resolve(e.getKey()), e.getValue(), true);
@@ -154,6 +159,20 @@ class BatchClusterTest {
             Thread.currentThread().interrupt();
             return -1;
         }
+    }
+
+    /** The id of the executor a worker started (its directory under the work directory), or "" before there is one. */
+    private static String executorOf(Path workDir) {
+        try (var apps = Files.list(workDir)) {
+            for (Path app : apps.toList()) {
+                try (var executors = Files.list(app)) {
+                    for (Path e : executors.toList()) if (Files.isDirectory(e)) return e.getFileName().toString();
+                }
+            }
+        } catch (IOException e) {
+            return "";
+        }
+        return "";
     }
 
     private static long committed(Path out) {
