@@ -100,7 +100,9 @@ class BatchClusterTest {
             assertFalse(Files.exists(out.resolve(Output.TEMPORARY)), "no attempt's leftovers");
             List<Map<String, Object>> results = BatchFixture.results(out);
             assertEquals(PROMPTS.size(), results.size());
-            assertTrue(results.stream().allMatch(m -> m.get("status").equals("ran")), results.toString());
+            // A lost task whose attempt had already committed its directory finds it complete when it runs again.
+            assertTrue(results.stream().allMatch(m -> m.get("status").equals("ran") || m.get("status").equals("skipped")),
+                    results.toString());
         } finally {
             for (Process p : processes) kill(p);
         }
