@@ -54,6 +54,36 @@ public final class PromptsFile {
             throw new UserError("--prompts " + file + ": cannot read it (" + e.getMessage() + ")", e);
         }
         List<Line> prompts = new ArrayList<>();
+        for (Entry entry : entries(lines)) {
+            String text = entry.text();
+            if (text.length() > MAX_PROMPT) {
+                throw new UserError("--prompts " + file + " line " + entry.number() + " is " + text.length()
+                        + " characters long; a prompt has at most " + MAX_PROMPT);
+            }
+            if (!parse) {
+                prompts.add(new Line(entry.number(), text, null));
+                continue;
+            }
+            try {
+                prompts.add(new Line(entry.number(), text, PromptParser.parse(text)));
+            } catch (PromptException e) {
+                throw new UserError("--prompts " + file + " line " + entry.number() + ": " + UserError.oneLine(e.getMessage()), e);
+            }
+        }
+        if (prompts.isEmpty()) throw new UserError("--prompts " + file + " has no prompts (only blank or # lines)");
+        return prompts;
+    }
+
+    /** A prompt line before it is checked: its 1-based line number and its text. */
+    public record Entry(int number, String text) {}
+
+    /**
+     * The prompt lines of a file's lines, unchecked, in order: blank and {@code #} lines skipped, a byte-order mark
+     * dropped, {@code NAME<TAB>PROMPT} cut to the prompt. {@link #read} checks each; the Spark batch reports a bad
+     * one in its row instead of stopping.
+     */
+    public static List<Entry> entries(List<String> lines) {
+        List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String text = lines.get(i).strip();
             if (i == 0 && text.startsWith("\uFEFF")) text = text.substring(1).strip();
@@ -62,22 +92,9 @@ public final class PromptsFile {
             int tab = text.lastIndexOf('\t');
             if (tab >= 0) text = text.substring(tab + 1).strip();
             if (text.isEmpty()) continue;
-            if (text.length() > MAX_PROMPT) {
-                throw new UserError("--prompts " + file + " line " + (i + 1) + " is " + text.length()
-                        + " characters long; a prompt has at most " + MAX_PROMPT);
-            }
-            if (!parse) {
-                prompts.add(new Line(i + 1, text, null));
-                continue;
-            }
-            try {
-                prompts.add(new Line(i + 1, text, PromptParser.parse(text)));
-            } catch (PromptException e) {
-                throw new UserError("--prompts " + file + " line " + (i + 1) + ": " + UserError.oneLine(e.getMessage()), e);
-            }
+            entries.add(new Entry(i + 1, text));
         }
-        if (prompts.isEmpty()) throw new UserError("--prompts " + file + " has no prompts (only blank or # lines)");
-        return prompts;
+        return entries;
     }
 
     /** {@code 001-2-red-circles-and-1-blue-square}: the 1-based index, then the text in lower case, words joined by dashes. */

@@ -10,7 +10,9 @@ import flowscale.runtime.application.FluxTextPrompts;
 import flowscale.runtime.application.TextEncoderFolders;
 import flowscale.runtime.application.ModelOptions;
 import flowscale.runtime.application.PromptEmbeddingsFile;
+import flowscale.runtime.application.ModelFingerprint;
 import flowscale.runtime.application.ModelSources;
+import flowscale.runtime.application.PromptRun;
 import flowscale.runtime.application.PromptsFile;
 import flowscale.runtime.application.RunInfo;
 import flowscale.runtime.application.SearchBatch;
@@ -29,11 +31,6 @@ import flowscale.runtime.search.SearchProblem;
 import flowscale.runtime.search.SearchResult;
 import flowscale.runtime.search.StopFlag;
 import flowscale.runtime.search.Timings;
-import flowscale.runtime.search.TraceJson;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import flowscale.loader.AtomicFile;
 import flowscale.runtime.search.SearchFailed;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -545,29 +542,27 @@ public final class GenerateCommand implements Callable<Integer> {
      */
     private Outcome runOne(RunContext run, Condition cond, String promptText, int promptIndex, int promptLine, Path dir, String task)
             throws IOException {
-        SearchResult result;
-        RuntimeException failure = null;
+        PromptRun.Searched searched;
         try (SearchProgress progress = new SearchProgress(task, budget, run.err(), run.animated(), stop)) {
             SearchProblem problem = new SearchProblem(run.model(), configuredSampler, run.reward(), cond,
                     budget, seed, 0, progress).withNoiseScheme(configuredNoiseScheme);
-            try {
-                result = SearchMethods.run(run.method(), problem);
-            } catch (SearchFailed f) {
-                result = f.partial();
-                failure = f.getCause() instanceof RuntimeException re ? re : f;
-                if (f.getCause() instanceof OutOfMemoryError oom) failure = new OutOfMemory(oom);
-            }
+            searched = PromptRun.search(run.method(), problem);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         } finally {
             run.release().run();
         }
+        SearchResult result = searched.result();
+        RuntimeException failure = null;
+        if (searched.failure() != null) {
+            SearchFailed f = searched.failure();
+            failure = f.getCause() instanceof RuntimeException re ? re : f;
+            if (f.getCause() instanceof OutOfMemoryError oom) failure = new OutOfMemory(oom);
+        }
         run.out().clear();
-        Files.createDirectories(dir);
-        List<String> files = new ArrayList<>(List.of(ImageOutputs.TRACE));
         RunInfo info = new RunInfo(promptText, run.modelSpec(), seed);
-        files.addAll(run.loaded().writeOutputs(dir, result, run.reward(), info));
-        writeTrace(dir.resolve(ImageOutputs.TRACE), result, run, promptText, promptIndex, promptLine, dir);
+        List<String> files = PromptRun.write(dir, run.loaded(), result, run.reward(), info,
+                provenance(run, promptText, promptIndex, promptLine, dir));
         summary(run.stdout(), run.modelSpec(), run.loaded(), result, dir, files);
         if (failure != null) {
             throw new SearchStopped(failure, dir);
@@ -579,39 +574,16 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     /**
-     * The search's trace plus what it takes to run it again: the prompt and where it came from in --prompts (the
-     * file, its 0-based index among the file's prompts, its line, its directory), the model (with its size and SHA-256 when it is a file), guidance, backend
-     * or devices, and every argument given. The trace's own {@code promptIndex} names the noise stream, which is
-     * 0 for every prompt of a file (each gets the noise it would get alone).
+     * What trace.json's {@code run} records for this prompt: the prompt and where it came from in --prompts (the
+     * file, its 0-based index among the file's prompts, its line, its directory), the model (with its size and
+     * SHA-256 when it is a file), guidance, backend or devices, and every argument given.
      */
-    private void writeTrace(Path file, SearchResult result, RunContext run, String promptText, int promptIndex, int promptLine,
-                            Path dir)
-            throws IOException {
-        ObjectNode root = TraceJson.toJson(result.trace());
-        ObjectNode r = root.putObject("run");
-        r.put("prompt", promptText);
-        if (promptsFile != null) {
-            r.put("promptsFile", promptsFile.toString());
-            r.put("promptIndex", promptIndex);
-            r.put("promptLine", promptLine);
-            r.put("promptDirectory", dir.getFileName().toString());
-        }
-        r.put("model", run.modelSpec());
-        r.put("modelKind", run.loaded().kind());
-        if (run.fingerprint() != null) {
-            r.put("modelBytes", run.fingerprint().bytes());
-            if (run.fingerprint().sha256() != null) r.put("modelSha256", run.fingerprint().sha256());
-        }
-        r.put("cfg", cfg);
-        if (promptEmbeds != null) r.put("promptEmbeds", promptEmbeds.toString());
-        for (var e : run.loaded().traceFields().entrySet()) r.putPOJO(e.getKey(), e.getValue());
-        if (devices != null) r.put("devices", devices);
-        else r.put("backend", backend);
-        r.putPOJO("arguments", spec.commandLine().getParseResult().originalArgs());
-        AtomicFile.write(file, TRACE_JSON.writeValueAsBytes(root));
+    private PromptRun.Provenance provenance(RunContext run, String promptText, int promptIndex, int promptLine, Path dir) {
+        return new PromptRun.Provenance(promptText, promptsFile == null ? null : promptsFile.toString(), promptIndex,
+                promptLine, promptsFile == null ? null : dir.getFileName().toString(), run.modelSpec(), run.loaded().kind(),
+                run.fingerprint(), cfg, promptEmbeds == null ? null : promptEmbeds.toString(), backend, devices,
+                spec.commandLine().getParseResult().originalArgs());
     }
-
-    private static final ObjectMapper TRACE_JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** 130 when stopped by Ctrl-C; 1 (with an error line) when a search found nothing finite; else 0. */
     private int exitStatus(List<Outcome> outcomes, PrintWriter err) {

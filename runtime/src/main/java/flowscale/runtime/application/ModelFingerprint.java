@@ -1,4 +1,4 @@
-package flowscale.runtime.cli;
+package flowscale.runtime.application;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,13 +12,13 @@ import java.util.HexFormat;
  * Which model file a trace came from: its size and, for files small enough to hash in a moment, its SHA-256
  * (a path alone does not say whether the file was retrained since). {@code sha256} is null for large files.
  */
-record ModelFingerprint(long bytes, String sha256) {
+public record ModelFingerprint(long bytes, String sha256) {
     /** Files up to this size are hashed (the shipped model is 7.3 MiB; hashing 256 MiB takes about a second). */
-    static final long MAX_HASHED = 256L << 20;
+    public static final long MAX_HASHED = 256L << 20;
 
     /** The fingerprint of a model file, or null for a spec that is not a readable file (a toy). */
-    static ModelFingerprint of(String spec) {
-        if (ModelNames.isToy(spec)) return null;
+    public static ModelFingerprint of(String spec) {
+        if (spec.regionMatches(true, 0, "toy:", 0, 4)) return null;
         Path file = Path.of(spec);
         try {
             if (!Files.isRegularFile(file)) return null;
