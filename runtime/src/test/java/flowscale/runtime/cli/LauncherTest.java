@@ -172,12 +172,12 @@ class LauncherTest {
 
     private static Process aotProcess(Path dir, Path jar, String commands) throws IOException {
         String script = Files.readString(ROOT.resolve("flowscale"), StandardCharsets.UTF_8);
-        int start = script.indexOf("# >>> aot");
-        int end = script.indexOf("# <<< aot", start);
-        assertTrue(start >= 0 && end > start, "the launcher marks its cache block");
+        int start = script.indexOf("\n# >>> aot") + 1;
+        int end = script.indexOf("\n# <<< aot", start);
+        assertTrue(start > 0 && end > start, "the launcher marks its cache block");
         String text = "set -euo pipefail\nhere=" + q(dir) + "\njar=" + q(jar) + "\nJAVA_HOME=" + q(Path.of(System.getProperty("java.home")))
                 + "\njava_flags=()\naot_dir=\"$here/aot\"\nunset FLOWSCALE_AOT FLOWSCALE_JAVA_OPTS\n"
-                + script.substring(start, end) + "aot_train_args=(training)\n" + commands + "\n";
+                + script.substring(start, end + 1) + "aot_train_args=(training)\n" + commands + "\n";
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", text);
         pb.environment().put("TMPDIR", dir.toString());
         return pb.start();
