@@ -6,7 +6,8 @@ import java.util.List;
  * Attention over sequence lengths that are not multiples of any block size (1, 5, 37, 67, 130), head dims
  * 16, 32 and 64, 1 to 4 heads and 1 to 3 items; q, k and v either separate padded matrices or column
  * chunks of one fused qkv matrix; plus cases with huge scores, where a softmax that does not subtract the
- * row maximum overflows.
+ * row maximum overflows; and heads wider than OpenCL's tiled kernels take (256 and 512, the VAE's mid-block
+ * attention has one head of 512).
  */
 final class AttentionCheck {
     private AttentionCheck() {}
@@ -34,6 +35,8 @@ final class AttentionCheck {
                 run(h, batch, seq, heads, hd, scale, fused, huge);
             }
         }
+        run(h, 1, 37, 1, 512, (float) (1 / Math.sqrt(512)), false, false);
+        run(h, 2, 5, 2, 256, (float) (40 / Math.sqrt(256)), true, true);
     }
 
     /** q, k and v of {@code rows x width}: column ranges of one fused [q | k | v] matrix, or three matrices. */

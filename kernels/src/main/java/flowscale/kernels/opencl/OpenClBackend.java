@@ -47,6 +47,7 @@ public final class OpenClBackend implements Backend {
     private static final int NORM_WG = 128;        // NORM_WG in norm.cl
     private static final int ATT_BQ = 32;          // ATT_BQ in attention.cl
     private static final int ATT_MAX_HD = 128;     // ATT_MAX_HD in attention.cl
+    private static final int ATT_WIDE_MAX_HD = 1024; // ATT_WIDE_MAX_HD in attention.cl (attention_wide)
     private static final int GEMM_TILE = 64;       // TM, TN in gemm.cl
     private static final int PACK_ALIGN = 16;      // columns per work-item of linear_vec
     private static final int MIN_WORK_GROUP = 256; // gemm_tiled's 16 x 16 work-group
@@ -610,10 +611,11 @@ public final class OpenClBackend implements Backend {
                     + ", seq " + seq + ", heads " + heads);
         }
         int hd = qv.cols() / heads;
-        if (hd > ATT_MAX_HD) throw new IllegalArgumentException("attention head dimension " + hd + " exceeds " + ATT_MAX_HD);
+        if (hd > ATT_WIDE_MAX_HD) throw new IllegalArgumentException("attention head dimension " + hd + " exceeds " + ATT_WIDE_MAX_HD);
         if (qv.size() == 0) return;
-        boolean rows = vectorKernels && hd % 8 == 0;
-        ClLaunch l = kernel(rows ? "attention_rows" : "attention").i32(seq).i32(heads).i32(hd).f32(scale)
+        boolean wide = hd > ATT_MAX_HD;
+        boolean rows = wide || (vectorKernels && hd % 8 == 0);
+        ClLaunch l = kernel(wide ? "attention_wide" : rows ? "attention_rows" : "attention").i32(seq).i32(heads).i32(hd).f32(scale)
                 .mem(qv.storage()).i64(qv.offset()).i64(qv.ld())
                 .mem(kv.storage()).i64(kv.offset()).i64(kv.ld())
                 .mem(vv.storage()).i64(vv.offset()).i64(vv.ld())

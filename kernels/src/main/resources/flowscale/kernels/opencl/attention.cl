@@ -71,6 +71,52 @@ KERNEL void attention(int seq, int heads, int hd, float scale,
     }
 }
 
+/*
+ * Heads wider than ATT_MAX_HD (the VAE's mid-block attention: one head of 512): one work-item per (query, batch
+ * item x head), nothing staged in local memory, the query read from memory where the caches keep it and the output
+ * accumulated in a private row of up to ATT_WIDE_MAX_HD floats (slow on a GPU, where it spills, but one such
+ * attention per decode). Online softmax as above, one key at a time.
+ * Global range (seq, batch * heads).
+ */
+#define ATT_WIDE_MAX_HD 1024
+
+KERNEL void attention_wide(int seq, int heads, int hd, float scale,
+                           GLOBAL const float* q, idx_t qOff, idx_t ldq,
+                           GLOBAL const float* k, idx_t kOff, idx_t ldk,
+                           GLOBAL const float* v, idx_t vOff, idx_t ldv,
+                           GLOBAL float* out, idx_t oOff, idx_t ldo)
+{
+    const int qi = (int) GLOBAL_ID(0);
+    const idx_t bh = GLOBAL_ID(1);
+    if (qi >= seq) return;
+    const idx_t b = bh / heads;
+    const int col0 = (int) (bh % heads) * hd;
+    const idx_t rowBase = b * seq;
+    GLOBAL const float* qr = q + qOff + (rowBase + qi) * ldq + col0;
+    float acc[ATT_WIDE_MAX_HD];
+    for (int e = 0; e < hd; e++) acc[e] = 0.0f;
+    float m = NEG_INF;
+    float l = 0.0f;
+    for (int j = 0; j < seq; j++) {
+        GLOBAL const float* kr = k + kOff + (rowBase + j) * ldk + col0;
+        GLOBAL const float* vr = v + vOff + (rowBase + j) * ldv + col0;
+        float dot = 0.0f;
+        for (int e = 0; e < hd; e++) dot += (qr[e] * scale) * kr[e];
+        if (dot > m) {
+            const float correction = EXP(m - dot);   /* exp(-inf) = 0 for the first key */
+            l *= correction;
+            for (int e = 0; e < hd; e++) acc[e] *= correction;
+            m = dot;
+        }
+        const float p = EXP(dot - m);
+        l += p;
+        for (int e = 0; e < hd; e++) acc[e] += p * vr[e];
+    }
+    const float inv = 1.0f / l;
+    GLOBAL float* o = out + oOff + (rowBase + qi) * ldo + col0;
+    for (int e = 0; e < hd; e++) o[e] = acc[e] * inv;
+}
+
 #if HAS_VECTOR_TYPES
 #define ATT_ROW_TILE 16
 /*
