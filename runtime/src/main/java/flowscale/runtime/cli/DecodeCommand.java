@@ -95,7 +95,7 @@ public final class DecodeCommand implements Callable<Integer> {
                 try {
                     image = decoder.decode(be.upload(z.values, z.shape));
                 } catch (IllegalArgumentException e) {
-                    // e.g. OpenCL's attention kernel holds at most 128 features per head; the real decoder's has 512
+                    // a shape some backend does not take (e.g. OpenCL attention heads are at most 1024 wide)
                     throw new UserError("backend " + be.name() + " cannot run this VAE: " + e.getMessage() + " (try --backend cpu)", e);
                 }
                 float[] pixels = new float[Math.toIntExact(image.size())];
