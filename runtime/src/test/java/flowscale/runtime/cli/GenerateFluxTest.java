@@ -54,7 +54,7 @@ class GenerateFluxTest {
     }
 
     @Test
-    void everyMethodWithEveryRewardStaysInBudgetAndRepeatsExactly() throws IOException {
+    void everyMethodWithEveryRewardStaysInBudgetAndRepeatsExactlyOnOneOrTwoDevices() throws IOException {
         List<String> rewards = PixelRewards.NAMES;
         List<String> methods = SearchMethods.names();
         for (int i = 0; i < methods.size(); i++) {
@@ -78,6 +78,16 @@ class GenerateFluxTest {
                 assertEquals(reward, t.get("reward").asText());
                 assertTrue(Files.isRegularFile(dir.resolve(name).resolve("best.png")), name);
             }
+            // The method's first search again, its batches split over two devices: the same bits.
+            String reward = rewards.get(i % rewards.size()), name = method + "-" + reward;
+            Run two = generate(FluxFixture.schnell(), name + "-two", "--method", method, "--reward", reward, "--budget",
+                    Integer.toString(budget), "--steps", "2", "--sampler", SAMPLERS.get((i + rewards.indexOf(reward)) % SAMPLERS.size()),
+                    "--devices", "cpu:1,cpu:1");
+            assertEquals(0, two.code(), name + " on two devices: " + two.err() + two.out());
+            assertEquals(trace(name).get("levels"), trace(name + "-two").get("levels"), name);
+            assertEquals(trace(name).get("bestReward"), trace(name + "-two").get("bestReward"), name);
+            assertArrayEquals(Files.readAllBytes(dir.resolve(name).resolve("best.png")),
+                    Files.readAllBytes(dir.resolve(name + "-two").resolve("best.png")), name);
         }
         // Rerun of one of them: the same bytes.
         Run again = generate(FluxFixture.schnell(), "again", "--method", "rbf", "--reward", rewards.get(6 % rewards.size()),
