@@ -72,10 +72,13 @@ class LauncherTest {
     }
 
     @Test
-    void startUpCacheIsRecordedOnTheFirstGenerateAndUsedAfter(@TempDir Path dir) throws Exception {
+    void startUpCacheIsRecordedOnTheFirstGenerateWhenAskedAndUsedAfter(@TempDir Path dir) throws Exception {
         Path jar = helloJar(dir);
         Result other = aot(dir, jar, "aot_prepare info; echo \"flags=${aot_flags[*]}\"");
         assertEquals("flags=", other.out.strip(), "a command other than generate does not record the cache");
+        Result byDefault = aot(dir, jar, "unset FLOWSCALE_AOT; aot_prepare generate; echo \"flags=${aot_flags[*]}\"");
+        assertEquals("flags=", byDefault.out.strip(), "without FLOWSCALE_AOT=auto generate records nothing");
+        assertFalse(byDefault.err.contains("recording"), byDefault.err);
         Result first = aot(dir, jar, "aot_prepare generate; echo \"flags=${aot_flags[*]}\"");
         assertTrue(first.err.contains("recording the start-up cache"), first.err);
         List<Path> caches = files(dir.resolve("aot"), ".aot");
@@ -86,6 +89,8 @@ class LauncherTest {
         assertEquals("", again.err.replace("err\n", ""), "used, not recorded again: " + again.err);
         assertEquals("flags=" + first.out.strip().substring(6) + "\nhi\n", again.out);
         assertEquals(0, again.code);
+        Result usedByDefault = aot(dir, jar, "unset FLOWSCALE_AOT; aot_prepare generate; echo \"flags=${aot_flags[*]}\"");
+        assertEquals(first.out.strip(), usedByDefault.out.strip(), "an existing cache is used by default");
 
         // A new jar (another mtime) is another key: recorded again, and the earlier cache is removed.
         Path old = Files.copy(caches.get(0), dir.resolve("old.aot"));
@@ -176,7 +181,7 @@ class LauncherTest {
         int end = script.indexOf("\n# <<< aot", start);
         assertTrue(start > 0 && end > start, "the launcher marks its cache block");
         String text = "set -euo pipefail\nhere=" + q(dir) + "\njar=" + q(jar) + "\nJAVA_HOME=" + q(Path.of(System.getProperty("java.home")))
-                + "\njava_flags=()\naot_dir=\"$here/aot\"\nunset FLOWSCALE_AOT FLOWSCALE_JAVA_OPTS\n"
+                + "\njava_flags=()\naot_dir=\"$here/aot\"\nunset FLOWSCALE_JAVA_OPTS\nexport FLOWSCALE_AOT=\"${FLOWSCALE_AOT-auto}\"\n"
                 + script.substring(start, end + 1) + "aot_train_args=(training)\n" + commands + "\n";
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", text);
         pb.environment().put("TMPDIR", dir.toString());
