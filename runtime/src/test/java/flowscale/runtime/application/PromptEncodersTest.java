@@ -153,7 +153,7 @@ class PromptEncodersTest {
                 "is a SentencePiece (T5-style) vocabulary");
         assertError(() -> open(new TextEncoderFolders(clip, pipeline.resolve("tokenizer"), t5, pipeline.resolve("tokenizer"))),
                 "is CLIP's BPE vocabulary");
-        // A tokenizer.json of a model type that is not implemented, and one vocabulary file of two.
+        // Bad input: a tokenizer.json of a model type flowscale refuses (WordPiece), and one vocabulary file of two.
         Path bpe = Files.createDirectories(dir.resolve("bpe"));
         Files.writeString(bpe.resolve("tokenizer.json"), "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {}}}");
         assertError(() -> open(new TextEncoderFolders(clip, pipeline.resolve("tokenizer"), t5, bpe)),

@@ -43,14 +43,8 @@ public final class ClipTextEncoder implements AutoCloseable {
      *         naming every missing, unexpected or mis-shaped tensor
      */
     public static ClipTextEncoder load(Path dir, Backend backend) {
-        EncoderFolder folder = EncoderFolder.open(dir);
-        try {
-            ClipTextConfig config = checkedConfig(folder);
-            return new ClipTextEncoder(folder, new ClipTextWeights(config, new WeightBinder(folder.store(), backend)), backend);
-        } catch (RuntimeException e) {
-            folder.close();
-            throw e;
-        }
+        return EncoderFolder.load(dir, folder -> new ClipTextEncoder(folder,
+                new ClipTextWeights(checkedConfig(folder), new WeightBinder(folder.store(), backend)), backend));
     }
 
     /** Unmaps the checkpoint; the backend's copies of the weights are freed with the backend. */
@@ -64,9 +58,7 @@ public final class ClipTextEncoder implements AutoCloseable {
      * and config.json alone: no tensor data is read.
      */
     public static EncoderPlan<ClipTextConfig> plan(Path dir) {
-        try (EncoderFolder folder = EncoderFolder.open(dir)) {
-            return new EncoderPlan<>(checkedConfig(folder), folder.memoryPlan());
-        }
+        return EncoderFolder.plan(dir, ClipTextEncoder::checkedConfig);
     }
 
     private static ClipTextConfig checkedConfig(EncoderFolder folder) {

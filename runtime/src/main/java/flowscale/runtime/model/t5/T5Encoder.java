@@ -44,16 +44,8 @@ public final class T5Encoder implements AutoCloseable {
      *         every missing, unexpected or mis-shaped tensor
      */
     public static T5Encoder load(Path dir, Backend backend) {
-        EncoderFolder folder = EncoderFolder.open(dir);
-        try {
-            T5EncoderConfig config = checkedConfig(folder);
-            String embedding = T5EncoderWeights.embeddingKey(folder.tensors());
-            return new T5Encoder(folder, new T5EncoderWeights(config, embedding, new WeightBinder(folder.store(), backend)),
-                    backend);
-        } catch (RuntimeException e) {
-            folder.close();
-            throw e;
-        }
+        return EncoderFolder.load(dir, folder -> new T5Encoder(folder, new T5EncoderWeights(checkedConfig(folder),
+                T5EncoderWeights.embeddingKey(folder.tensors()), new WeightBinder(folder.store(), backend)), backend));
     }
 
     /** Unmaps the checkpoint; the backend's copies of the weights are freed with the backend. */
@@ -67,9 +59,7 @@ public final class T5Encoder implements AutoCloseable {
      * and config.json alone: no tensor data is read.
      */
     public static EncoderPlan<T5EncoderConfig> plan(Path dir) {
-        try (EncoderFolder folder = EncoderFolder.open(dir)) {
-            return new EncoderPlan<>(checkedConfig(folder), folder.memoryPlan());
-        }
+        return EncoderFolder.plan(dir, T5Encoder::checkedConfig);
     }
 
     private static T5EncoderConfig checkedConfig(EncoderFolder folder) {

@@ -48,6 +48,27 @@ public final class EncoderFolder implements AutoCloseable {
      *
      * @throws CheckpointException when the folder, its config or its weights are missing or unreadable
      */
+    /**
+     * Opens {@code dir} and builds a model over it; the folder stays open with the model (which closes it), or is
+     * closed again when building fails.
+     */
+    public static <M> M load(Path dir, java.util.function.Function<EncoderFolder, M> build) {
+        EncoderFolder folder = open(dir);
+        try {
+            return build.apply(folder);
+        } catch (RuntimeException e) {
+            folder.close();
+            throw e;
+        }
+    }
+
+    /** The configuration that {@code checkedConfig} reads from the headers of {@code dir}, and the folder's memory plan. */
+    public static <C> EncoderPlan<C> plan(Path dir, java.util.function.Function<EncoderFolder, C> checkedConfig) {
+        try (EncoderFolder folder = open(dir)) {
+            return new EncoderPlan<>(checkedConfig.apply(folder), folder.memoryPlan());
+        }
+    }
+
     public static EncoderFolder open(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new CheckpointException("encoder folder " + dir + " does not exist or is not a directory");

@@ -52,11 +52,9 @@ class ClipTextStoredDtypeTest {
              SafetensorsFile golden = SafetensorsFile.open(TextGoldens.resource("clip-tiny-golden.safetensors"))) {
             int[][] ids = TextGoldens.ids(golden, "in.input_ids");
             for (DType dtype : List.of(DType.BF16, DType.F16)) {
-                Path half = FolderWriter.singleAs(FIXTURE, dir.resolve(backendName + dtype + "-half"), tensors, dtype);
-                Path widened = FolderWriter.singleAs(FIXTURE, dir.resolve(backendName + dtype + "-f32"),
-                        FolderWriter.roundedThrough(tensors, dtype), DType.F32);
-                try (ClipTextEncoder h = ClipTextEncoder.load(half, backend);
-                     ClipTextEncoder f = ClipTextEncoder.load(widened, backend)) {
+                Path[] folders = FolderWriter.halfAndWidened(FIXTURE, dir, backendName + dtype, tensors, dtype);
+                try (ClipTextEncoder h = ClipTextEncoder.load(folders[0], backend);
+                     ClipTextEncoder f = ClipTextEncoder.load(folders[1], backend)) {
                     for (ClipTextWeights.Layer l : h.weights().layers) {
                         for (PackedLinear p : List.of(l.selfAttnQProj(), l.selfAttnKProj(), l.selfAttnVProj(),
                                 l.selfAttnOutProj(), l.mlpFc1(), l.mlpFc2())) {

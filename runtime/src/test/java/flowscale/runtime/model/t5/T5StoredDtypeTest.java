@@ -51,11 +51,9 @@ class T5StoredDtypeTest {
              SafetensorsFile golden = SafetensorsFile.open(TextGoldens.resource("t5-tiny-golden.safetensors"))) {
             int[][] ids = TextGoldens.ids(golden, "in.input_ids");
             for (DType dtype : List.of(DType.BF16, DType.F16)) {
-                Path half = FolderWriter.singleAs(FIXTURE, dir.resolve(backendName + dtype + "-half"), tensors, dtype);
-                Path widened = FolderWriter.singleAs(FIXTURE, dir.resolve(backendName + dtype + "-f32"),
-                        FolderWriter.roundedThrough(tensors, dtype), DType.F32);
-                try (T5Encoder h = T5Encoder.load(half, backend);
-                     T5Encoder f = T5Encoder.load(widened, backend)) {
+                Path[] folders = FolderWriter.halfAndWidened(FIXTURE, dir, backendName + dtype, tensors, dtype);
+                try (T5Encoder h = T5Encoder.load(folders[0], backend);
+                     T5Encoder f = T5Encoder.load(folders[1], backend)) {
                     for (T5EncoderWeights.Block b : h.weights().blocks) {
                         for (PackedLinear p : List.of(b.layer0SelfAttentionQ(), b.layer0SelfAttentionK(), b.layer0SelfAttentionV(),
                                 b.layer0SelfAttentionO(), b.layer1DenseReluDenseWi0(), b.layer1DenseReluDenseWi1(),

@@ -54,6 +54,16 @@ public final class FolderWriter {
     }
 
     /**
+     * Two folders of the fixture under {@code dir}: its tensors stored as {@code dtype} ({@code name-half}), and the
+     * float32 model holding exactly those values ({@code name-f32}, see {@link #roundedThrough}). Returns {half, f32}.
+     */
+    public static Path[] halfAndWidened(Path fixtureDir, Path dir, String name, Map<String, Map.Entry<long[], float[]>> tensors,
+                                        DType dtype) {
+        return new Path[] {singleAs(fixtureDir, dir.resolve(name + "-half"), tensors, dtype),
+                singleAs(fixtureDir, dir.resolve(name + "-f32"), roundedThrough(tensors, dtype), DType.F32)};
+    }
+
+    /**
      * The tensors with every value rounded through {@code dtype} (BF16 or F16) and widened back: written as F32,
      * they are the float32 model whose weights a {@code dtype} copy holds exactly.
      */
