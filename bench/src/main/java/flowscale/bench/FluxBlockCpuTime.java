@@ -36,7 +36,7 @@ public final class FluxBlockCpuTime {
                         t[r] = (mx.getCurrentThreadCpuTime() - t0) * 1e-9;
                     }
                     h.probe();
-                    double seconds = FluxGemmCpuTime.median(t);
+                    double seconds = GemmCpuTime.median(t);
                     double gflop = FluxBlockBench.flops(block == FluxBlockHarness.Block.DOUBLE, h.tokens(), 3072) * 1e-9;
                     System.out.printf("| %s | %d + 256 | %.3f | %.1f | %.1f |%n", block.name().toLowerCase(java.util.Locale.ROOT),
                             imageTokens, seconds, gflop, gflop / seconds);

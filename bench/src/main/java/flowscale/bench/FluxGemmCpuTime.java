@@ -9,7 +9,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 
 /**
  * A companion to {@link FluxGemmBench} for a shared machine: the BF16-weight and the F32-weight linear layer of
@@ -54,27 +53,10 @@ public final class FluxGemmCpuTime {
                     f32.run();
                     bf16.run();
                 }
-                double[] a = new double[REPS], b = new double[REPS];
-                for (int r = 0; r < REPS; r++) {
-                    a[r] = gflopsPerCpuSecond(mx, f32, calls, flops);
-                    b[r] = gflopsPerCpuSecond(mx, bf16, calls, flops);
-                }
-                double ma = median(a), mb = median(b);
+                double[] m2 = GemmCpuTime.alternatingMedians(mx, f32, bf16, REPS, calls, flops);
+                double ma = m2[0], mb = m2[1];
                 System.out.printf("| %s | %.1f | %.1f | %.2f |%n", shape, ma, mb, mb / ma);
             }
         }
-    }
-
-    private static double gflopsPerCpuSecond(ThreadMXBean mx, Runnable op, int calls, double flops) {
-        long t0 = mx.getCurrentThreadCpuTime();
-        for (int i = 0; i < calls; i++) op.run();
-        long t1 = mx.getCurrentThreadCpuTime();
-        return flops * calls / (t1 - t0);
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }

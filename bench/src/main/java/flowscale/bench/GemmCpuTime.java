@@ -55,16 +55,25 @@ public final class GemmCpuTime {
                         ours.run();
                         peer.run();
                     }
-                    double[] a = new double[REPS], b = new double[REPS];
-                    for (int r = 0; r < REPS; r++) {
-                        a[r] = gflopsPerCpuSecond(mx, ours, calls, flops);
-                        b[r] = gflopsPerCpuSecond(mx, peer, calls, flops);
-                    }
-                    double ma = median(a), mb = median(b);
+                    double[] m2 = alternatingMedians(mx, ours, peer, REPS, calls, flops);
+                    double ma = m2[0], mb = m2[1];
                     System.out.printf("| %s | %.1f | %.1f | %.2f |%n", shape, ma, mb, ma / mb);
                 }
             }
         }
+    }
+
+    /**
+     * GFLOP per CPU-second of this thread for {@code a} and {@code b}, measured {@code reps} times each, alternating so
+     * that a shift in the machine's load hits both; the medians, {a, b}.
+     */
+    static double[] alternatingMedians(ThreadMXBean mx, Runnable a, Runnable b, int reps, int calls, double flops) {
+        double[] ra = new double[reps], rb = new double[reps];
+        for (int r = 0; r < reps; r++) {
+            ra[r] = gflopsPerCpuSecond(mx, a, calls, flops);
+            rb[r] = gflopsPerCpuSecond(mx, b, calls, flops);
+        }
+        return new double[] {median(ra), median(rb)};
     }
 
     private static double gflopsPerCpuSecond(ThreadMXBean mx, Runnable op, int calls, double flops) {
@@ -74,7 +83,7 @@ public final class GemmCpuTime {
         return flops * calls / (t1 - t0);
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];
