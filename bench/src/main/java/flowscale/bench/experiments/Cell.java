@@ -36,8 +36,29 @@ public record Cell(String method, String sampler, long budget, Map<String, Strin
         return new Cell(method, sampler, budget, Map.of());
     }
 
+    /**
+     * Cell options that are not the search method's settings: {@code estimate} forces the sampler's clean-estimate mode
+     * ({@link flowscale.runtime.flow.Estimate}); unset, the model's default ({@code auto}) is used.
+     */
+    static final String ESTIMATE = "estimate";
+
+    /** This cell with one more option. */
+    Cell with(String key, String value) {
+        Map<String, String> m = new TreeMap<>(options);
+        m.put(key, value);
+        return new Cell(method, sampler, budget, m);
+    }
+
+    /** The search method's settings: the options without {@link #ESTIMATE}. */
     public SearchConfig config() {
-        return new SearchConfig(options);
+        Map<String, String> m = new TreeMap<>(options);
+        m.remove(ESTIMATE);
+        return new SearchConfig(m);
+    }
+
+    /** The forced estimate mode, or null for the model's default. */
+    String estimate() {
+        return options.get(ESTIMATE);
     }
 
     /** Options as {@code k=v;k=v} (sorted), empty when there are none. */

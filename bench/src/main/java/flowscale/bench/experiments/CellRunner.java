@@ -1,6 +1,7 @@
 package flowscale.bench.experiments;
 
 import flowscale.runtime.data.Prompt;
+import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.VelocityModel;
@@ -14,15 +15,18 @@ import flowscale.runtime.search.SearchResult;
 import flowscale.runtime.search.Timings;
 
 /**
- * Runs one cell on one prompt: the search maximises the counting reward (the given reward, −RSS); its output
- * is then scored again with the counting reward and with the held-out metric, which the search never saw.
+ * Runs one cell on one prompt: the search maximises the run's reward (counting, −RSS, or composition); its output
+ * is then scored again with that reward and with the held-out metric, which the search never saw. A returned sample
+ * is a success ("exact") when the reward is at its optimum: every count right (counting: RSS = 0) or every group
+ * matched with nothing else in the image (composition = 1).
  */
 final class CellRunner {
     private final VelocityModel model;
     private final String modelId;
     private final long seed;
-    private final Reward searchReward = Rewards.named("counting");
-    private final Reward counting = Rewards.named("counting");
+    private final Reward searchReward;
+    private final Reward rescore;
+    private final double optimum;
     private final Reward heldOut = Rewards.named("heldout");
 
     VelocityModel model() {
@@ -30,9 +34,22 @@ final class CellRunner {
     }
 
     CellRunner(VelocityModel model, String modelId, long seed) {
+        this(model, modelId, seed, "counting");
+    }
+
+    /** @param reward {@code counting} or {@code composition} */
+    CellRunner(VelocityModel model, String modelId, long seed, String reward) {
         this.model = model;
         this.modelId = modelId;
         this.seed = seed;
+        this.optimum = switch (reward) {
+            case "counting" -> 0.0;
+            case "composition" -> 1.0;
+            default -> throw new IllegalArgumentException("the experiments search the counting or the composition reward, not '"
+                    + reward + "'");
+        };
+        this.searchReward = Rewards.named(reward);
+        this.rescore = Rewards.named(reward);
     }
 
     String rowKey(Cell cell, int promptIndex) {
@@ -42,9 +59,10 @@ final class CellRunner {
     /** Runs the cell's search on {@code view}: the model, or this search's view of shared calls (SearchBatch). */
     ResultRow run(VelocityModel view, Cell cell, int promptIndex, Prompt prompt) {
         Condition cond = prompt.toCondition();
-        Sampler sampler = Sampler.named(cell.sampler());
         SearchResult res;
         try {
+            Sampler sampler = Sampler.named(cell.sampler());
+            if (cell.estimate() != null) sampler = sampler.withEstimate(Estimate.parse(cell.estimate()).resolve(view));
             SearchMethod method = SearchMethods.create(cell.method(), cell.config());
             res = method.run(new SearchProblem(view, sampler, searchReward, cond, cell.budget(), seed, promptIndex,
                     SearchListener.NONE));
@@ -63,11 +81,11 @@ final class CellRunner {
         float[][] best = {res.best()};
         Condition[] conds = {cond};
         double[] score = new double[1];
-        counting.score(1, best, conds, score);
+        rescore.score(1, best, conds, score);
         double reward = score[0];
         heldOut.score(1, best, conds, score);
         double held = score[0];
-        return row(cell, promptIndex, prompt, ResultRow.OK, reward, held, reward == 0.0 ? 1.0 : 0.0, diversity,
+        return row(cell, promptIndex, prompt, ResultRow.OK, reward, held, reward == optimum ? 1.0 : 0.0, diversity,
                 res.finalCandidates().size(), res.trace().nfe(), res.trace().rewardCalls(), res.trace().nonFinite(), t, "");
     }
 

@@ -15,10 +15,15 @@ import java.util.Set;
  * @param samplers      samplers of the methods table
  * @param scaling       the (method, sampler) lines of the NFE-scaling section
  * @param budgets       the budgets of the NFE-scaling section
- * @param ablation      samplers of the RBF interpolant-conversion ablation
+ * @param ablation      samplers of the RBF interpolant-conversion ablation; {@code ode-vp-grid} and
+ *                      {@code linear-sde-adapt-time} are the grid-matched controls of issue 19 (Linear-ODE and
+ *                      Linear-SDE on the VP runs' sqrt grid), so that "VP vs Linear" is not confounded with where the
+ *                      last jump starts
+ * @param estimates     clean-estimate modes RBF (VP-SDE) also runs with at the main budget, beside the model's default
+ *                      ({@code auto}); a model without a one-step estimate marks them n/a
  */
 public record ExperimentPlan(String name, long mainBudget, List<String> methods, List<String> samplers,
-                             List<Line> scaling, List<Long> budgets, List<String> ablation) {
+                             List<Line> scaling, List<Long> budgets, List<String> ablation, List<String> estimates) {
 
     /** A (method, sampler) pair of the scaling plot. */
     public record Line(String method, String sampler) {
@@ -42,18 +47,41 @@ public record ExperimentPlan(String name, long mainBudget, List<String> methods,
         scaling = List.copyOf(scaling);
         budgets = List.copyOf(budgets);
         ablation = List.copyOf(ablation);
+        estimates = List.copyOf(estimates);
     }
 
     /** Every method x Linear-ODE/SDE and VP-SDE at 500 NFE, budgets 50..1000, the full ablation. */
     public static ExperimentPlan full() {
         return new ExperimentPlan("full", 500, List.of("bon", "sop", "smc", "code", "svdd", "rbf"), PAPER_SAMPLERS,
-                PAPER_SCALING, List.of(50L, 100L, 300L, 500L, 1000L), ABLATION_SAMPLERS);
+                PAPER_SCALING, List.of(50L, 100L, 300L, 500L, 1000L), ABLATION_SAMPLERS, List.of());
+    }
+
+    /**
+     * The cells the paper's claims compare, sized to run on a few hundred prompts on 2 cores: BoN and RBF x Linear-ODE,
+     * Linear-SDE and VP-SDE at 500 NFE (with the base model), BoN (Linear-ODE) and RBF (VP-SDE) at 100 NFE as well,
+     * the two grid-matched controls of VP vs Linear (Linear-ODE and Linear-SDE on the VP runs' sqrt grid), and RBF
+     * with the faithful-SDE one-step estimate beside the model's default. 4,730 NFE per prompt.
+     */
+    public static ExperimentPlan claims() {
+        return new ExperimentPlan("claims", 500, List.of("bon", "rbf"), PAPER_SAMPLERS,
+                List.of(new Line("bon", "ode"), new Line("rbf", "vp-sde")), List.of(100L, 500L),
+                List.of("ode", "ode-vp-grid", "linear-sde", "linear-sde-adapt-time", "vp-sde"), List.of("faithful"));
     }
 
     /** A slice that exercises every section: BoN and RBF x ode and vp-sde at 100 NFE, budgets 50 and 100. */
     public static ExperimentPlan quick() {
         return new ExperimentPlan("quick", 100, List.of("bon", "rbf"), List.of("ode", "vp-sde"),
-                PAPER_SCALING, List.of(50L, 100L), ABLATION_SAMPLERS);
+                PAPER_SCALING, List.of(50L, 100L), ABLATION_SAMPLERS, List.of());
+    }
+
+    /** The plan called {@code name}: full, claims or quick. */
+    public static ExperimentPlan named(String name) {
+        return switch (name) {
+            case "full" -> full();
+            case "claims" -> claims();
+            case "quick" -> quick();
+            default -> throw new IllegalArgumentException("unknown plan '" + name + "'; known: full, claims, quick");
+        };
     }
 
     /** The base model without search: one ODE/SDE sample per sampler. */
@@ -73,6 +101,11 @@ public record ExperimentPlan(String name, long mainBudget, List<String> methods,
         return Cell.of("rbf", sampler, mainBudget);
     }
 
+    /** {@code method} with {@code sampler} at the main budget, its clean estimate forced to {@code estimate}. */
+    public Cell estimateCell(String method, String sampler, String estimate) {
+        return methodCell(method, sampler).with("estimate", estimate);
+    }
+
     /** The default main job (RBF, vp-sde, counting) at this plan's main budget. */
     public Cell mainJob() {
         return Cell.of("rbf", "vp-sde", mainBudget);
@@ -85,6 +118,7 @@ public record ExperimentPlan(String name, long mainBudget, List<String> methods,
         for (String m : methods) for (String s : samplers) out.add(methodCell(m, s));
         for (Line l : scaling) for (long b : budgets) out.add(scalingCell(l, b));
         for (String s : ablation) out.add(ablationCell(s));
+        for (String e : estimates) out.add(estimateCell("rbf", "vp-sde", e));
         out.add(mainJob());
         return new ArrayList<>(out);
     }

@@ -21,7 +21,12 @@ import java.util.function.ToDoubleFunction;
  */
 final class ExperimentTables {
     /** Run description for the header. */
-    record Header(String modelPath, String modelId, String modelKind, long seed, String placement, String command) {}
+    record Header(String modelPath, String modelId, String modelKind, long seed, String placement, String command,
+                  String promptSet, String reward) {
+        Header(String modelPath, String modelId, String modelKind, long seed, String placement, String command) {
+            this(modelPath, modelId, modelKind, seed, placement, command, "easy", "counting");
+        }
+    }
 
     private enum Metric {
         REWARD("counting reward (−RSS)", 3, ResultRow::reward),
@@ -42,16 +47,28 @@ final class ExperimentTables {
 
     private static final Map<String, String> PAPER_NAMES = Map.of(
             "ode", "Linear-ODE", "linear-sde", "Linear-SDE", "vp-sde", "VP-SDE",
-            "linear-sde-adapt-time", "+ Adapt. Time", "linear-sde-adapt-diff", "+ Adapt. Diff.");
+            "linear-sde-adapt-time", "+ Adapt. Time", "linear-sde-adapt-diff", "+ Adapt. Diff.",
+            "ode-vp-grid", "Linear-ODE, sqrt grid");
 
     private final ExperimentPlan plan;
+    private final boolean counting;
+    private final String rewardTitle;
+    private final String accuracyTitle;
     private final List<Prompt> prompts;
     /** cell key -> prompt index -> row, for prompts of the plan only. */
     private final Map<String, Map<Integer, ResultRow>> byCell = new HashMap<>();
     private final Set<String> notes = new LinkedHashSet<>();
 
     ExperimentTables(ExperimentPlan plan, List<Prompt> prompts, List<ResultRow> rows) {
+        this(plan, prompts, rows, "counting");
+    }
+
+    /** @param reward the reward the searches maximised: counting or composition (it names the columns) */
+    ExperimentTables(ExperimentPlan plan, List<Prompt> prompts, List<ResultRow> rows, String reward) {
         this.plan = plan;
+        this.counting = reward.equals("counting");
+        this.rewardTitle = counting ? "counting reward (−RSS)" : "composition reward";
+        this.accuracyTitle = counting ? "exact-count accuracy" : "perfect-composition rate (composition = 1)";
         this.prompts = List.copyOf(prompts);
         for (ResultRow r : rows) {
             if (r.prompt() < 0 || r.prompt() >= prompts.size()) continue;
@@ -65,12 +82,20 @@ final class ExperimentTables {
         md.append("# Experiments: the paper's findings on our model (").append(plan.name()).append(" plan)\n\n");
         md.append("- model: `").append(h.modelPath()).append("` (").append(h.modelKind()).append(", sha-256 ")
                 .append(h.modelId()).append(")\n");
-        md.append("- prompts: the first ").append(promptCount()).append(" of `ShapesWorld.heldOutPrompts(n, ")
-                .append(EvaluationPrompts.SEED).append(")` (listed at the end); search seed ").append(h.seed())
+        md.append("- prompts: the first ").append(promptCount()).append(" of ").append(EvaluationPrompts.describe(h.promptSet()))
+                .append(" (listed at the end); search seed ").append(h.seed())
                 .append("; ").append(h.placement()).append("; M = 10 steps\n");
-        md.append("- search reward: counting (−RSS over the prompt's groups; 0 = every count right). Metrics are of each search's")
-                .append(" returned sample: counting reward, held-out metric (a different counter the search never sees; 1 =")
-                .append(" exact counts and nothing else), exact-count accuracy (RSS = 0).\n");
+        if (counting) {
+            md.append("- search reward: counting (−RSS over the prompt's groups; 0 = every count right). Metrics are of each search's")
+                    .append(" returned sample: counting reward, held-out metric (a different counter the search never sees; 1 =")
+                    .append(" exact counts and nothing else), exact-count accuracy (RSS = 0).\n");
+        } else {
+            md.append("- search reward: composition (the compositional task: the mean over groups of min(detected, asked) /")
+                    .append(" max(detected, asked), divided by 1 + the objects the prompt does not name; 1 = every group right and")
+                    .append(" nothing else). Metrics are of each search's returned sample: composition reward, held-out metric (a")
+                    .append(" different counter the search never sees), perfect-composition rate (composition = 1). \"accuracy\"")
+                    .append(" below means this rate.\n");
+        }
         md.append("- every number: mean over prompts ± half-width of the two-sided 95 % Student-t interval (t_{0.975, n−1} · sd / √n;")
                 .append(" one observation per prompt). `[n=k]` marks a cell with fewer prompts done; `–` not run; `n/a` the")
                 .append(" method rejects the configuration. Accuracies are also given as a proportion with its Wilson 95 % score")
@@ -102,7 +127,7 @@ final class ExperimentTables {
                 .append(" and SMC resamples copies of deterministic trajectories: these are the degenerate versions the paper")
                 .append(" also reports as L.O. columns.\n\n");
         for (Metric m : List.of(Metric.REWARD, Metric.HELD_OUT, Metric.EXACT)) {
-            md.append("**").append(capitalise(m.title)).append("**\n\n| method |");
+            md.append("**").append(capitalise(title(m))).append("**\n\n| method |");
             for (String s : plan.samplers()) md.append(' ').append(paperName(s)).append(" |");
             md.append("\n|---|");
             for (int i = 0; i < plan.samplers().size(); i++) md.append("---|");
@@ -122,7 +147,7 @@ final class ExperimentTables {
             }
             md.append('\n');
         }
-        md.append("**Exact-count accuracy, share of prompts with its Wilson 95 % interval**\n\n| method |");
+        md.append("**").append(capitalise(accuracyTitle)).append(", share of prompts with its Wilson 95 % interval**\n\n| method |");
         for (String s : plan.samplers()) md.append(' ').append(paperName(s)).append(" |");
         md.append("\n|---|");
         for (int i = 0; i < plan.samplers().size(); i++) md.append("---|");
@@ -140,7 +165,7 @@ final class ExperimentTables {
         md.append('\n');
         if (plan.methods().contains("bon") && plan.samplers().contains("ode")) {
             Cell ref = plan.methodCell("bon", "ode");
-            md.append("**Counting reward, paired difference to BoN with Linear-ODE** (same prompts; CI of the paired differences)\n\n| method |");
+            md.append("**").append(capitalise(rewardTitle)).append(", paired difference to BoN with Linear-ODE** (same prompts; CI of the paired differences)\n\n| method |");
             for (String s : plan.samplers()) md.append(' ').append(paperName(s)).append(" |");
             md.append("\n|---|");
             for (int i = 0; i < plan.samplers().size(); i++) md.append("---|");
@@ -160,7 +185,7 @@ final class ExperimentTables {
         md.append("## 2. NFE scaling\n\n");
         md.append("The paper's Table 4 shape (quantity-aware task). Plots: `scaling_reward.png`, `scaling_accuracy.png`,")
                 .append(" `scaling_heldout.png` (mean ± 95 % CI, log NFE axis).\n\n");
-        md.append("| method | sampler | NFE budget | NFE used | counting reward (−RSS) | accuracy | held-out | accuracy, Wilson 95 % |\n")
+        md.append("| method | sampler | NFE budget | NFE used | " + rewardTitle + " | accuracy | held-out | accuracy, Wilson 95 % |\n")
                 .append("|---|---|---|---|---|---|---|---|\n");
         for (ExperimentPlan.Line l : plan.scaling()) {
             for (long b : plan.budgets()) {
@@ -183,7 +208,7 @@ final class ExperimentTables {
         md.append("The paper's v5 Table 1 shape. Diversity: for each search, the mean over pairs of its final candidates")
                 .append(" (RBF: the two chains' returned estimates) of the RMS pixel distance in [−1, 1] units, then mean ± CI")
                 .append(" over prompts; it stands in for the paper's LPIPS-MPD.\n\n");
-        md.append("| sampler | diversity | counting reward (−RSS) | held-out | accuracy | accuracy, Wilson 95 % |\n|---|---|---|---|---|---|\n");
+        md.append("| sampler | diversity | " + rewardTitle + " | held-out | accuracy | accuracy, Wilson 95 % |\n|---|---|---|---|---|---|\n");
         for (String s : plan.ablation()) {
             Cell c = plan.ablationCell(s);
             md.append("| ").append(paperName(s)).append(" (`").append(s).append("`) | ").append(text(c, Metric.DIVERSITY))
@@ -191,11 +216,31 @@ final class ExperimentTables {
                     .append(" | ").append(text(c, Metric.EXACT)).append(" | ").append(wilson(c)).append(" |\n");
         }
         md.append('\n');
+        if (!plan.estimates().isEmpty()) {
+            md.append("**Clean-estimate accounting** (issue 19): the model's default (`auto`: the schnell-like one-step estimate,")
+                    .append(" one model call per candidate, for a shortcut model; Tweedie otherwise) against a forced mode (`faithful`:")
+                    .append(" the d = 0 velocity drives the step and a second output at d = t gives the estimate, 2 NFE per estimate).")
+                    .append(" `n/a`: the model has no one-step estimate.\n\n");
+            md.append("| search | estimate | NFE used | ").append(rewardTitle).append(" | held-out | accuracy | accuracy, Wilson 95 % |\n")
+                    .append("|---|---|---|---|---|---|---|\n");
+            for (String[] ms : new String[][] {{"rbf", "vp-sde"}}) {
+                List<Cell> cells = new ArrayList<>();
+                cells.add(plan.methodCell(ms[0], ms[1]));
+                for (String e : plan.estimates()) cells.add(plan.estimateCell(ms[0], ms[1], e));
+                for (Cell c : cells) {
+                    md.append("| ").append(ms[0]).append(' ').append(paperName(ms[1])).append(" | ")
+                            .append(c.estimate() == null ? "default" : c.estimate()).append(" | ").append(meanNfe(c)).append(" | ")
+                            .append(text(c, Metric.REWARD)).append(" | ").append(text(c, Metric.HELD_OUT)).append(" | ")
+                            .append(text(c, Metric.EXACT)).append(" | ").append(wilson(c)).append(" |\n");
+                }
+            }
+            md.append('\n');
+        }
     }
 
     private void timeSection(StringBuilder md) {
         Cell c = plan.mainJob();
-        md.append("## 4. Time split of the main job (rbf, vp-sde, ").append(c.budget()).append(" NFE, counting)\n\n");
+        md.append("## 4. Time split of the main job (rbf, vp-sde, ").append(c.budget()).append(" NFE, ").append(counting ? "counting" : "composition").append(")\n\n");
         List<ResultRow> rows = okRows(c);
         if (rows.isEmpty()) {
             md.append("Not run yet.\n\n");
@@ -210,7 +255,7 @@ final class ExperimentTables {
             nfe += r.nfe();
         }
         md.append("Wall time of the searches' own traces (`Timings`), summed over ").append(rows.size())
-                .append(rows.size() == 1 ? " prompt:" : " prompts:").append(" model = batched velocity calls incl. the path conversion, reward = counting-reward calls,")
+                .append(rows.size() == 1 ? " prompt:" : " prompts:").append(" model = batched velocity calls incl. the path conversion, reward = reward calls,")
                 .append(" search = everything else (noise, SDE steps, Tweedie estimates, selection, bookkeeping).\n\n");
         md.append("| phase | total s | per search ms | share |\n|---|---|---|---|\n");
         int n = rows.size();
@@ -225,10 +270,11 @@ final class ExperimentTables {
     /** Writes the scaling plots into {@code dir}; returns their file names. */
     List<String> writePlots(Path dir) throws IOException {
         List<String> files = new ArrayList<>();
-        files.add(methodsPlot(dir, "methods_reward.png", Metric.REWARD, "Counting reward (−RSS) by method and sampler", "counting reward (−RSS)"));
-        files.add(methodsPlot(dir, "methods_accuracy.png", Metric.EXACT, "Exact-count accuracy by method and sampler", "accuracy"));
-        files.add(scalingPlot(dir, "scaling_reward.png", Metric.REWARD, "Counting reward (−RSS) vs NFE", "counting reward (−RSS)"));
-        files.add(scalingPlot(dir, "scaling_accuracy.png", Metric.EXACT, "Exact-count accuracy vs NFE", "accuracy"));
+        String r = capitalise(rewardTitle), a = capitalise(accuracyTitle);
+        files.add(methodsPlot(dir, "methods_reward.png", Metric.REWARD, r + " by method and sampler", rewardTitle));
+        files.add(methodsPlot(dir, "methods_accuracy.png", Metric.EXACT, a + " by method and sampler", "accuracy"));
+        files.add(scalingPlot(dir, "scaling_reward.png", Metric.REWARD, r + " vs NFE", rewardTitle));
+        files.add(scalingPlot(dir, "scaling_accuracy.png", Metric.EXACT, a + " vs NFE", "accuracy"));
         files.add(scalingPlot(dir, "scaling_heldout.png", Metric.HELD_OUT, "Held-out metric vs NFE", "held-out metric"));
         return files;
     }
@@ -364,6 +410,15 @@ final class ExperimentTables {
                 }
             }
         }
+        // grid-matched controls: VP-SDE against the linear samplers on its own sqrt grid, and against itself on a uniform one
+        claims.add(new Claim("RBF: VP-SDE beats Linear-ODE on the same sqrt grid (`ode-vp-grid`)", rbfVp,
+                plan.ablationCell("ode-vp-grid")));
+        claims.add(new Claim("RBF: VP-SDE beats Linear-SDE on the same sqrt grid (`linear-sde-adapt-time`)", rbfVp,
+                plan.ablationCell("linear-sde-adapt-time")));
+        for (String e : plan.estimates()) {
+            claims.add(new Claim("RBF (VP-SDE): the model's default estimate vs " + e + " (accounting; no claim)", rbfVp,
+                    plan.estimateCell("rbf", "vp-sde", e)));
+        }
         Set<String> known = new LinkedHashSet<>();
         for (Cell c : plan.cells()) known.add(c.key());
         claims.removeIf(c -> !known.contains(c.a().key()) || !known.contains(c.b().key()));
@@ -382,12 +437,12 @@ final class ExperimentTables {
         double[] rankHolm = Holm.adjust(rankP), mcnemarHolm = Holm.adjust(mcnemarP);
         md.append("## 5. The paper's claims, paired over prompts\n\n");
         md.append("Each row: the mean paired difference a − b over prompts (a is the side the paper finds better) with its 95 % CI,")
-                .append(" at ").append(nfe).append(" NFE unless stated. Verdict on the counting reward: `yes` = CI above 0,")
+                .append(" at ").append(nfe).append(" NFE unless stated. Verdict on the " + (counting ? "counting" : "composition") + " reward: `yes` = CI above 0,")
                 .append(" `reversed` = CI below 0, `not resolved` = CI contains 0.\n\n");
         md.append("The tests on the right are exact where they can be and corrected for the ").append(k)
                 .append(" claims of this table by Holm's step-down method (family-wise error rate 5 %; the reward and the")
                 .append(" accuracy are two families):\n\n")
-                .append("- reward: Wilcoxon signed-rank test of the paired counting rewards, two-sided (zero differences dropped;")
+                .append("- reward: Wilcoxon signed-rank test of the paired rewards, two-sided (zero differences dropped;")
                 .append(" exact null distribution without ties for n ≤ ").append(SignedRank.EXACT_MAX_N)
                 .append(", else the normal approximation with tie and continuity correction); `p (Holm p)`.\n")
                 .append("- accuracy: Newcombe's (1998, method 10) 95 % interval of the paired accuracy difference and the exact McNemar")
@@ -397,7 +452,7 @@ final class ExperimentTables {
                 .append(" n = (z₀.₉₇₅√ψ + z₀.₈√(ψ − δ²))² / δ², solved for δ; a normal approximation, and ψ is estimated from the")
                 .append(" same data, so it is a guide to the resolution, not a post-hoc power). `undetectable`: no difference up to ψ is.\n")
                 .append("- Holm verdict: `yes` / `reversed` when the Holm-adjusted p is ≤ 0.05 (direction from the data), else `not resolved`.\n\n");
-        md.append("| claim (a vs b) | Δ counting reward | Δ accuracy | Δ held-out | verdict | Wilcoxon p (Holm) | Δ accuracy, Newcombe 95 % |")
+        md.append("| claim (a vs b) | Δ " + (counting ? "counting" : "composition") + " reward | Δ accuracy | Δ held-out | verdict | Wilcoxon p (Holm) | Δ accuracy, Newcombe 95 % |")
                 .append(" McNemar exact p (Holm) | MDE accuracy (ψ) | Holm verdict: reward / accuracy |\n")
                 .append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (int i = 0; i < k; i++) {
@@ -427,6 +482,11 @@ final class ExperimentTables {
             md.append(rewardVerdict).append(" / ").append(accuracyVerdict).append(" |\n");
         }
         md.append('\n');
+    }
+
+    /** A metric's title in this run (the reward and its success rate are named after the reward searched). */
+    private String title(Metric m) {
+        return m == Metric.REWARD ? rewardTitle : m == Metric.EXACT ? accuracyTitle : m.title;
     }
 
     private static String holmVerdict(double adjustedP, double direction) {

@@ -53,9 +53,25 @@ public final class Experiments implements Callable<Integer> {
             description = "Output directory: results.csv (appended, resumable), experiments.md, methods_*.png, scaling_*.png.")
     Path out;
 
+    @Option(names = "--plan", defaultValue = "full", paramLabel = "NAME",
+            description = {"full: every method x Linear-ODE/SDE and VP-SDE at 500 NFE, budgets 50..1000, the ablation;",
+                    "claims: the cells the paper's claims compare (BoN, SMC, RBF; budgets 100/500; grid-matched controls;",
+                    "faithful one-step estimates), for a few hundred prompts; quick: a small slice (as --quick)."})
+    String planName;
+
     @Option(names = "--quick", description = "A small slice: bon and rbf x ode and vp-sde at 100 NFE, budgets 50/100, "
             + QUICK_PROMPTS + " prompts unless --prompts is given.")
     boolean quick;
+
+    @Option(names = "--prompt-set", defaultValue = "easy", paramLabel = "SET",
+            description = {"easy: held-out prompts drawn as in training (1-3 groups);",
+                    "hard: 3 groups and 7 or 8 objects, where search has headroom."})
+    String promptSet;
+
+    @Option(names = "--reward", defaultValue = "counting", paramLabel = "NAME",
+            description = "The reward every search maximises: counting (−RSS, the quantity-aware task) or composition "
+                    + "(the compositional task: groups matched, nothing extra).")
+    String reward;
 
     @Option(names = "--prompts", paramLabel = "N",
             description = "Number of held-out prompts (default: " + FULL_PROMPTS + " full, " + QUICK_PROMPTS + " quick).")
@@ -116,16 +132,32 @@ public final class Experiments implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
-        ExperimentPlan plan = quick ? ExperimentPlan.quick() : ExperimentPlan.full();
-        int n = prompts != null ? prompts : quick ? QUICK_PROMPTS : FULL_PROMPTS;
+        if (quick && !planName.equals("full") && !planName.equals("quick")) {
+            throw new UserError("--quick is --plan quick; it cannot be combined with --plan " + planName);
+        }
+        if (quick) planName = "quick";
+        ExperimentPlan plan;
+        try {
+            plan = ExperimentPlan.named(planName);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--plan: " + e.getMessage());
+        }
+        if (!EvaluationPrompts.SETS.contains(promptSet)) {
+            throw new UserError("--prompt-set must be one of " + String.join(", ", EvaluationPrompts.SETS) + ", got '" + promptSet + "'");
+        }
+        if (!reward.equals("counting") && !reward.equals("composition")) {
+            throw new UserError("--reward must be counting or composition, got '" + reward + "'");
+        }
+        boolean small = plan.name().equals("quick");
+        int n = prompts != null ? prompts : small ? QUICK_PROMPTS : FULL_PROMPTS;
         if (n < 1) throw new UserError("--prompts must be >= 1, got " + n);
         if (!Files.isRegularFile(model)) throw new UserError("model file " + model + " does not exist (pass --model FILE.safetensors)");
         if (!Double.isFinite(cfg)) throw new UserError("--cfg must be a finite number, got " + cfg);
         if (concurrentSearches < 1 || concurrentSearches > 256) {
             throw new UserError("--concurrent-searches must be between 1 and 256, got " + concurrentSearches);
         }
-        String modelId = fingerprint(model);
-        List<Prompt> promptList = EvaluationPrompts.first(n);
+        String modelId = setupId(fingerprint(model), promptSet, reward);
+        List<Prompt> promptList = EvaluationPrompts.first(promptSet, n);
 
         LoadedModel loaded = ModelSources.open(model.toString(), new ModelOptions(backend, cfg, devices));
         try {
@@ -139,10 +171,12 @@ public final class Experiments implements Callable<Integer> {
             VelocityModel velocity = loaded.model();
             String kind = loaded.kind();
             String placement = devices != null ? "devices " + devices : "backend " + backend;
-            o.printf(Locale.ROOT, "experiments: %s plan, %d prompt%s, seed %d; model %s (%s, sha-256 %s); %s, %d cores%n",
-                    plan.name(), n, n == 1 ? "" : "s", seed, model, kind, modelId, placement, Runtime.getRuntime().availableProcessors());
-            ExperimentTables.Header header = new ExperimentTables.Header(model.toString(), modelId, kind, seed, placement, command(n));
-            ExperimentRun run = new ExperimentRun(plan, promptList, new CellRunner(velocity, modelId, seed), log, o,
+            o.printf(Locale.ROOT, "experiments: %s plan, %d %s prompt%s, %s reward, seed %d; model %s (%s, %s); %s, %d cores%n",
+                    plan.name(), n, promptSet, n == 1 ? "" : "s", reward, seed, model, kind, modelId, placement,
+                    Runtime.getRuntime().availableProcessors());
+            ExperimentTables.Header header = new ExperimentTables.Header(model.toString(), modelId, kind, seed, placement, command(n),
+                    promptSet, reward);
+            ExperimentRun run = new ExperimentRun(plan, promptList, new CellRunner(velocity, modelId, seed, reward), log, o,
                     concurrentSearches);
             CostModel cost = CostModel.calibrate(velocity, promptList.get(0).toCondition());
             o.println("calibration: " + cost.describe());
@@ -161,7 +195,7 @@ public final class Experiments implements Callable<Integer> {
     private List<String> writeTables(ExperimentPlan plan, List<Prompt> promptList, ResultsLog log, ExperimentTables.Header h) {
         List<ResultRow> rows = new ArrayList<>();
         for (ResultRow r : log.rows()) if (r.model().equals(h.modelId()) && r.seed() == h.seed()) rows.add(r);
-        ExperimentTables tables = new ExperimentTables(plan, promptList, rows);
+        ExperimentTables tables = new ExperimentTables(plan, promptList, rows, h.reward());
         try {
             String md = tables.markdown(h);
             List<String> files = new ArrayList<>();
@@ -175,8 +209,19 @@ public final class Experiments implements Callable<Integer> {
         }
     }
 
+    /**
+     * The identity of a run's rows in the results file: the checkpoint's fingerprint, plus the prompt set and the reward
+     * when they are not the defaults (so rows of the easy counting runs keep the plain fingerprint and old files stay
+     * valid, and rows of different setups in one file are never mixed).
+     */
+    static String setupId(String fingerprint, String promptSet, String reward) {
+        return fingerprint + (promptSet.equals("easy") ? "" : "+" + promptSet) + (reward.equals("counting") ? "" : "+" + reward);
+    }
+
     private String command(int n) {
-        return "bench/experiments --model " + model + " --out " + out + (quick ? " --quick" : "") + " --prompts " + n
+        return "bench/experiments --model " + model + " --out " + out + (planName.equals("full") ? "" : " --plan " + planName)
+                + (promptSet.equals("easy") ? "" : " --prompt-set " + promptSet)
+                + (reward.equals("counting") ? "" : " --reward " + reward) + " --prompts " + n
                 + " --seed " + seed + (backend.equals("cpu") ? "" : " --backend " + backend)
                 + (devices == null ? "" : " --devices " + devices) + (cfg == 1.0 ? "" : " --cfg " + cfg)
                 + (concurrentSearches == 1 ? "" : " --concurrent-searches " + concurrentSearches);

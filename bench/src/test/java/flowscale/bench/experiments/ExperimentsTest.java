@@ -104,6 +104,34 @@ class ExperimentsTest {
                 "--concurrent-searches", "0"), "--concurrent-searches must be between 1 and 256");
     }
 
+    /**
+     * The hard prompt set and the composition reward: rows under their own setup id (never mixed with the default run's),
+     * tables named after the reward; and the claims plan on a base model, whose faithful one-step cells are n/a.
+     */
+    @Test
+    void hardPromptsCompositionRewardAndTheClaimsPlan() throws Exception {
+        Path out = dir.resolve("hard-composition");
+        Run r = run("--model", checkpoint.toString(), "--out", out.toString(), "--quick", "--prompts", "1",
+                "--prompt-set", "hard", "--reward", "composition");
+        assertEquals(0, r.code(), r.err() + r.out());
+        String md = Files.readString(out.resolve("experiments.md"));
+        assertTrue(md.contains("hardHeldOutPrompts"), md);
+        assertTrue(md.contains("| composition reward |") && md.contains("Perfect-composition rate"), md);
+        assertFalse(md.contains("counting reward"), md);
+        String id = Experiments.setupId(Experiments.fingerprint(checkpoint), "hard", "composition");
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertTrue(csv.stream().skip(1).allMatch(l -> l.startsWith(id + ",")), String.join("\n", csv));
+        assertTrue(md.contains("3 groups, at least 7 objects"), md);
+
+        Path claims = dir.resolve("claims");
+        Run c = run("--model", checkpoint.toString(), "--out", claims.toString(), "--plan", "claims", "--prompts", "1");
+        assertEquals(0, c.code(), c.err() + c.out());
+        String cm = Files.readString(claims.resolve("experiments.md"));
+        assertTrue(cm.contains("| rbf VP-SDE | faithful | 0 | n/a |"), cm);
+        assertTrue(cm.contains("| RBF: VP-SDE beats Linear-ODE on the same sqrt grid (`ode-vp-grid`) |"), cm);
+        assertTrue(cm.contains("Linear-ODE, sqrt grid (`ode-vp-grid`)"), cm);
+    }
+
     /** A results.csv line without total_ms, model_ms and reward_ms. */
     private static String withoutTimes(String csvLine) {
         String[] f = csvLine.split(",", -1);
@@ -121,6 +149,10 @@ class ExperimentsTest {
         assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--cfg", "NaN"), "--cfg");
         assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--devices", "bogus"), "bogus");
         assertUsage(run("--frobnicate"), "frobnicate");
+        assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--plan", "everything"), "--plan");
+        assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--quick", "--plan", "claims"), "--quick");
+        assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--prompt-set", "medium"), "--prompt-set");
+        assertUsage(run("--model", checkpoint.toString(), "--out", out.toString(), "--reward", "jpeg-compressibility"), "--reward");
         assertFalse(Files.exists(out), "no output directory for a failed start");
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PlanTest {
@@ -34,6 +35,25 @@ class PlanTest {
         assertTrue(cells.contains(Cell.of("rbf", "linear-sde-adapt-diff", 500)));
         ExperimentPlan quick = ExperimentPlan.quick();
         assertEquals(2 + 4 + 3 + 3, quick.cells().size());
+    }
+
+    @Test
+    void theClaimsPlanHasTheComparedCellsTheControlsAndTheFaithfulEstimates() {
+        ExperimentPlan claims = ExperimentPlan.named("claims");
+        List<Cell> cells = claims.cells();
+        // 3 base + 2x3 methods + 2 scaling lines at 100 NFE + 2 grid-matched controls + RBF with faithful estimates
+        assertEquals(3 + 6 + 2 + 2 + 1, cells.size());
+        assertEquals(cells.size(), cells.stream().map(Cell::key).distinct().count());
+        for (String s : List.of("ode-vp-grid", "linear-sde-adapt-time")) {
+            assertTrue(cells.contains(Cell.of("rbf", s, 500)), s);
+        }
+        Cell faithful = claims.estimateCell("rbf", "vp-sde", "faithful");
+        assertTrue(cells.contains(faithful));
+        assertEquals("rbf|vp-sde|500|estimate=faithful", faithful.key());
+        assertEquals("faithful", faithful.estimate());
+        assertEquals(Map.of(), faithful.config().options(), "the estimate is not a setting of the search method");
+        assertEquals(ExperimentPlan.full(), ExperimentPlan.named("full"));
+        assertThrows(IllegalArgumentException.class, () -> ExperimentPlan.named("everything"));
     }
 
     @Test

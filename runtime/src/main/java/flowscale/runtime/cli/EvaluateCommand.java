@@ -55,6 +55,16 @@ public final class EvaluateCommand implements Runnable {
     @Option(names = "--prompt-seed", description = "Seed of the held-out prompt set.", defaultValue = "0")
     long promptSeed;
 
+    @Option(names = "--prompt-set", defaultValue = "easy", paramLabel = "SET",
+            description = "easy: held-out prompts drawn as in training (1-3 groups); hard: 3 groups with 7 or 8 objects.")
+    String promptSet;
+
+    @Option(names = "--estimate-from", paramLabel = "T",
+            description = {"Score clean estimates from time T in (0, 1] instead of samples: the ODE of the d = 0 velocity from",
+                    "1 to T, then one estimate there (--estimate: the one-step jump of a shortcut model, or tweedie).",
+                    "--sampler and --steps do not apply. E.g. 0.709 and 0.93, where the VP grid's searches estimate."})
+    Double estimateFrom;
+
     @Option(names = "--seed", description = "Seed of the sampling noise.", defaultValue = "0")
     long seed;
 
@@ -104,7 +114,14 @@ public final class EvaluateCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }
-        List<Prompt> list = ShapesWorld.heldOutPrompts(prompts, promptSeed);
+        if (!promptSet.equals("easy") && !promptSet.equals("hard")) {
+            throw new UserError("--prompt-set must be easy or hard, got '" + InputLimits.echo(promptSet) + "'");
+        }
+        if (estimateFrom != null && !(estimateFrom > 0 && estimateFrom <= 1)) {
+            throw new UserError("--estimate-from must be in (0, 1], got " + estimateFrom);
+        }
+        List<Prompt> list = promptSet.equals("hard") ? ShapesWorld.hardHeldOutPrompts(prompts, promptSeed)
+                : ShapesWorld.heldOutPrompts(prompts, promptSeed);
         try (LoadedModel m = ModelSources.open(model, new ModelOptions(backend, cfg))) {
             VelocityModel vm = m.model();
             try {
@@ -114,11 +131,14 @@ public final class EvaluateCommand implements Runnable {
             }
             createOut(); // before the work: a directory that cannot be created should not cost an evaluation
             long start = System.nanoTime();
-            ModelEvaluation.Result r = ModelEvaluation.evaluate(vm, s, list, seed, 64);
+            ModelEvaluation.Result r = estimateFrom == null ? ModelEvaluation.evaluate(vm, s, list, seed, 64)
+                    : ModelEvaluation.evaluateEstimates(vm, estimateFrom, s.estimate(), list, seed, 64);
             double seconds = (System.nanoTime() - start) / 1e9;
             write(r, s, seconds, m.kind());
-            System.out.printf(Locale.ROOT, "%d prompts, %s %d steps: exact-count accuracy %.1f%%, counts right %.1f%%, mean RSS %.3f, "
-                            + "held-out %.3f, valid shapes %.1f%% (%.1f s)%n", r.size(), s.name(), steps, 100 * r.exactAccuracy(),
+            String how = estimateFrom == null ? s.name() + " " + steps + " steps"
+                    : s.estimate().label() + " estimates from t = " + estimateFrom;
+            System.out.printf(Locale.ROOT, "%d %s prompts, %s: exact-count accuracy %.1f%%, counts right %.1f%%, mean RSS %.3f, "
+                            + "held-out %.3f, valid shapes %.1f%% (%.1f s)%n", r.size(), promptSet, how, 100 * r.exactAccuracy(),
                     100 * r.countsRightAccuracy(), r.meanRss(), r.meanHeldOut(), 100 * r.validShapeFraction(), seconds);
         }
     }
@@ -140,7 +160,9 @@ public final class EvaluateCommand implements Runnable {
             json.put("model_kind", kind);
             json.put("prompts", r.size());
             json.put("prompt_seed", promptSeed);
+            json.put("prompt_set", promptSet);
             json.put("seed", seed);
+            if (estimateFrom != null) json.put("estimate_from", estimateFrom);
             json.put("sampler", s.name());
             json.put("steps", steps);
             json.put("estimate", s.estimate().label());
@@ -159,8 +181,10 @@ public final class EvaluateCommand implements Runnable {
                     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
 
             StringBuilder md = new StringBuilder();
-            md.append(String.format(Locale.ROOT, "Model `%s`, %d held-out prompts (seed %d), %s with %d steps, cfg %s, noise seed %d.%n%n",
-                    model, r.size(), promptSeed, s.name(), steps, cfg, seed));
+            String how = estimateFrom == null ? String.format(Locale.ROOT, "%s with %d steps", s.name(), steps)
+                    : String.format(Locale.ROOT, "%s estimates from t = %s (ODE of the d = 0 velocity to there)", s.estimate().label(), estimateFrom);
+            md.append(String.format(Locale.ROOT, "Model `%s`, %d held-out %s prompts (seed %d), %s, cfg %s, noise seed %d.%n%n",
+                    model, r.size(), promptSet, promptSeed, how, cfg, seed));
             md.append("| metric | value |\n|---|---:|\n");
             md.append(String.format(Locale.ROOT, "| exact-count accuracy (all groups right, nothing extra) | %.1f%% |%n", 100 * r.exactAccuracy()));
             for (int g = 1; g <= 3; g++) {
