@@ -41,6 +41,12 @@ public interface Backend extends AutoCloseable {
     /** Copies {@code src} (any view) to host floats in row-major order starting at {@code dstOffset}. */
     void download(Tensor src, float[] dst, int dstOffset);
 
+    /**
+     * The bytes this backend has moved between host memory and its tensors so far (see {@link TransferCounter}):
+     * one counter per backend instance, which a caller may reset.
+     */
+    TransferCounter transfers();
+
     /** Strided copy between two views of the same shape (rank 1 to 4). */
     void copy(Tensor src, Tensor dst);
 

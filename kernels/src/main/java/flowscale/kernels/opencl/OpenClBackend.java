@@ -10,6 +10,7 @@ import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Philox;
 import flowscale.kernels.Storage;
 import flowscale.kernels.Tensor;
+import flowscale.kernels.TransferCounter;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.cl_mem;
@@ -66,6 +67,7 @@ public final class OpenClBackend implements Backend {
     private float[] hostScratch = new float[0];
     private ClStorage quantileTable;               // NormalQuantile's coefficients, uploaded on first use
     private boolean closed;
+    private final TransferCounter transfers = new TransferCounter();
 
     /** A backend on the device a spec names (see {@link ClDevices#select}), with the default binary cache. */
     public static OpenClBackend create(String spec) {
@@ -195,13 +197,13 @@ public final class OpenClBackend implements Backend {
         }
         if (n == 0) return;
         if (dst.isContiguous()) {
-            clEnqueueWriteBuffer(cl.queue(), s.mem(), CL_TRUE, dst.offset() * Float.BYTES, n * Float.BYTES,
-                    Pointer.to(src).withByteOffset((long) srcOffset * Float.BYTES), 0, null, null);
+            writeBuffer(s.mem(), dst.offset() * Float.BYTES, n * Float.BYTES,
+                    Pointer.to(src).withByteOffset((long) srcOffset * Float.BYTES));
             return;
         }
         ClStorage tmp = scratch(n);
-        clEnqueueWriteBuffer(cl.queue(), tmp.mem(), CL_TRUE, 0, n * Float.BYTES,
-                Pointer.to(src).withByteOffset((long) srcOffset * Float.BYTES), 0, null, null);
+        writeBuffer(tmp.mem(), 0, n * Float.BYTES,
+                Pointer.to(src).withByteOffset((long) srcOffset * Float.BYTES));
         copyStrided(tmp, 0, Tensor.rowMajorStrides(dst.shape()), s, dst.offset(), dst.strides(), dst.shape());
     }
 
@@ -215,14 +217,31 @@ public final class OpenClBackend implements Backend {
         }
         if (n == 0) return;
         if (src.isContiguous()) {
-            clEnqueueReadBuffer(cl.queue(), s.mem(), CL_TRUE, src.offset() * Float.BYTES, n * Float.BYTES,
-                    Pointer.to(dst).withByteOffset((long) dstOffset * Float.BYTES), 0, null, null);
+            readBuffer(s.mem(), src.offset() * Float.BYTES, n * Float.BYTES,
+                    Pointer.to(dst).withByteOffset((long) dstOffset * Float.BYTES));
             return;
         }
         ClStorage tmp = scratch(n);
         copyStrided(s, src.offset(), src.strides(), tmp, 0, Tensor.rowMajorStrides(src.shape()), src.shape());
-        clEnqueueReadBuffer(cl.queue(), tmp.mem(), CL_TRUE, 0, n * Float.BYTES,
-                Pointer.to(dst).withByteOffset((long) dstOffset * Float.BYTES), 0, null, null);
+        readBuffer(tmp.mem(), 0, n * Float.BYTES,
+                Pointer.to(dst).withByteOffset((long) dstOffset * Float.BYTES));
+    }
+
+    @Override
+    public TransferCounter transfers() {
+        return transfers;
+    }
+
+    /** A blocking host-to-device write, counted. */
+    private void writeBuffer(cl_mem mem, long offsetBytes, long bytes, Pointer from) {
+        clEnqueueWriteBuffer(cl.queue(), mem, CL_TRUE, offsetBytes, bytes, from, 0, null, null);
+        transfers.uploaded(bytes);
+    }
+
+    /** A blocking device-to-host read, counted. */
+    private void readBuffer(cl_mem mem, long offsetBytes, long bytes, Pointer to) {
+        clEnqueueReadBuffer(cl.queue(), mem, CL_TRUE, offsetBytes, bytes, to, 0, null, null);
+        transfers.downloaded(bytes);
     }
 
     /** The scratch buffer, grown to at least {@code floats}. */
@@ -314,7 +333,7 @@ public final class OpenClBackend implements Backend {
             // The stored little-endian bytes as they are (the kernel widens them), through a host array: the
             // source may be an unaligned slice of a mapped file.
             byte[] host = data.toArray(ValueLayout.JAVA_BYTE);
-            clEnqueueWriteBuffer(cl.queue(), t.mem(), CL_TRUE, 0, bytes, Pointer.to(host), 0, null, null);
+            writeBuffer(t.mem(), 0, bytes, Pointer.to(host));
         }
         return new ClHalfWeight(t, format, outFeatures, inFeatures);
     }
@@ -711,7 +730,7 @@ public final class OpenClBackend implements Backend {
             }
         }
         ClStorage buf = scratch(n);
-        clEnqueueWriteBuffer(cl.queue(), buf.mem(), CL_TRUE, 0, (long) n * Float.BYTES, Pointer.to(angles), 0, null, null);
+        writeBuffer(buf.mem(), 0, (long) n * Float.BYTES, Pointer.to(angles));
         launch2d(kernel("timestep_embedding").i32(t.length).i32(dim).i32(half).mem(buf)
                 .mem(ov.storage()).i64(ov.offset()).i64(ov.ld()), ov);
     }
@@ -842,7 +861,7 @@ public final class OpenClBackend implements Backend {
         kernel("reduce_partial").i32(op).i32(xv.rows()).i32(xv.cols())
                 .mem(xv.storage()).i64(xv.offset()).i64(xv.ld()).mem(partials)
                 .runGroups((long) groups * REDUCE_WG, REDUCE_WG);
-        clEnqueueReadBuffer(cl.queue(), partials.mem(), CL_TRUE, 0, (long) groups * Float.BYTES, partialsHostPointer, 0, null, null);
+        readBuffer(partials.mem(), 0, (long) groups * Float.BYTES, partialsHostPointer);
         if (op == 2) {
             double m = Double.NEGATIVE_INFINITY;
             for (int g = 0; g < groups; g++) {
@@ -887,8 +906,8 @@ public final class OpenClBackend implements Backend {
         if (quantileTable == null) {
             float[] table = NormalQuantile.table();
             quantileTable = newStorage(table.length);
-            clEnqueueWriteBuffer(cl.queue(), quantileTable.mem(), CL_TRUE, 0, (long) table.length * Float.BYTES,
-                    Pointer.to(table), 0, null, null);
+            writeBuffer(quantileTable.mem(), 0, (long) table.length * Float.BYTES,
+                    Pointer.to(table));
         }
         boolean direct = out.isContiguous();
         ClStorage target = direct ? s : scratch(n);
@@ -925,7 +944,7 @@ public final class OpenClBackend implements Backend {
         ClStorage device = newStorage((bytes + Float.BYTES - 1) / Float.BYTES);
         // The stored bytes as they are; the kernel widens narrow types itself. The heap copy lives for this call only.
         byte[] staging = data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-        clEnqueueWriteBuffer(cl.queue(), device.mem(), CL_TRUE, 0, bytes, Pointer.to(staging), 0, null, null);
+        writeBuffer(device.mem(), 0, bytes, Pointer.to(staging));
         return new ClConvWeight(data, type, outChannels, inChannels, kernelHeight, kernelWidth, device);
     }
 

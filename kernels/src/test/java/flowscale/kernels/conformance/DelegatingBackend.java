@@ -6,6 +6,7 @@ import flowscale.kernels.ConvWeight;
 import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
+import flowscale.kernels.TransferCounter;
 
 import java.lang.foreign.MemorySegment;
 
@@ -24,6 +25,7 @@ class DelegatingBackend implements Backend {
     @Override public Tensor upload(float[] data, long... shape) { return inner.upload(data, shape); }
     @Override public void upload(float[] src, int srcOffset, Tensor dst) { inner.upload(src, srcOffset, dst); }
     @Override public void download(Tensor src, float[] dst, int dstOffset) { inner.download(src, dst, dstOffset); }
+    @Override public TransferCounter transfers() { return inner.transfers(); }
     @Override public void copy(Tensor src, Tensor dst) { inner.copy(src, dst); }
     @Override public void fill(Tensor dst, float value) { inner.fill(dst, value); }
     @Override public PackedWeight pack(Tensor w) { return inner.pack(w); }
