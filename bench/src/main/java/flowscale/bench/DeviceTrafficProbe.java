@@ -49,6 +49,9 @@ public final class DeviceTrafficProbe {
             System.out.printf(Locale.ROOT, "backend %s, noise %s, rbf vp-sde 500 NFE, \"%s\", seed 0%n", backend.name(), scheme.id(), prompt);
             System.out.printf(Locale.ROOT, "NFE %d, reward calls %d, best reward %.6f, best image hash %08x%n",
                     nfe, r.trace().rewardCalls(), r.bestReward(), Arrays.hashCode(r.best()));
+            long levels = 0;
+            for (var level : r.trace().levels()) levels = 31 * levels + java.util.Arrays.hashCode(level.rewards()) + level.accepted();
+            System.out.printf(Locale.ROOT, "trace: %d level records, hash of their rewards and acceptances %016x%n", r.trace().levels().size(), levels);
             System.out.printf(Locale.ROOT, "uploaded   %,d B in %,d transfers: %,.1f B per NFE%n",
                     counter.uploadedBytes(), counter.uploads(), counter.uploadedBytes() / (double) nfe);
             System.out.printf(Locale.ROOT, "downloaded %,d B in %,d transfers: %,.1f B per NFE%n",
