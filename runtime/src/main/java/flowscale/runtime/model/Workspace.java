@@ -19,6 +19,10 @@ final class Workspace {
         final int rows;
         /** Input images {@code [rows, C, H, W]}. */
         final Tensor image;
+        /** The input images as {@code [rows, C*H*W]} (the same memory as {@code image}). */
+        final Tensor imageRows;
+        /** The resident condition tokens {@code [rows, G, D]}, copied into the joint sequence by every pass. */
+        final Tensor conditionTokens3d;
         /** Output velocities {@code [rows, C, H, W]}, and the same memory as {@code [rows, C*H*W]}. */
         final Tensor velocity;
         final Tensor velocityRows;
@@ -62,6 +66,9 @@ final class Workspace {
             this.rows = rows;
             long[] imageShape = {rows, cfg.inChannels(), cfg.imageSize(), cfg.imageSize()};
             image = w.image.view(0, imageShape, Tensor.rowMajorStrides(imageShape));
+            imageRows = w.image.view(0, new long[] {rows, floats}, new long[] {floats, 1});
+            conditionTokens3d = w.conditionTokensResident.view(0, new long[] {rows, cfg.maxGroups(), d},
+                    Tensor.rowMajorStrides(new long[] {rows, cfg.maxGroups(), d}));
             velocity = w.velocity.view(0, imageShape, Tensor.rowMajorStrides(imageShape));
             velocityRows = w.velocity.view(0, new long[] {rows, floats}, new long[] {floats, 1});
             velocityFirstHalf = velocityRows.rowRange(0, rows / 2);
@@ -114,8 +121,13 @@ final class Workspace {
     private Tensor timestepFrequencies, embedderHidden, timestepEmbedding, pooledCondition, conditionEmbedding;
     private Tensor c, siluC, modulation, finalModulation;
     private Tensor stepSizeFrequencies, stepSizeEmbedding;
-    /** Host staging: images in and velocities out {@code [rows, C*H*W]}, condition tokens {@code [rows, G, D]}, pooled vectors {@code [rows, D]}. */
-    float[] imageStaging;
+    /** Condition tokens and pooled vectors as last uploaded (for {@code uploadedRows} rows): a repeat is not uploaded again. */
+    private Tensor conditionTokensResident;
+    private float[] uploadedTokens, uploadedPooled;
+    private int uploadedRows = -1;
+    /** Host-path latents in and velocities out {@code [rows, C*H*W]}, grown to the largest host call. */
+    private Tensor hostIn, hostOut;
+    /** Host staging: condition tokens {@code [rows, G, D]}, pooled vectors {@code [rows, D]}. */
     float[] conditionTokens;
     float[] pooled;
 
@@ -149,6 +161,8 @@ final class Workspace {
         patches = backend.allocate(tokens, config.patchFeatures());
         imageTokens = backend.allocate(tokens, d);
         x = backend.allocate(seq, d);
+        conditionTokensResident = backend.allocate((long) rows * config.maxGroups(), d);
+        uploadedRows = -1;
         h = backend.allocate(seq, d);
         qkv = backend.allocate(seq, 3 * d);
         attention = backend.allocate(seq, d);
@@ -167,10 +181,51 @@ final class Workspace {
             stepSizeFrequencies = backend.allocate(rows, config.frequencyEmbeddingSize());
             stepSizeEmbedding = backend.allocate(rows, d);
         }
-        imageStaging = new float[Math.toIntExact((long) rows * config.imageFloats())];
         conditionTokens = new float[Math.toIntExact((long) rows * config.maxGroups() * d)];
         pooled = new float[Math.toIntExact(rows * d)];
+        uploadedTokens = new float[conditionTokens.length];
+        uploadedPooled = new float[pooled.length];
         capacity = rows;
         views = new Views[rows + 1];
+    }
+
+    /**
+     * Whether the staged condition tokens and pooled vectors of {@code rows} rows differ from those last uploaded
+     * (then they are remembered as uploaded: the caller uploads them now). Searches call the model with the same
+     * condition every time, so after the first call nothing is uploaded for it.
+     */
+    boolean conditionsChanged(int rows) {
+        int tokens = rows * config.maxGroups() * config.hiddenSize(), pooledFloats = rows * config.hiddenSize();
+        if (rows == uploadedRows && java.util.Arrays.equals(conditionTokens, 0, tokens, uploadedTokens, 0, tokens)
+                && java.util.Arrays.equals(pooled, 0, pooledFloats, uploadedPooled, 0, pooledFloats)) {
+            return false;
+        }
+        System.arraycopy(conditionTokens, 0, uploadedTokens, 0, tokens);
+        System.arraycopy(pooled, 0, uploadedPooled, 0, pooledFloats);
+        uploadedRows = rows;
+        return true;
+    }
+
+    /** The condition tokens' resident buffer as {@code [rows*G, D]}. */
+    Tensor conditionTokensResident(int rows) {
+        return conditionTokensResident.rowRange(0, (long) rows * config.maxGroups());
+    }
+
+    /** Device latents for a host call of {@code n} items (rows {@code [0, n)} of a buffer grown as needed). */
+    Tensor hostIn(int n) {
+        if (hostIn == null || hostIn.rows() < n) growHostIo(n);
+        return hostIn.rowRange(0, n);
+    }
+
+    /** Device velocities for a host call of {@code n} items. */
+    Tensor hostOut(int n) {
+        if (hostOut == null || hostOut.rows() < n) growHostIo(n);
+        return hostOut.rowRange(0, n);
+    }
+
+    private void growHostIo(int n) {
+        int rows = Math.max(n, hostIn == null ? 1 : 2 * hostIn.rows());
+        hostIn = backend.allocate(rows, config.imageFloats());
+        hostOut = backend.allocate(rows, config.imageFloats());
     }
 }
