@@ -240,6 +240,19 @@ public interface Backend extends AutoCloseable {
      */
     void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out);
 
+    /**
+     * The samplers' element-wise update, rounded like their host arithmetic:
+     * {@code out = (float) (a * x + b * y + c * z)} with each product and each sum in double, left to right, and no
+     * fused multiply-add, so that a host backend gives exactly what Java computes for the same double coefficients
+     * (the SDE and ODE step {@code cx x + cu u + cz z}, the Tweedie estimate and the path conversion's
+     * {@code (cDot/c) x + c tDot u} and {@code x / c}). {@code y} or {@code z} may be null: that term is absent (its
+     * coefficient ignored), not multiplied by zero. Operands have the same shape (2-D views with unit column stride and
+     * any row stride, or contiguous tensors); {@code out} may be one of them. A device backend may round its coefficients
+     * and arithmetic to float (conformance tolerance {@code ELEMENTWISE}); {@link #sdeUpdate} and {@link #tweedie}
+     * are the float-coefficient forms for callers that do not need the host's rounding.
+     */
+    void combine(double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out);
+
     /** Sum of all elements (accumulated in at least double on the host side of the result). */
     double sum(Tensor x);
 

@@ -820,6 +820,23 @@ public final class OpenClBackend implements Backend {
                 .mem(ov.storage()).i64(ov.offset()).i64(ov.ld()), xv);
     }
 
+    /** In float on the device (the coefficients rounded once): see combine in elementwise.cl. */
+    @Override
+    public synchronized void combine(double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out) {
+        checkOpen();
+        ClView xv = ClView.of(this, x, "combine x");
+        ClView ov = elementwise(xv, out, "combine out");
+        ClView yv = y == null ? xv : elementwise(xv, y, "combine y");
+        ClView zv = z == null ? xv : elementwise(xv, z, "combine z");
+        if (xv.size() == 0) return;
+        launch2d(kernel("combine").i32(xv.rows()).i32(xv.cols()).f32((float) a).f32((float) b).f32((float) c)
+                .i32((y == null ? 0 : 1) | (z == null ? 0 : 2))
+                .mem(xv.storage()).i64(xv.offset()).i64(xv.ld())
+                .mem(yv.storage()).i64(yv.offset()).i64(yv.ld())
+                .mem(zv.storage()).i64(zv.offset()).i64(zv.ld())
+                .mem(ov.storage()).i64(ov.offset()).i64(ov.ld()), xv);
+    }
+
     /** Tweedie is the axpby kernel with coefficients {@code sigma/d} and {@code -sigmaDot/d} formed in double. */
     @Override
     public synchronized void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out) {

@@ -113,6 +113,11 @@ class DelegatingBackend implements Backend {
     @Override public void axpby(float a, Tensor x, float b, Tensor y, Tensor out) { inner.axpby(a, x, b, y, out); }
 
     @Override
+    public void combine(double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out) {
+        inner.combine(a, x, b, y, c, z, out);
+    }
+
+    @Override
     public void sdeUpdate(Tensor x, Tensor f, float dt, float gSqrtDt, Tensor z, Tensor out) {
         inner.sdeUpdate(x, f, dt, gSqrtDt, z, out);
     }
