@@ -34,6 +34,7 @@ public final class DiT implements VelocityModel {
     private final Workspace workspace;
     private long nfe;
     private float[] hostStaging = new float[0];
+    private final DeviceBuffers device;
 
     /**
      * @param guidanceScale classifier-free guidance weight {@code w}; 1 disables guidance
@@ -53,6 +54,7 @@ public final class DiT implements VelocityModel {
         this.modules = new DiTModules(weights, backend);
         this.conditionEmbedder = new ConditionEmbedder(weights);
         this.workspace = new Workspace(config, backend);
+        this.device = new DeviceBuffers(backend, config.imageFloats());
     }
 
     /** Loads a checkpoint (config from its metadata, tensors by key) onto {@code backend}, without guidance. */
@@ -151,9 +153,9 @@ public final class DiT implements VelocityModel {
         for (int i = 0; i < n; i++) System.arraycopy(staging, i * dim, out[i], 0, dim);
     }
 
-    /** The backend the device path runs on: this model's. */
+    /** The device path runs on this model's backend. */
     @Override
-    public Backend deviceBackend() { return backend; }
+    public DeviceBuffers device() { return device; }
 
     /**
      * The device path: {@code x} and {@code out} are {@code [n, dim]} matrices on {@link #backend()} (any row stride),

@@ -1,6 +1,5 @@
 package flowscale.runtime.model;
 
-import flowscale.kernels.Backend;
 import flowscale.kernels.Tensor;
 
 /**
@@ -10,7 +9,7 @@ import flowscale.kernels.Tensor;
  *
  * <p>Latents are host float arrays of length {@link #dim()}; a backend-resident model uploads them,
  * runs its forward pass and brings back only the velocities. Such a model may also offer a device path
- * ({@link #deviceBackend()}), where the latents stay in backend tensors.
+ * ({@link #device()}), where the latents stay in backend tensors.
  */
 public interface VelocityModel extends AutoCloseable {
 
@@ -51,18 +50,18 @@ public interface VelocityModel extends AutoCloseable {
     }
 
     /**
-     * The backend of the device path ({@link #velocity(int, Tensor, double[], double[], Condition[], Tensor)}), where a
-     * caller may keep its latents so that they never cross to the host; null (the default) when the model has none (an
-     * analytic model, a model spread over several devices, a view that shares calls between searches).
+     * The device path's backend and reusable buffers there ({@link #velocity(int, Tensor, double[], double[], Condition[],
+     * Tensor)}), where a caller may keep its latents so that they never cross to the host; null (the default) when the
+     * model has none (an analytic model, a model spread over several devices, a view that shares calls between searches).
      */
-    default Backend deviceBackend() {
+    default DeviceBuffers device() {
         return null;
     }
 
     /**
      * The device path of {@link #velocity(int, float[][], double[], double[], Condition[], float[][])}: {@code x} and
-     * {@code out} are {@code [n, dim()]} matrices on {@link #deviceBackend()}, {@code out} not overlapping {@code x}.
-     * Same results and NFE count as the host path, bit for bit. Only for a model whose {@link #deviceBackend()} is not null.
+     * {@code out} are {@code [n, dim()]} matrices on {@code device().backend()}, {@code out} not overlapping {@code x}.
+     * Same results and NFE count as the host path, bit for bit. Only for a model whose {@link #device()} is not null.
      */
     default void velocity(int n, Tensor x, double[] t, double[] d, Condition[] cond, Tensor out) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no device path");

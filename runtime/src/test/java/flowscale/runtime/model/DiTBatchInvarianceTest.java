@@ -112,7 +112,7 @@ class DiTBatchInvarianceTest {
      * floats bit for bit, over several chunks, and counts the same NFE.
      */
     private static void devicePathMatches(DiT model, DiTForwardTest.Inputs in, double[] d, float[][] want, String what) {
-        Backend be = model.deviceBackend();
+        Backend be = model.device().backend();
         assertSame(model.backend(), be);
         int dim = model.dim();
         float[] flat = new float[N * dim];
