@@ -145,6 +145,14 @@ final class SearchRun {
         }
     }
 
+    /** {@link #velocity(int, float[][], double[], double[], float[][])} of particles {@code [0, n)} of {@code p}, into their outputs. */
+    void velocity(int n, Particles p, double[] s, double[] sNext) {
+        switch (p) {
+            case Particles.Host h -> velocity(n, h.x, s, sNext, h.u);
+            case Particles.Device d -> charge(n, 1, () -> device.evaluate(n, d.x, s, sNext, conditions(n), d.u));
+        }
+    }
+
     /**
      * {@link #estimate(int, float[][], double[], double[], float[][], float[][])} of particles {@code [0, n)} of {@code p}:
      * their outputs and clean estimates in ONE batched call. On the device the estimates come back in one download.

@@ -3,9 +3,11 @@ package flowscale.runtime.search;
 import flowscale.kernels.Backend;
 import flowscale.kernels.Backends;
 import flowscale.kernels.opencl.ClDevices;
+import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.DiT;
+import flowscale.runtime.model.DiTCheckpoints;
 import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.reward.Rewards;
 import org.junit.jupiter.api.Test;
@@ -59,7 +61,7 @@ class DevicePathSearchTest {
     }
 
     /**
-     * RBF (both variants) and Best-of-N, on VP-SDE (path conversion, noise) and the ODE, with and without guidance:
+     * RBF (both variants), Best-of-N and plain sampling, on VP-SDE (path conversion, noise) and the ODE, with and without guidance:
      * the device path returns the host path's bits. A round counts only when two host searches around it agree (the
      * cpu backend's last bits can move while the JIT warms up, see MultiDeviceSearchTest).
      */
@@ -71,7 +73,7 @@ class DevicePathSearchTest {
                     assertNotNull(model.device());
                     VelocityModel host = new HostOnly(model);
                     assertNull(host.device());
-                    for (String method : List.of("rbf", "rbf-paper", "bon")) {
+                    for (String method : List.of("rbf", "rbf-paper", "bon", "none")) {
                         for (String sampler : SAMPLERS) {
                             String what = method + " " + sampler + " cfg " + cfg;
                             boolean compared = false;
@@ -89,6 +91,39 @@ class DevicePathSearchTest {
                 }
             }
         }
+    }
+
+    /**
+     * A few-step (shortcut) model's one-step estimates on the device path: schnell (the output at the step drives the
+     * step and gives the estimate) and faithful (a second output at d = t in the same call of 2n latents) give the host
+     * path's bits too.
+     */
+    @Test
+    void oneStepEstimatesOnTheDevicePathAreBitIdenticalOnCpu() {
+        try (Backend cpu = Backends.create("cpu");
+             DiT model = DiT.fromWeights(OneStepEstimateTest.CONFIG, DiTCheckpoints.randomWeights(OneStepEstimateTest.CONFIG, 3), cpu)) {
+            VelocityModel host = new HostOnly(model);
+            for (Estimate e : List.of(Estimate.SCHNELL, Estimate.FAITHFUL)) {
+                for (String method : List.of("rbf", "bon")) {
+                    String what = method + " " + e;
+                    boolean compared = false;
+                    for (int round = 0; round < 10 && !compared; round++) {
+                        String before = MultiDeviceSearchTest.fingerprint(oneStep(host, method, e));
+                        String onDevice = MultiDeviceSearchTest.fingerprint(oneStep(model, method, e));
+                        String after = MultiDeviceSearchTest.fingerprint(oneStep(host, method, e));
+                        if (!before.equals(after)) continue;
+                        assertEquals(before, onDevice, what);
+                        compared = true;
+                    }
+                    assertTrue(compared, what + ": the host path never gave the same search twice in a row");
+                }
+            }
+        }
+    }
+
+    private static SearchResult oneStep(VelocityModel model, String method, Estimate e) {
+        SearchProblem p = new SearchProblem(model, Sampler.named("vp-sde").withSteps(4).withEstimate(e), OneStepEstimateTest.MEAN, 200, 7);
+        return SearchMethods.create(method, SearchConfig.parse(List.of())).run(p);
     }
 
     /**
