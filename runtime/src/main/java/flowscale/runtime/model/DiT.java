@@ -226,8 +226,11 @@ public final class DiT implements VelocityModel {
         backend.copy(x, v.imageRows.rowRange(0, count));
         if (guided()) backend.copy(x, v.imageRows.rowRange(count, count));
 
-        modules.tEmbedder.forward(v.timesteps, v.timestepActivations, v.timestepEmbedding);
-        // A search asks with the same condition every time: its embedding stays on the device after the first call.
+        // Embeddings of times, step sizes and conditions stay on the device while they repeat (RBF redraws a level at the
+        // same times): recomputing them would give the same floats, and the timesteps' angles would cross again.
+        if (workspace.embeddedTimesteps.changed(v.timesteps, rows)) {
+            modules.tEmbedder.forward(v.timesteps, v.timestepActivations, v.timestepEmbedding);
+        }
         if (workspace.conditionsChanged(rows)) {
             backend.upload(workspace.conditionTokens, 0, workspace.conditionTokensResident(rows));
             backend.upload(workspace.pooled, 0, v.pooledCondition);
@@ -235,7 +238,9 @@ public final class DiT implements VelocityModel {
         backend.copy(v.conditionTokens3d, v.xCondition3d);
         modules.yEmbedder.forward(v.pooledCondition, v.conditionActivations, v.conditionEmbedding);
         if (modules.dEmbedder != null) {
-            modules.dEmbedder.forward(v.stepSizes, v.stepSizeActivations, v.stepSizeEmbedding);
+            if (workspace.embeddedStepSizes.changed(v.stepSizes, rows)) {
+                modules.dEmbedder.forward(v.stepSizes, v.stepSizeActivations, v.stepSizeEmbedding);
+            }
             DiTModules.conditioning(v.timestepEmbedding, v.conditionEmbedding, v.stepSizeEmbedding, v.c, v.siluC);
         } else {
             DiTModules.conditioning(v.timestepEmbedding, v.conditionEmbedding, v.c, v.siluC);

@@ -121,10 +121,11 @@ final class Workspace {
     private Tensor timestepFrequencies, embedderHidden, timestepEmbedding, pooledCondition, conditionEmbedding;
     private Tensor c, siluC, modulation, finalModulation;
     private Tensor stepSizeFrequencies, stepSizeEmbedding;
-    /** Condition tokens and pooled vectors as last uploaded (for {@code uploadedRows} rows): a repeat is not uploaded again. */
+    /** The resident condition tokens, and what the device holds for the rows of the last pass: a repeat is not redone. */
     private Tensor conditionTokensResident;
-    private float[] uploadedTokens, uploadedPooled;
-    private int uploadedRows = -1;
+    private final Memo uploadedTokens = new Memo(), uploadedPooled = new Memo();
+    /** The timesteps and step sizes whose embeddings the buffers hold. */
+    final Memo embeddedTimesteps = new Memo(), embeddedStepSizes = new Memo();
     /** Host-path latents in and velocities out {@code [rows, C*H*W]}, grown to the largest host call. */
     private Tensor hostIn, hostOut;
     /** Host staging: condition tokens {@code [rows, G, D]}, pooled vectors {@code [rows, D]}. */
@@ -162,7 +163,10 @@ final class Workspace {
         imageTokens = backend.allocate(tokens, d);
         x = backend.allocate(seq, d);
         conditionTokensResident = backend.allocate((long) rows * config.maxGroups(), d);
-        uploadedRows = -1;
+        uploadedTokens.forget();
+        uploadedPooled.forget();
+        embeddedTimesteps.forget();
+        embeddedStepSizes.forget();
         h = backend.allocate(seq, d);
         qkv = backend.allocate(seq, 3 * d);
         attention = backend.allocate(seq, d);
@@ -183,8 +187,6 @@ final class Workspace {
         }
         conditionTokens = new float[Math.toIntExact((long) rows * config.maxGroups() * d)];
         pooled = new float[Math.toIntExact(rows * d)];
-        uploadedTokens = new float[conditionTokens.length];
-        uploadedPooled = new float[pooled.length];
         capacity = rows;
         views = new Views[rows + 1];
     }
@@ -196,14 +198,9 @@ final class Workspace {
      */
     boolean conditionsChanged(int rows) {
         int tokens = rows * config.maxGroups() * config.hiddenSize(), pooledFloats = rows * config.hiddenSize();
-        if (rows == uploadedRows && java.util.Arrays.equals(conditionTokens, 0, tokens, uploadedTokens, 0, tokens)
-                && java.util.Arrays.equals(pooled, 0, pooledFloats, uploadedPooled, 0, pooledFloats)) {
-            return false;
-        }
-        System.arraycopy(conditionTokens, 0, uploadedTokens, 0, tokens);
-        System.arraycopy(pooled, 0, uploadedPooled, 0, pooledFloats);
-        uploadedRows = rows;
-        return true;
+        boolean tokensChanged = uploadedTokens.changed(conditionTokens, tokens);
+        boolean pooledChanged = uploadedPooled.changed(pooled, pooledFloats);
+        return tokensChanged || pooledChanged;
     }
 
     /** The condition tokens' resident buffer as {@code [rows*G, D]}. */
@@ -227,5 +224,28 @@ final class Workspace {
         int rows = Math.max(n, hostIn == null ? 1 : 2 * hostIn.rows());
         hostIn = backend.allocate(rows, config.imageFloats());
         hostOut = backend.allocate(rows, config.imageFloats());
+    }
+
+    /**
+     * What a device buffer was last computed from (the first n floats of a host array), so that a pass with the same
+     * values can skip recomputing it. The length is part of the key: buffers are shared by every batch size.
+     */
+    static final class Memo {
+        private float[] last = new float[0];
+        private int length = -1;
+
+        /** Whether {@code now[0, n)} differs from what was remembered; either way it is remembered from now on. */
+        boolean changed(float[] now, int n) {
+            if (n == length && java.util.Arrays.equals(now, 0, n, last, 0, n)) return false;
+            if (last.length < n) last = new float[n];
+            System.arraycopy(now, 0, last, 0, n);
+            length = n;
+            return true;
+        }
+
+        /** Forgets the values (the buffer was replaced). */
+        void forget() {
+            length = -1;
+        }
     }
 }
