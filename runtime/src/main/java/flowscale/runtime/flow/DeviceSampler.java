@@ -105,6 +105,12 @@ public final class DeviceSampler {
         backend.combine(c.x(), x, c.u(), u, c.z(), z, out);
     }
 
+    /** {@link Sampler#forwardNoise} of equal-shaped views: {@code out = ratio x + std z} with the host's coefficients. */
+    public void forwardNoise(Tensor x, double s, double sUp, Tensor z, Tensor out) {
+        double[] c = sampler.forwardNoiseCoefficients(s, sUp);
+        backend.combine(c[0], x, c[1], z, 0.0, null, out);
+    }
+
     /** The sampler's output at step sizes {@code steps} (null: the velocity), converted to its path as the host path does. */
     private void output(int n, Tensor x, double[] s, double[] steps, Condition[] cond, Tensor out) {
         if (n < 0 || s.length < n || (cond != null && cond.length < n)) {

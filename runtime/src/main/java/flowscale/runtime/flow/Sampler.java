@@ -362,6 +362,15 @@ public final class Sampler {
      * {@code out = (a(sUp)/a(s)) x + sqrt(sig(sUp)^2 - (a(sUp)/a(s))^2 sig(s)^2) z}. Needs {@code a(s) > 0}; s may be 0.
      */
     public void forwardNoise(float[] x, double s, double sUp, float[] z, float[] out) {
+        double[] c = forwardNoiseCoefficients(s, sUp);
+        double ratio = c[0], std = c[1];
+        int len = x.length;
+        if (z.length < len || out.length < len) throw new IllegalArgumentException("forwardNoise: array lengths differ");
+        for (int k = 0; k < len; k++) out[k] = (float) (ratio * x[k] + std * z[k]);
+    }
+
+    /** {@code {ratio, std}} of {@link #forwardNoise}, shared with the device one ({@link DeviceSampler#forwardNoise}). */
+    double[] forwardNoiseCoefficients(double s, double sUp) {
         TimeGuard.inUnitInterval(s);
         TimeGuard.inUnitInterval(sUp);
         if (!(sUp > s)) throw new IllegalArgumentException("forwardNoise needs sUp > s, got s = " + s + ", sUp = " + sUp);
@@ -370,9 +379,7 @@ public final class Sampler {
         double ratio = path.alpha(sUp) / a;
         double sigUp = path.sigma(sUp), sig = path.sigma(s);
         double std = Math.sqrt(Math.max(0.0, sigUp * sigUp - ratio * ratio * sig * sig));
-        int len = x.length;
-        if (z.length < len || out.length < len) throw new IllegalArgumentException("forwardNoise: array lengths differ");
-        for (int k = 0; k < len; k++) out[k] = (float) (ratio * x[k] + std * z[k]);
+        return new double[] {ratio, std};
     }
 
     @Override

@@ -21,6 +21,12 @@ abstract sealed class Particles permits Particles.Host, Particles.Device {
     /** Particle {@code from} (latent, output, estimate) becomes particle {@code to} of {@code dst}. */
     abstract void copy(int from, Particles dst, int to);
 
+    /** Particle {@code i < n} of {@code dst} becomes particle {@code from[i]} of this set (a resampling); {@code dst} is another set. */
+    void gather(int[] from, int n, Particles dst) {
+        if (dst == this) throw new IllegalArgumentException("gather into the set it reads");
+        for (int i = 0; i < n; i++) copy(from[i], dst, i);
+    }
+
     /** Latents and outputs in host arrays. */
     static final class Host extends Particles {
         final float[][] x, u;

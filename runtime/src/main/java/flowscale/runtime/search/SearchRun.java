@@ -189,6 +189,42 @@ final class SearchRun {
         }
     }
 
+    /**
+     * Euler steps of the probability-flow ODE, {@code x <- x - dt u} in place, for particles {@code [0, n)} of {@code p}
+     * (Search over Paths' own solver; on the device one {@code combine} whose {@code 1 x + (-dt) u} rounds as the host's).
+     */
+    void euler(int n, Particles p, double dt) {
+        switch (p) {
+            case Particles.Host h -> {
+                for (int a = 0; a < n; a++) {
+                    float[] xa = h.x[a], ua = h.u[a];
+                    for (int j = 0; j < xa.length; j++) xa[j] = (float) (xa[j] - dt * ua[j]);
+                }
+            }
+            case Particles.Device d -> device.backend().combine(1.0, d.x.rowRange(0, n), -dt, d.u.rowRange(0, n), 0.0, null,
+                    d.x.rowRange(0, n));
+        }
+    }
+
+    /**
+     * The sampler path's forward noising of particle {@code row} of {@code from} from {@code s} up to {@code sUp}
+     * ({@link Sampler#forwardNoise}) with the noise of stream (FORWARD, particle, level, candidate), into the latent of
+     * particle {@code toRow} of {@code to}.
+     */
+    void forwardNoise(Particles from, int row, double s, double sUp, int particle, int level, int candidate, Particles to, int toRow) {
+        switch (from) {
+            case Particles.Host h -> {
+                noise.normal(NoiseStreams.Purpose.FORWARD, particle, level, candidate, hostNoise);
+                sampler.forwardNoise(h.x[row], s, sUp, hostNoise, ((Particles.Host) to).x[toRow]);
+            }
+            case Particles.Device d -> {
+                Tensor z = model.device().rows("search.z", 1);
+                noise.normal(NoiseStreams.Purpose.FORWARD, particle, level, candidate, z);
+                device.forwardNoise(d.x(row), s, sUp, z, ((Particles.Device) to).x(toRow));
+            }
+        }
+    }
+
     /** Runs one model call of {@code n * latents} latent evaluations, checked against the budget and the model's count. */
     private void charge(int n, int latents, Runnable call) {
         long cost = (long) n * latents * perLatent;

@@ -50,8 +50,14 @@ class DevicePathSearchTest {
     }
 
     private static SearchResult search(VelocityModel model, String method, String sampler, long budget) {
-        List<String> settings = method.equals("rbf-paper") ? List.of("variant=paper") : List.of();
-        SearchMethod m = SearchMethods.create(method.startsWith("rbf") ? "rbf" : method, SearchConfig.parse(settings));
+        List<String> settings = switch (method) {
+            case "rbf-paper" -> List.of("variant=paper");
+            case "code-variant" -> List.of("variant=code", "k=5");
+            case "code", "svdd" -> List.of("k=5");
+            case "sop" -> List.of("k=2"); // fixed plans that fit the budget with guidance
+            default -> List.of();
+        };
+        SearchMethod m = SearchMethods.create(method.replace("-paper", "").replace("-variant", ""), SearchConfig.parse(settings));
         return m.run(new SearchProblem(model, Sampler.named(sampler).withSteps(4), Rewards.named("counting"),
                 MultiDeviceSearchTest.PROMPT, budget, 9, 0, SearchListener.NONE));
     }
@@ -61,7 +67,8 @@ class DevicePathSearchTest {
     }
 
     /**
-     * RBF (both variants), Best-of-N and plain sampling, on VP-SDE (path conversion, noise) and the ODE, with and without guidance:
+     * Every method (RBF in both variants, Best-of-N, plain sampling, Search over Paths, SMC, CoDe in both variants and
+     * SVDD), on VP-SDE (path conversion, noise) and the ODE, with and without guidance:
      * the device path returns the host path's bits. A round counts only when two host searches around it agree (the
      * cpu backend's last bits can move while the JIT warms up, see MultiDeviceSearchTest).
      */
@@ -73,14 +80,14 @@ class DevicePathSearchTest {
                     assertNotNull(model.device());
                     VelocityModel host = new HostOnly(model);
                     assertNull(host.device());
-                    for (String method : List.of("rbf", "rbf-paper", "bon", "none")) {
+                    for (String method : List.of("rbf", "rbf-paper", "bon", "none", "sop", "smc", "code", "code-variant", "svdd")) {
                         for (String sampler : SAMPLERS) {
                             String what = method + " " + sampler + " cfg " + cfg;
                             boolean compared = false;
                             for (int round = 0; round < 10 && !compared; round++) {
-                                String before = MultiDeviceSearchTest.fingerprint(search(host, method, sampler, 160));
-                                String onDevice = MultiDeviceSearchTest.fingerprint(search(model, method, sampler, 160));
-                                String after = MultiDeviceSearchTest.fingerprint(search(host, method, sampler, 160));
+                                String before = MultiDeviceSearchTest.fingerprint(search(host, method, sampler, 200));
+                                String onDevice = MultiDeviceSearchTest.fingerprint(search(model, method, sampler, 200));
+                                String after = MultiDeviceSearchTest.fingerprint(search(host, method, sampler, 200));
                                 if (!before.equals(after)) continue;
                                 assertEquals(before, onDevice, what);
                                 compared = true;
