@@ -50,6 +50,14 @@ public interface Backend extends AutoCloseable {
     /** Strided copy between two views of the same shape (rank 1 to 4). */
     void copy(Tensor src, Tensor dst);
 
+    /**
+     * Row gather: row {@code i} of {@code out} becomes row {@code rows[i]} of {@code src}, for every row of {@code out}
+     * (a resampling or a selection of particles held on the device; only the indices cross from the host). Both are
+     * 2-D views with unit column stride and the same number of columns; indices lie in {@code [0, src.rows())} and may
+     * repeat; {@code out} must not overlap {@code src}. An exact copy.
+     */
+    void gatherRows(Tensor src, int[] rows, Tensor out);
+
     /** Sets every element of {@code dst} to {@code value}. */
     void fill(Tensor dst, float value);
 

@@ -105,6 +105,18 @@ public abstract class HostBackend implements Backend {
     }
 
     @Override
+    public void gatherRows(Tensor src, int[] rows, Tensor out) {
+        RowGather.check(src, rows, out);
+        MemorySegment from = segment(src, "gatherRows src");
+        MemorySegment to = segment(out, "gatherRows out");
+        long cols = out.cols();
+        for (int i = 0; i < out.rows(); i++) {
+            long s = src.offset() + rows[i] * src.rowStride(), d = out.offset() + i * out.rowStride();
+            MemorySegment.copy(from, s * Float.BYTES, to, d * Float.BYTES, cols * Float.BYTES);
+        }
+    }
+
+    @Override
     public void copy(Tensor src, Tensor dst) {
         MemorySegment from = segment(src, "copy src");
         MemorySegment to = segment(dst, "copy dst");

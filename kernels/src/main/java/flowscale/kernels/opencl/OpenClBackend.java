@@ -7,6 +7,7 @@ import flowscale.kernels.HostConvWeight;
 import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.NormalQuantile;
 import flowscale.kernels.PackedWeight;
+import flowscale.kernels.RowGather;
 import flowscale.kernels.Philox;
 import flowscale.kernels.Storage;
 import flowscale.kernels.Tensor;
@@ -253,6 +254,20 @@ public final class OpenClBackend implements Backend {
             scratch = newStorage(Math.max(floats, scratch.capacity() * 2));
         }
         return scratch;
+    }
+
+    /** The indices go up once (into the scratch buffer), then one kernel copies every row on the device. */
+    @Override
+    public synchronized void gatherRows(Tensor src, int[] rows, Tensor out) {
+        checkOpen();
+        ClStorage ss = storageOf(src, "gatherRows src"), os = storageOf(out, "gatherRows out");
+        RowGather.check(src, rows, out);
+        int n = out.rows();
+        if (n == 0 || out.cols() == 0) return;
+        ClStorage idx = scratch(n);
+        writeBuffer(idx.mem(), 0, (long) n * Integer.BYTES, Pointer.to(rows));
+        kernel("gather_rows").i32(n).i32(out.cols()).mem(idx).mem(ss).i64(src.offset()).i64(src.rowStride())
+                .mem(os).i64(out.offset()).i64(out.rowStride()).run(out.cols(), n);
     }
 
     @Override

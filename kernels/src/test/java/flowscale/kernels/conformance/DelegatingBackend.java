@@ -27,6 +27,7 @@ class DelegatingBackend implements Backend {
     @Override public void download(Tensor src, float[] dst, int dstOffset) { inner.download(src, dst, dstOffset); }
     @Override public TransferCounter transfers() { return inner.transfers(); }
     @Override public void copy(Tensor src, Tensor dst) { inner.copy(src, dst); }
+    @Override public void gatherRows(Tensor src, int[] rows, Tensor out) { inner.gatherRows(src, rows, out); }
     @Override public void fill(Tensor dst, float value) { inner.fill(dst, value); }
     @Override public PackedWeight pack(Tensor w) { return inner.pack(w); }
     @Override public void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) { inner.linear(x, w, bias, out); }

@@ -64,6 +64,16 @@ abstract sealed class Particles permits Particles.Host, Particles.Device {
             return u.rowRange(i, 1);
         }
 
+        /** Two device gathers (latents and outputs; only the indices go up) and the estimates' host copies. */
+        @Override
+        void gather(int[] from, int n, Particles dst) {
+            if (dst == this) throw new IllegalArgumentException("gather into the set it reads");
+            Device d = (Device) dst;
+            x.backend().gatherRows(x, from, d.x.rowRange(0, n));
+            x.backend().gatherRows(u, from, d.u.rowRange(0, n));
+            for (int i = 0; i < n; i++) System.arraycopy(x0[from[i]], 0, d.x0[i], 0, x0[from[i]].length);
+        }
+
         @Override
         void copy(int from, Particles dst, int to) {
             Device d = (Device) dst;
