@@ -134,9 +134,9 @@ class DevicePathSearchTest {
     }
 
     /**
-     * On opencl (PoCL) RBF on the device path makes the host path's decisions (every level's rewards, acceptances and
-     * NFE) and returns its image within a bound that the float rounding of {@code combine} explains; and per candidate
-     * it moves the estimate the reward reads down and almost nothing up (no latent, no velocity, no noise under
+     * On opencl (PoCL) every method on the device path makes the host path's decisions (every level's rewards,
+     * acceptances and NFE) and returns its image within a bound that the float rounding of {@code combine} explains; and
+     * per RBF candidate it moves the estimate the reward reads down and almost nothing up (no latent, no velocity, no noise under
      * {@code quantile-v2}, which the device generates itself).
      */
     @Test
@@ -152,10 +152,19 @@ class DevicePathSearchTest {
                 float worst = 0;
                 for (int i = 0; i < host.best().length; i++) worst = Math.max(worst, Math.abs(host.best()[i] - device.best()[i]));
                 // Measured: 7.2e-7 on vp-sde (a few float ulps of values near 1, from the float combine of the
-                // conversion and the step), 0 on the ODE; 1e-5 is 14x that and far below a visible change.
+                // conversion and the step), 0 on the ODE, at most 9.5e-7 over the other methods below; 1e-5 is 10x that
+                // and far below a visible change.
                 assertTrue(worst <= 1e-5f, sampler + ": best images differ by " + worst);
                 long perNfe = cl.transfers().downloadedBytes() / device.trace().nfe();
                 assertEquals((long) model.dim() * Float.BYTES, perNfe, sampler + ": downloaded bytes per NFE (one estimate)");
+            }
+            for (String method : List.of("bon", "sop", "smc", "code", "svdd")) {
+                SearchResult host = search(new HostOnly(model), method, "vp-sde", 200);
+                SearchResult device = search(model, method, "vp-sde", 200);
+                assertEquals(decisions(host), decisions(device), method);
+                float worst = 0;
+                for (int i = 0; i < host.best().length; i++) worst = Math.max(worst, Math.abs(host.best()[i] - device.best()[i]));
+                assertTrue(worst <= 1e-5f, method + ": best images differ by " + worst);
             }
             SearchProblem quantile = new SearchProblem(model, Sampler.named("vp-sde").withSteps(4), Rewards.named("counting"),
                     MultiDeviceSearchTest.PROMPT, 160, 9, 0, SearchListener.NONE, flowscale.kernels.NoiseScheme.QUANTILE_V2);
