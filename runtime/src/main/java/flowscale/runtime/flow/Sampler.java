@@ -54,6 +54,9 @@ import java.util.List;
  * {@link IllegalArgumentException}; callers never evaluate at {@code s_M = 0}: the generated sample is the
  * Tweedie estimate at the last non-zero grid time (see {@link SamplingLoop}).
  *
+ * <p>{@link DeviceSampler} runs the same evaluations, estimates and steps on particles held in a model's device tensors,
+ * with the same double coefficients ({@code stepCoefficients}, {@code forwardNoiseCoefficients}).
+ *
  * <p>Instances are immutable and thread-safe; the conversion scratch space is per thread.
  */
 public final class Sampler {

@@ -1,8 +1,8 @@
 package flowscale.runtime.search;
 
-import flowscale.runtime.flow.Estimate;
 import flowscale.kernels.Tensor;
 import flowscale.runtime.flow.DeviceSampler;
+import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.VelocityModel;
@@ -22,6 +22,10 @@ import java.util.Map;
  * stamps it with the spend so far and counts its non-finite rewards, and the method's effective settings enter
  * it from the settings record. It also keeps a copy of the best estimate seen and of the last rewarded batch, so that a
  * search asked to stop ({@link SearchListener#stopRequested()}) can still hand back what it found.
+ *
+ * <p>Methods hold their particles as {@link Particles}: on the model's device when it has a device path
+ * ({@link VelocityModel#device()}), where the steps, estimates and noise then run ({@link DeviceSampler}) and only the
+ * estimates the rewards read come back; in host arrays otherwise. Both give the same floats on a host backend.
  */
 final class SearchRun {
     final SearchProblem problem;
@@ -342,7 +346,7 @@ final class SearchRun {
     }
 
     /** The Philox stream's z, or null when the sampler is deterministic (its step ignores z). */
-    float[] stepNoise(int particle, int level, int candidate, float[] z) {
+    private float[] stepNoise(int particle, int level, int candidate, float[] z) {
         if (!sampler.stochastic()) return null;
         noise.normal(NoiseStreams.Purpose.STEP, particle, level, candidate, z);
         return z;
