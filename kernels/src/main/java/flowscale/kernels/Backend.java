@@ -41,8 +41,22 @@ public interface Backend extends AutoCloseable {
     /** Copies {@code src} (any view) to host floats in row-major order starting at {@code dstOffset}. */
     void download(Tensor src, float[] dst, int dstOffset);
 
+    /**
+     * The bytes this backend has moved between host memory and its tensors so far (see {@link TransferCounter}):
+     * one counter per backend instance, which a caller may reset.
+     */
+    TransferCounter transfers();
+
     /** Strided copy between two views of the same shape (rank 1 to 4). */
     void copy(Tensor src, Tensor dst);
+
+    /**
+     * Row gather: row {@code i} of {@code out} becomes row {@code rows[i]} of {@code src}, for every row of {@code out}
+     * (a resampling or a selection of particles held on the device; only the indices cross from the host). Both are
+     * 2-D views with unit column stride and the same number of columns; indices lie in {@code [0, src.rows())} and may
+     * repeat; {@code out} must not overlap {@code src}. An exact copy.
+     */
+    void gatherRows(Tensor src, int[] rows, Tensor out);
 
     /** Sets every element of {@code dst} to {@code value}. */
     void fill(Tensor dst, float value);
@@ -233,6 +247,19 @@ public interface Backend extends AutoCloseable {
      * with {@code d = alphaDot*sigma - sigmaDot*alpha}; callers pass the coefficients in double.
      */
     void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out);
+
+    /**
+     * The samplers' element-wise update, rounded like their host arithmetic:
+     * {@code out = (float) (a * x + b * y + c * z)} with each product and each sum in double, left to right, and no
+     * fused multiply-add, so that a host backend gives exactly what Java computes for the same double coefficients
+     * (the SDE and ODE step {@code cx x + cu u + cz z}, the Tweedie estimate and the path conversion's
+     * {@code (cDot/c) x + c tDot u} and {@code x / c}). {@code y} or {@code z} may be null: that term is absent (its
+     * coefficient ignored), not multiplied by zero. Operands have the same shape (2-D views with unit column stride and
+     * any row stride, or contiguous tensors); {@code out} may be one of them. A device backend may round its coefficients
+     * and arithmetic to float (conformance tolerance {@code ELEMENTWISE}); {@link #sdeUpdate} and {@link #tweedie}
+     * are the float-coefficient forms for callers that do not need the host's rounding.
+     */
+    void combine(double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out);
 
     /** Sum of all elements (accumulated in at least double on the host side of the result). */
     double sum(Tensor x);

@@ -24,6 +24,12 @@ public abstract class HostBackend implements Backend {
 
     private final Arena arena = Arena.ofShared();
     private volatile boolean closed;
+    private final TransferCounter transfers = new TransferCounter();
+
+    @Override
+    public TransferCounter transfers() {
+        return transfers;
+    }
 
     // ---------------------------------------------------------------- allocation
 
@@ -44,6 +50,7 @@ public abstract class HostBackend implements Backend {
         }
         Tensor t = allocate(shape);
         MemorySegment.copy(data, 0, segment(t, "upload"), FLOAT, 0, data.length);
+        transfers.uploaded((long) data.length * Float.BYTES);
         return t;
     }
 
@@ -53,6 +60,7 @@ public abstract class HostBackend implements Backend {
     public void upload(float[] src, int srcOffset, Tensor dst) {
         MemorySegment seg = segment(dst, "upload dst");
         requireHostRange("upload", src.length, srcOffset, dst.size());
+        transfers.uploaded(dst.size() * Float.BYTES);
         Walk w = new Walk(dst);
         int pos = srcOffset;
         for (long i0 = 0; i0 < w.dims[0]; i0++) {
@@ -76,6 +84,7 @@ public abstract class HostBackend implements Backend {
     public void download(Tensor src, float[] dst, int dstOffset) {
         MemorySegment seg = segment(src, "download src");
         requireHostRange("download", dst.length, dstOffset, src.size());
+        transfers.downloaded(src.size() * Float.BYTES);
         Walk w = new Walk(src);
         int pos = dstOffset;
         for (long i0 = 0; i0 < w.dims[0]; i0++) {
@@ -92,6 +101,18 @@ public abstract class HostBackend implements Backend {
                     }
                 }
             }
+        }
+    }
+
+    @Override
+    public void gatherRows(Tensor src, int[] rows, Tensor out) {
+        RowGather.check(src, rows, out);
+        MemorySegment from = segment(src, "gatherRows src");
+        MemorySegment to = segment(out, "gatherRows out");
+        long cols = out.cols();
+        for (int i = 0; i < out.rows(); i++) {
+            long s = src.offset() + rows[i] * src.rowStride(), d = out.offset() + i * out.rowStride();
+            MemorySegment.copy(from, s * Float.BYTES, to, d * Float.BYTES, cols * Float.BYTES);
         }
     }
 

@@ -28,6 +28,19 @@ class HostBackendTest {
         return out;
     }
 
+    /** Copies between Java arrays and host tensors are counted like a device's transfers; copies between tensors are not. */
+    @Test
+    void uploadsAndDownloadsAreCounted() {
+        Tensor t = be.upload(new float[6], 2, 3);
+        be.upload(new float[8], 1, t.colRange(0, 2));
+        be.copy(t, be.allocate(2, 3));
+        be.download(t, new float[6], 0);
+        assertEquals(10 * Float.BYTES, be.transfers().uploadedBytes());
+        assertEquals(6 * Float.BYTES, be.transfers().downloadedBytes());
+        assertEquals(2, be.transfers().uploads());
+        assertEquals(1, be.transfers().downloads());
+    }
+
     @Test
     void allocateIsZeroedAndAligned() {
         Tensor t = be.allocate(3, 5);

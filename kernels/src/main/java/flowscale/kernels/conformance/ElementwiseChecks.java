@@ -2,7 +2,7 @@ package flowscale.kernels.conformance;
 
 import java.util.List;
 
-/** axpby, sdeUpdate and tweedie over contiguous views at unaligned offsets, some in place. */
+/** axpby, sdeUpdate, tweedie and combine over contiguous views at unaligned offsets, some in place. */
 final class ElementwiseChecks {
     private ElementwiseChecks() {}
 
@@ -10,7 +10,8 @@ final class ElementwiseChecks {
         return List.of(
                 new OpCheck("axpby", Tolerances.ELEMENTWISE, ElementwiseChecks::axpby),
                 new OpCheck("sdeUpdate", Tolerances.ELEMENTWISE, ElementwiseChecks::sdeUpdate),
-                new OpCheck("tweedie", Tolerances.ELEMENTWISE, ElementwiseChecks::tweedie));
+                new OpCheck("tweedie", Tolerances.ELEMENTWISE, ElementwiseChecks::tweedie),
+                new OpCheck("combine", Tolerances.ELEMENTWISE, ElementwiseChecks::combine));
     }
 
     private static void axpby(Harness h) {
@@ -41,6 +42,25 @@ final class ElementwiseChecks {
             String label = "n=" + n + " dt=" + dt + " gSqrtDt=" + gSqrtDt + (deterministic ? " z=null" : "")
                     + (inPlace ? " in place" : "") + ", x " + x.layout();
             h.check(label, b -> b.sdeUpdate(x.on(b), f.on(b), dt, gSqrtDt, z == null ? null : z.on(b), out.on(b)), out);
+        }
+    }
+
+    /** One, two or three terms (the path conversion's x / c, Tweedie and the ODE step, the SDE step), some in place. */
+    private static void combine(Harness h) {
+        int i = 0;
+        for (int n : Sizes.elementCounts(h.quick)) {
+            int terms = 1 + i % 3;
+            boolean inPlace = i % 4 == 1;
+            i++;
+            // Coefficients as the samplers form them: a near 1 (or 1/c), b and c small or of either sign.
+            double a = h.uniform(0.5, 1.5), b = h.uniform(-2.0, 2.0), c = h.uniform(0.0, 0.5);
+            Pair x = h.flat(n, -3, 3);
+            Pair y = terms >= 2 ? h.flat(n, -3, 3) : null;
+            Pair z = terms == 3 ? h.flat(n, -3, 3) : null;
+            Pair out = inPlace ? x : h.flat(n, -1, 1);
+            String label = "n=" + n + " a=" + a + (y == null ? "" : " b=" + b) + (z == null ? "" : " c=" + c)
+                    + (inPlace ? " in place" : "") + ", x " + x.layout();
+            h.check(label, be -> be.combine(a, x.on(be), b, y == null ? null : y.on(be), c, z == null ? null : z.on(be), out.on(be)), out);
         }
     }
 

@@ -18,6 +18,7 @@ final class MemoryChecks {
         return List.of(
                 new OpCheck("upload/download", Tolerances.EXACT, MemoryChecks::transfers),
                 new OpCheck("copy", Tolerances.EXACT, MemoryChecks::copy),
+                new OpCheck("gatherRows", Tolerances.EXACT, MemoryChecks::gatherRows),
                 new OpCheck("fill", Tolerances.EXACT, MemoryChecks::fill));
     }
 
@@ -58,6 +59,20 @@ final class MemoryChecks {
                 h.check("copy " + Harness.shape(shape) + " from " + src.layout() + " to " + dst.layout(),
                         b -> b.copy(src.on(b), dst.on(b)), dst);
             }
+        }
+    }
+
+    /** Row gathers with repeated and skipped rows, odd widths and padded rows (a resampling of particles). */
+    private static void gatherRows(Harness h) {
+        int[][] sizes = h.quick ? new int[][] {{5, 3, 7}, {2, 4, 1}} : new int[][] {{5, 3, 7}, {2, 4, 1}, {50, 50, 33}, {9, 1, 130}, {4, 6, 3072}};
+        for (int[] size : sizes) {
+            int srcRows = size[0], outRows = size[1], cols = size[2];
+            Pair src = h.matrix(srcRows, cols);
+            Pair out = h.matrix(outRows, cols);
+            int[] rows = new int[outRows];
+            for (int i = 0; i < outRows; i++) rows[i] = h.random.nextInt(srcRows);
+            h.check("gatherRows " + srcRows + "x" + cols + " -> " + (outRows <= 8 ? java.util.Arrays.toString(rows) : outRows + " rows")
+                    + ", src " + src.layout() + ", out " + out.layout(), b -> b.gatherRows(src.on(b), rows, out.on(b)), out);
         }
     }
 

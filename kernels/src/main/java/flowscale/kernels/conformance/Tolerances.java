@@ -25,7 +25,7 @@ public final class Tolerances {
     public static final double MAX = 0.0;
 
     /**
-     * Element-wise arithmetic (axpby, sdeUpdate, tweedie, modulate, gatedAdd, addBroadcastRows, multiply): one to
+     * Element-wise arithmetic (axpby, sdeUpdate, tweedie, combine, modulate, gatedAdd, addBroadcastRows, multiply): one to
      * three roundings of at most {@code u/2} each, relative to the largest output: a few {@code u},
      * so 1e-6 is ~16 u and leaves room for an FMA-or-not difference but not for a wrong coefficient.
      */

@@ -660,6 +660,38 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
         runElementwise(out, x, f, gSqrtDt == 0f ? null : z);
     }
 
+    /**
+     * Scalar, on the calling thread: each element is a few double operations, exactly Java's own, and the samplers call
+     * it on a handful of latents (the fork-join hand-off would cost more than the arithmetic).
+     */
+    @Override
+    public synchronized void combine(double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out) {
+        long[] xl = combineLayout(x, x, "combine x"), ol = combineLayout(x, out, "combine out");
+        long[] yl = y == null ? null : combineLayout(x, y, "combine y"), zl = z == null ? null : combineLayout(x, z, "combine z");
+        MemorySegment xs = host(x), os = host(out), ys = y == null ? null : host(y), zs = z == null ? null : host(z);
+        long rows = xl[0], cols = xl[1];
+        for (long r = 0; r < rows; r++) {
+            long xi = xl[2] + r * xl[3], oi = ol[2] + r * ol[3];
+            long yi = y == null ? 0 : yl[2] + r * yl[3], zi = z == null ? 0 : zl[2] + r * zl[3];
+            for (long k = 0; k < cols; k++) {
+                double v = a * xs.getAtIndex(Simd.FLOAT, xi + k);
+                if (ys != null) v = v + b * ys.getAtIndex(Simd.FLOAT, yi + k);
+                if (zs != null) v = v + c * zs.getAtIndex(Simd.FLOAT, zi + k);
+                os.setAtIndex(Simd.FLOAT, oi + k, (float) v);
+            }
+        }
+    }
+
+    /** {@code [rows, cols, offset, rowStride]} of a combine operand: a 2-D view with unit column stride, or contiguous. */
+    private static long[] combineLayout(Tensor first, Tensor t, String what) {
+        if (!java.util.Arrays.equals(first.shape(), t.shape())) {
+            throw new IllegalArgumentException(what + " " + t + " differs in shape from x " + first);
+        }
+        if (t.rank() == 2 && (t.stride(1) == 1 || t.dim(1) <= 1)) return new long[] {t.dim(0), t.dim(1), t.offset(), t.stride(0)};
+        if (!t.isContiguous()) throw new IllegalArgumentException(what + " must be contiguous or a 2-D view with unit column stride, got " + t);
+        return new long[] {1, t.size(), t.offset(), t.size()};
+    }
+
     @Override
     public synchronized void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out) {
         elementwise.op = ElementwiseJob.Op.AXPBY;

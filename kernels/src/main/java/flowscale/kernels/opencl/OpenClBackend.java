@@ -7,9 +7,11 @@ import flowscale.kernels.HostConvWeight;
 import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.NormalQuantile;
 import flowscale.kernels.PackedWeight;
+import flowscale.kernels.RowGather;
 import flowscale.kernels.Philox;
 import flowscale.kernels.Storage;
 import flowscale.kernels.Tensor;
+import flowscale.kernels.TransferCounter;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.cl_mem;
@@ -66,6 +68,7 @@ public final class OpenClBackend implements Backend {
     private float[] hostScratch = new float[0];
     private ClStorage quantileTable;               // NormalQuantile's coefficients, uploaded on first use
     private boolean closed;
+    private final TransferCounter transfers = new TransferCounter();
 
     /** A backend on the device a spec names (see {@link ClDevices#select}), with the default binary cache. */
     public static OpenClBackend create(String spec) {
@@ -195,13 +198,13 @@ public final class OpenClBackend implements Backend {
         }
         if (n == 0) return;
         if (dst.isContiguous()) {
-            clEnqueueWriteBuffer(cl.queue(), s.mem(), CL_TRUE, dst.offset() * Float.BYTES, n * Float.BYTES,
-                    Pointer.to(src).withByteOffset((long) srcOffset * Float.BYTES), 0, null, null);
+            writeBuffer(s.mem(), dst.offset() * Float.BYTES, n * Float.BYTES,
+                    Pointer.to(src).withByteOffset((long) srcOffset * Float.BYTES));
             return;
         }
         ClStorage tmp = scratch(n);
-        clEnqueueWriteBuffer(cl.queue(), tmp.mem(), CL_TRUE, 0, n * Float.BYTES,
-                Pointer.to(src).withByteOffset((long) srcOffset * Float.BYTES), 0, null, null);
+        writeBuffer(tmp.mem(), 0, n * Float.BYTES,
+                Pointer.to(src).withByteOffset((long) srcOffset * Float.BYTES));
         copyStrided(tmp, 0, Tensor.rowMajorStrides(dst.shape()), s, dst.offset(), dst.strides(), dst.shape());
     }
 
@@ -215,14 +218,31 @@ public final class OpenClBackend implements Backend {
         }
         if (n == 0) return;
         if (src.isContiguous()) {
-            clEnqueueReadBuffer(cl.queue(), s.mem(), CL_TRUE, src.offset() * Float.BYTES, n * Float.BYTES,
-                    Pointer.to(dst).withByteOffset((long) dstOffset * Float.BYTES), 0, null, null);
+            readBuffer(s.mem(), src.offset() * Float.BYTES, n * Float.BYTES,
+                    Pointer.to(dst).withByteOffset((long) dstOffset * Float.BYTES));
             return;
         }
         ClStorage tmp = scratch(n);
         copyStrided(s, src.offset(), src.strides(), tmp, 0, Tensor.rowMajorStrides(src.shape()), src.shape());
-        clEnqueueReadBuffer(cl.queue(), tmp.mem(), CL_TRUE, 0, n * Float.BYTES,
-                Pointer.to(dst).withByteOffset((long) dstOffset * Float.BYTES), 0, null, null);
+        readBuffer(tmp.mem(), 0, n * Float.BYTES,
+                Pointer.to(dst).withByteOffset((long) dstOffset * Float.BYTES));
+    }
+
+    @Override
+    public TransferCounter transfers() {
+        return transfers;
+    }
+
+    /** A blocking host-to-device write, counted. */
+    private void writeBuffer(cl_mem mem, long offsetBytes, long bytes, Pointer from) {
+        clEnqueueWriteBuffer(cl.queue(), mem, CL_TRUE, offsetBytes, bytes, from, 0, null, null);
+        transfers.uploaded(bytes);
+    }
+
+    /** A blocking device-to-host read, counted. */
+    private void readBuffer(cl_mem mem, long offsetBytes, long bytes, Pointer to) {
+        clEnqueueReadBuffer(cl.queue(), mem, CL_TRUE, offsetBytes, bytes, to, 0, null, null);
+        transfers.downloaded(bytes);
     }
 
     /** The scratch buffer, grown to at least {@code floats}. */
@@ -234,6 +254,20 @@ public final class OpenClBackend implements Backend {
             scratch = newStorage(Math.max(floats, scratch.capacity() * 2));
         }
         return scratch;
+    }
+
+    /** The indices go up once (into the scratch buffer), then one kernel copies every row on the device. */
+    @Override
+    public synchronized void gatherRows(Tensor src, int[] rows, Tensor out) {
+        checkOpen();
+        ClStorage ss = storageOf(src, "gatherRows src"), os = storageOf(out, "gatherRows out");
+        RowGather.check(src, rows, out);
+        int n = out.rows();
+        if (n == 0 || out.cols() == 0) return;
+        ClStorage idx = scratch(n);
+        writeBuffer(idx.mem(), 0, (long) n * Integer.BYTES, Pointer.to(rows));
+        kernel("gather_rows").i32(n).i32(out.cols()).mem(idx).mem(ss).i64(src.offset()).i64(src.rowStride())
+                .mem(os).i64(out.offset()).i64(out.rowStride()).run(out.cols(), n);
     }
 
     @Override
@@ -314,7 +348,7 @@ public final class OpenClBackend implements Backend {
             // The stored little-endian bytes as they are (the kernel widens them), through a host array: the
             // source may be an unaligned slice of a mapped file.
             byte[] host = data.toArray(ValueLayout.JAVA_BYTE);
-            clEnqueueWriteBuffer(cl.queue(), t.mem(), CL_TRUE, 0, bytes, Pointer.to(host), 0, null, null);
+            writeBuffer(t.mem(), 0, bytes, Pointer.to(host));
         }
         return new ClHalfWeight(t, format, outFeatures, inFeatures);
     }
@@ -711,7 +745,7 @@ public final class OpenClBackend implements Backend {
             }
         }
         ClStorage buf = scratch(n);
-        clEnqueueWriteBuffer(cl.queue(), buf.mem(), CL_TRUE, 0, (long) n * Float.BYTES, Pointer.to(angles), 0, null, null);
+        writeBuffer(buf.mem(), 0, (long) n * Float.BYTES, Pointer.to(angles));
         launch2d(kernel("timestep_embedding").i32(t.length).i32(dim).i32(half).mem(buf)
                 .mem(ov.storage()).i64(ov.offset()).i64(ov.ld()), ov);
     }
@@ -801,6 +835,23 @@ public final class OpenClBackend implements Backend {
                 .mem(ov.storage()).i64(ov.offset()).i64(ov.ld()), xv);
     }
 
+    /** In float on the device (the coefficients rounded once): see combine in elementwise.cl. */
+    @Override
+    public synchronized void combine(double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out) {
+        checkOpen();
+        ClView xv = ClView.of(this, x, "combine x");
+        ClView ov = elementwise(xv, out, "combine out");
+        ClView yv = y == null ? xv : elementwise(xv, y, "combine y");
+        ClView zv = z == null ? xv : elementwise(xv, z, "combine z");
+        if (xv.size() == 0) return;
+        launch2d(kernel("combine").i32(xv.rows()).i32(xv.cols()).f32((float) a).f32((float) b).f32((float) c)
+                .i32((y == null ? 0 : 1) | (z == null ? 0 : 2))
+                .mem(xv.storage()).i64(xv.offset()).i64(xv.ld())
+                .mem(yv.storage()).i64(yv.offset()).i64(yv.ld())
+                .mem(zv.storage()).i64(zv.offset()).i64(zv.ld())
+                .mem(ov.storage()).i64(ov.offset()).i64(ov.ld()), xv);
+    }
+
     /** Tweedie is the axpby kernel with coefficients {@code sigma/d} and {@code -sigmaDot/d} formed in double. */
     @Override
     public synchronized void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out) {
@@ -842,7 +893,7 @@ public final class OpenClBackend implements Backend {
         kernel("reduce_partial").i32(op).i32(xv.rows()).i32(xv.cols())
                 .mem(xv.storage()).i64(xv.offset()).i64(xv.ld()).mem(partials)
                 .runGroups((long) groups * REDUCE_WG, REDUCE_WG);
-        clEnqueueReadBuffer(cl.queue(), partials.mem(), CL_TRUE, 0, (long) groups * Float.BYTES, partialsHostPointer, 0, null, null);
+        readBuffer(partials.mem(), 0, (long) groups * Float.BYTES, partialsHostPointer);
         if (op == 2) {
             double m = Double.NEGATIVE_INFINITY;
             for (int g = 0; g < groups; g++) {
@@ -887,8 +938,8 @@ public final class OpenClBackend implements Backend {
         if (quantileTable == null) {
             float[] table = NormalQuantile.table();
             quantileTable = newStorage(table.length);
-            clEnqueueWriteBuffer(cl.queue(), quantileTable.mem(), CL_TRUE, 0, (long) table.length * Float.BYTES,
-                    Pointer.to(table), 0, null, null);
+            writeBuffer(quantileTable.mem(), 0, (long) table.length * Float.BYTES,
+                    Pointer.to(table));
         }
         boolean direct = out.isContiguous();
         ClStorage target = direct ? s : scratch(n);
@@ -925,7 +976,7 @@ public final class OpenClBackend implements Backend {
         ClStorage device = newStorage((bytes + Float.BYTES - 1) / Float.BYTES);
         // The stored bytes as they are; the kernel widens narrow types itself. The heap copy lives for this call only.
         byte[] staging = data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-        clEnqueueWriteBuffer(cl.queue(), device.mem(), CL_TRUE, 0, bytes, Pointer.to(staging), 0, null, null);
+        writeBuffer(device.mem(), 0, bytes, Pointer.to(staging));
         return new ClConvWeight(data, type, outChannels, inChannels, kernelHeight, kernelWidth, device);
     }
 

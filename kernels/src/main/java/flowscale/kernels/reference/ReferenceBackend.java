@@ -695,6 +695,28 @@ public final class ReferenceBackend extends ReferenceBackward {
     }
 
     @Override
+    public void combine(double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out) {
+        HostView xv = view(x, "combine x");
+        HostView ov = view(out, "combine out");
+        requireSameSize("combine", x, out);
+        HostView yv = null, zv = null;
+        if (y != null) {
+            yv = view(y, "combine y");
+            requireSameSize("combine", x, y);
+        }
+        if (z != null) {
+            zv = view(z, "combine z");
+            requireSameSize("combine", x, z);
+        }
+        for (long i = 0; i < xv.size(); i++) {
+            double v = a * xv.get(i);
+            if (yv != null) v = v + b * yv.get(i);
+            if (zv != null) v = v + c * zv.get(i);
+            ov.set(i, (float) v);
+        }
+    }
+
+    @Override
     public void tweedie(Tensor x, Tensor u, double sigma, double sigmaDot, double d, Tensor out) {
         HostView xv = view(x, "tweedie x");
         HostView uv = view(u, "tweedie u");

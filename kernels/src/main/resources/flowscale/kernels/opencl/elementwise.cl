@@ -14,6 +14,25 @@ KERNEL void axpby(int rows, int cols, float a, float b,
     out[oOff + r * ldo + c] = a * x[xOff + r * ldx + c] + b * y[yOff + r * ldy + c];
 }
 
+/*
+ * out = a*x + b*y + c*z, the terms present in terms (bit 0: y, bit 1: z). In float: the host backends do this in
+ * double to match Java's arithmetic bit for bit, which a device without fp64 cannot; the difference is a few float
+ * roundings (conformance tolerance ELEMENTWISE).
+ */
+KERNEL void combine(int rows, int cols, float a, float b, float c, int terms,
+                    GLOBAL const float* x, idx_t xOff, idx_t ldx,
+                    GLOBAL const float* y, idx_t yOff, idx_t ldy,
+                    GLOBAL const float* z, idx_t zOff, idx_t ldz,
+                    GLOBAL float* out, idx_t oOff, idx_t ldo)
+{
+    const idx_t col = GLOBAL_ID(0), r = GLOBAL_ID(1);
+    if (col >= cols || r >= rows) return;
+    float v = a * x[xOff + r * ldx + col];
+    if (terms & 1) v += b * y[yOff + r * ldy + col];
+    if (terms & 2) v += c * z[zOff + r * ldz + col];
+    out[oOff + r * ldo + col] = v;
+}
+
 /* out = x - f*dt + g*z; z is read only when hasZ (the ODE case passes none). */
 KERNEL void sde_update(int rows, int cols, float dt, float g, int hasZ,
                        GLOBAL const float* x, idx_t xOff, idx_t ldx,

@@ -52,3 +52,13 @@ KERNEL void patch_fold(idx_t tokens, int channels, int height, int width, int pa
     const idx_t ti = tOff + token * ldt + f;
     if (toTokens) tok[ti] = img[ii]; else img[ii] = tok[ti];
 }
+
+/* out[i, :] = src[rows[i], :] for i < outRows (global range (cols, outRows)); rows are ints in a float buffer's bytes. */
+KERNEL void gather_rows(int outRows, int cols, GLOBAL const int* rows,
+                        GLOBAL const float* src, idx_t srcOff, idx_t lds,
+                        GLOBAL float* out, idx_t outOff, idx_t ldo)
+{
+    const idx_t c = GLOBAL_ID(0), r = GLOBAL_ID(1);
+    if (c >= cols || r >= outRows) return;
+    out[outOff + r * ldo + c] = src[srcOff + (idx_t) rows[r] * lds + c];
+}

@@ -108,6 +108,33 @@ class ConformanceCanFailTest {
         assertOnlyFails(broken, "groupNorm");
     }
 
+    /** gatherRows that takes the row after the one asked for (wrapping): a classic index slip. */
+    @Test
+    void offByOneIndexFailsGatherRowsOnly() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public void gatherRows(Tensor src, int[] rows, Tensor out) {
+                int[] shifted = rows.clone();
+                for (int i = 0; i < shifted.length; i++) shifted[i] = (shifted[i] + 1) % src.rows();
+                inner.gatherRows(src, shifted, out);
+            }
+        };
+        assertOnlyFails(broken, "gatherRows");
+    }
+
+    /** combine that rounds its third coefficient to float: the float-coefficient slip the samplers' op exists to avoid is
+     * below any tolerance, so the slip here is a wrong sign on the noise term, which must fail combine only. */
+    @Test
+    void wrongNoiseSignFailsCombineOnly() {
+        Backend broken = new DelegatingBackend(new ReferenceBackend()) {
+            @Override
+            public void combine(double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out) {
+                inner.combine(a, x, b, y, -c, z, out);
+            }
+        };
+        assertOnlyFails(broken, "combine");
+    }
+
     /** conv2d that drops the bias: every case with a bias fails. */
     @Test
     void droppedBiasFailsConv2dOnly() {

@@ -6,6 +6,7 @@ import flowscale.kernels.ConvWeight;
 import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.PackedWeight;
 import flowscale.kernels.Tensor;
+import flowscale.kernels.TransferCounter;
 
 import java.lang.foreign.MemorySegment;
 
@@ -24,7 +25,9 @@ class DelegatingBackend implements Backend {
     @Override public Tensor upload(float[] data, long... shape) { return inner.upload(data, shape); }
     @Override public void upload(float[] src, int srcOffset, Tensor dst) { inner.upload(src, srcOffset, dst); }
     @Override public void download(Tensor src, float[] dst, int dstOffset) { inner.download(src, dst, dstOffset); }
+    @Override public TransferCounter transfers() { return inner.transfers(); }
     @Override public void copy(Tensor src, Tensor dst) { inner.copy(src, dst); }
+    @Override public void gatherRows(Tensor src, int[] rows, Tensor out) { inner.gatherRows(src, rows, out); }
     @Override public void fill(Tensor dst, float value) { inner.fill(dst, value); }
     @Override public PackedWeight pack(Tensor w) { return inner.pack(w); }
     @Override public void linear(Tensor x, PackedWeight w, Tensor bias, Tensor out) { inner.linear(x, w, bias, out); }
@@ -109,6 +112,11 @@ class DelegatingBackend implements Backend {
     }
 
     @Override public void axpby(float a, Tensor x, float b, Tensor y, Tensor out) { inner.axpby(a, x, b, y, out); }
+
+    @Override
+    public void combine(double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out) {
+        inner.combine(a, x, b, y, c, z, out);
+    }
 
     @Override
     public void sdeUpdate(Tensor x, Tensor f, float dt, float gSqrtDt, Tensor z, Tensor out) {

@@ -44,6 +44,26 @@ class OpenClBackendTest {
         if (ref != null) ref.close();
     }
 
+    /** Every host-device transfer is counted: the caller's uploads and downloads, and a reduction's partials. */
+    @Test
+    void transfersAreCountedInBytes() {
+        try (OpenClBackend be = new OpenClBackend(ClDevices.select("opencl"), ClProgramCache.defaultDirectory(), true)) {
+            Tensor t = be.allocate(3, 5);
+            be.transfers().reset();
+            be.upload(new float[20], 2, t);
+            be.upload(new float[6], 0, t.colRange(1, 2)); // strided: through the scratch buffer, still 6 floats
+            float[] back = new float[15];
+            be.download(t, back, 0);
+            assertEquals(21 * Float.BYTES, be.transfers().uploadedBytes());
+            assertEquals(15 * Float.BYTES, be.transfers().downloadedBytes());
+            assertEquals(2, be.transfers().uploads());
+            be.sum(t);
+            assertEquals(2, be.transfers().downloads(), "the reduction reads its partials back");
+            be.transfers().reset();
+            assertEquals(0, be.transfers().totalBytes());
+        }
+    }
+
     @Test
     void libjsigIsPreloadedSoPoclCannotTakeTheJvmSignals() {
         String preload = System.getenv("LD_PRELOAD");

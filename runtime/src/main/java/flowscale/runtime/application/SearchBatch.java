@@ -1,6 +1,8 @@
 package flowscale.runtime.application;
 
+import flowscale.kernels.Tensor;
 import flowscale.runtime.model.Condition;
+import flowscale.runtime.model.DeviceBuffers;
 import flowscale.runtime.model.VelocityModel;
 
 import java.util.ArrayList;
@@ -383,6 +385,22 @@ public final class SearchBatch<R> {
         @Override
         public void velocity(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
             submit(n, x, t, d, cond, out);
+        }
+
+        /**
+         * One search at a time calls the model directly, so it may keep its particles on the model's device; shared
+         * calls gather several searches' host latents, so a view in them has no device path.
+         */
+        @Override
+        public DeviceBuffers device() {
+            return direct ? model.device() : null;
+        }
+
+        @Override
+        public void velocity(int n, Tensor x, double[] t, double[] d, Condition[] cond, Tensor out) {
+            if (!direct) throw new UnsupportedOperationException("a search sharing model calls has no device path");
+            model.velocity(n, x, t, d, cond, out);
+            nfe += (long) n * model.nfePerLatent();
         }
 
         private void submit(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {

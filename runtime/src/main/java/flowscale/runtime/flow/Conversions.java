@@ -1,5 +1,7 @@
 package flowscale.runtime.flow;
 
+import flowscale.kernels.Tensor;
+
 /**
  * Exact conversions between velocity, score, noise prediction and clean-sample (Tweedie) prediction for any
  * interpolant {@code x = alpha x0 + sigma eps}, {@code u = alphaDot x0 + sigmaDot eps} (method.md §2).
@@ -61,6 +63,15 @@ public final class Conversions {
     public static void clean(Interpolant p, double t, float[] x, float[] u, float[] out) {
         double d = p.determinant(t);
         combine(-p.sigmaDot(t) / d, x, p.sigma(t) / d, u, out);
+    }
+
+    /**
+     * {@link #clean(Interpolant, double, float[], float[], float[])} on backend tensors: the same double coefficients,
+     * combined by the backend ({@link flowscale.kernels.Backend#combine}), bit for bit the array form on a host backend.
+     */
+    public static void clean(Interpolant p, double t, Tensor x, Tensor u, Tensor out) {
+        double d = p.determinant(t);
+        out.backend().combine(-p.sigmaDot(t) / d, x, p.sigma(t) / d, u, 0.0, null, out);
     }
 
     public static void noise(Interpolant p, double t, float[] x, float[] u, float[] out) {

@@ -1,5 +1,7 @@
 package flowscale.runtime.flow;
 
+import flowscale.kernels.Tensor;
+
 /**
  * Interpolant conversion (paper Eq. 10-12, method.md §4): the model speaks a {@code source} interpolant at
  * time t; a sampler runs on a {@code target} interpolant at time s. With the same (x0, eps) the two paths
@@ -73,6 +75,16 @@ public final class PathConversion {
         double inv = 1.0 / p.c();
         int n = xbar.length;
         for (int k = 0; k < n; k++) out[k] = (float) (xbar[k] * inv);
+    }
+
+    /** {@link #sourceInput(float[], Point, float[])} on backend rows ({@code out} may be {@code xbar}), bit for bit on a host backend. */
+    public void sourceInput(Tensor xbar, Point p, Tensor out) {
+        out.backend().combine(1.0 / p.c(), xbar, 0.0, null, 0.0, null, out);
+    }
+
+    /** {@link #targetVelocity(float[], float[], Point, float[])} on backend rows, bit for bit on a host backend. */
+    public void targetVelocity(Tensor xbar, Tensor uSource, Point p, Tensor out) {
+        out.backend().combine(p.selfCoefficient(), xbar, p.velocityCoefficient(), uSource, 0.0, null, out);
     }
 
     /** {@code out = (cDot/c) xbar + c tDot uSource}, uSource the source velocity at {@code (xbar/c, t_s)}. */

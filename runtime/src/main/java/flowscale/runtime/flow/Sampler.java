@@ -54,6 +54,9 @@ import java.util.List;
  * {@link IllegalArgumentException}; callers never evaluate at {@code s_M = 0}: the generated sample is the
  * Tweedie estimate at the last non-zero grid time (see {@link SamplingLoop}).
  *
+ * <p>{@link DeviceSampler} runs the same evaluations, estimates and steps on particles held in a model's device tensors,
+ * with the same double coefficients ({@code stepCoefficients}, {@code forwardNoiseCoefficients}).
+ *
  * <p>Instances are immutable and thread-safe; the conversion scratch space is per thread.
  */
 public final class Sampler {
@@ -187,6 +190,9 @@ public final class Sampler {
         return new Sampler(n, path, conversion, d, diffusionMatch, gridKind, steps, estimate, shift);
     }
 
+    /** The conversion from the model's linear path to the sampling path; null when they are the same. */
+    PathConversion conversion() { return conversion; }
+
     /** The linear time at which the model is queried for sampling time s. */
     public double modelTime(double s) {
         TimeGuard.evaluable(s);
@@ -316,26 +322,42 @@ public final class Sampler {
      * Element-wise, so {@code out} may alias {@code x} or {@code u}.
      */
     public void step(float[] x, float[] u, double s, double sNext, float[] z, float[] out) {
-        TimeGuard.evaluable(s);
-        if (!(sNext >= 0.0 && sNext < s)) {
-            throw new IllegalArgumentException("step needs 0 <= sNext < s, got s = " + s + ", sNext = " + sNext);
-        }
+        StepCoefficients c = stepCoefficients(s, sNext);
         int len = x.length;
         if (u.length < len || out.length < len) throw new IllegalArgumentException("step: array lengths differ");
-        double dt = s - sNext;
-        double g = diffusion(s);
-        if (g == 0.0) {
+        if (c.deterministic()) {
+            double dt = s - sNext;
             for (int k = 0; k < len; k++) out[k] = (float) (x[k] - dt * u[k]);
             return;
         }
         if (z == null || z.length < len) throw new IllegalArgumentException("step: a stochastic sampler needs noise z of length " + len);
+        double cx = c.x(), cu = c.u(), cz = c.z();
+        for (int j = 0; j < len; j++) out[j] = (float) (cx * x[j] + cu * u[j] + cz * z[j]);
+    }
+
+    /**
+     * The coefficients of one step, {@code out = cx x + cu u + cz z} (in that order, in double): the Euler step
+     * {@code x - dt u} when g = 0 ({@code cx = 1, cu = -dt}, no noise term; {@code 1 x + (-dt) u} rounds exactly as
+     * {@code x - dt u}), else the Euler-Maruyama step. The host {@link #step} and the device one
+     * ({@link DeviceSampler#step}) both use them.
+     */
+    record StepCoefficients(double x, double u, double z, boolean deterministic) {}
+
+    StepCoefficients stepCoefficients(double s, double sNext) {
+        TimeGuard.evaluable(s);
+        if (!(sNext >= 0.0 && sNext < s)) {
+            throw new IllegalArgumentException("step needs 0 <= sNext < s, got s = " + s + ", sNext = " + sNext);
+        }
+        double dt = s - sNext;
+        double g = diffusion(s);
+        if (g == 0.0) return new StepCoefficients(1.0, -dt, 0.0, true);
         // f = u - h score, score = (alpha u - alphaDot x) / (sigma D)  =>  f = (1 - k alpha) u + k alphaDot x, k = h/(sigma D)
         double h = 0.5 * g * g;
         double k = h / (path.sigma(s) * path.determinant(s));
         double cx = 1.0 - dt * k * path.alphaDot(s);
         double cu = -dt * (1.0 - k * path.alpha(s));
         double cz = g * Math.sqrt(dt);
-        for (int j = 0; j < len; j++) out[j] = (float) (cx * x[j] + cu * u[j] + cz * z[j]);
+        return new StepCoefficients(cx, cu, cz, false);
     }
 
     /**
@@ -343,6 +365,15 @@ public final class Sampler {
      * {@code out = (a(sUp)/a(s)) x + sqrt(sig(sUp)^2 - (a(sUp)/a(s))^2 sig(s)^2) z}. Needs {@code a(s) > 0}; s may be 0.
      */
     public void forwardNoise(float[] x, double s, double sUp, float[] z, float[] out) {
+        double[] c = forwardNoiseCoefficients(s, sUp);
+        double ratio = c[0], std = c[1];
+        int len = x.length;
+        if (z.length < len || out.length < len) throw new IllegalArgumentException("forwardNoise: array lengths differ");
+        for (int k = 0; k < len; k++) out[k] = (float) (ratio * x[k] + std * z[k]);
+    }
+
+    /** {@code {ratio, std}} of {@link #forwardNoise}, shared with the device one ({@link DeviceSampler#forwardNoise}). */
+    double[] forwardNoiseCoefficients(double s, double sUp) {
         TimeGuard.inUnitInterval(s);
         TimeGuard.inUnitInterval(sUp);
         if (!(sUp > s)) throw new IllegalArgumentException("forwardNoise needs sUp > s, got s = " + s + ", sUp = " + sUp);
@@ -351,9 +382,7 @@ public final class Sampler {
         double ratio = path.alpha(sUp) / a;
         double sigUp = path.sigma(sUp), sig = path.sigma(s);
         double std = Math.sqrt(Math.max(0.0, sigUp * sigUp - ratio * ratio * sig * sig));
-        int len = x.length;
-        if (z.length < len || out.length < len) throw new IllegalArgumentException("forwardNoise: array lengths differ");
-        for (int k = 0; k < len; k++) out[k] = (float) (ratio * x[k] + std * z[k]);
+        return new double[] {ratio, std};
     }
 
     @Override

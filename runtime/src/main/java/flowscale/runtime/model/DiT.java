@@ -1,6 +1,7 @@
 package flowscale.runtime.model;
 
 import flowscale.kernels.Backend;
+import flowscale.kernels.Tensor;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -32,6 +33,8 @@ public final class DiT implements VelocityModel {
     private final ConditionEmbedder conditionEmbedder;
     private final Workspace workspace;
     private long nfe;
+    private float[] hostStaging = new float[0];
+    private final DeviceBuffers device;
 
     /**
      * @param guidanceScale classifier-free guidance weight {@code w}; 1 disables guidance
@@ -51,6 +54,7 @@ public final class DiT implements VelocityModel {
         this.modules = new DiTModules(weights, backend);
         this.conditionEmbedder = new ConditionEmbedder(weights);
         this.workspace = new Workspace(config, backend);
+        this.device = new DeviceBuffers(backend, config.imageFloats());
     }
 
     /** Loads a checkpoint (config from its metadata, tensors by key) onto {@code backend}, without guidance. */
@@ -123,10 +127,58 @@ public final class DiT implements VelocityModel {
     /**
      * {@code out[i] = s(x[i], t[i], d[i] | cond[i])}; {@code d == null} means {@code d = 0}, the velocity. A shortcut
      * model embeds d (also when it is 0: after training, d = 0 is a learned input like any other); a base model
-     * accepts only d = 0.
+     * accepts only d = 0. The latents go to the backend in one upload and the outputs come back in one download;
+     * the pass itself is {@link #velocity(int, Tensor, double[], double[], Condition[], Tensor)}.
      */
     @Override
     public void velocity(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
+        if (n < 0 || n > x.length || n > out.length) {
+            throw new IllegalArgumentException("batch of " + n + " with arrays of length x " + x.length + ", out " + out.length);
+        }
+        int dim = dim();
+        for (int i = 0; i < n; i++) {
+            if (x[i].length < dim || out[i].length < dim) {
+                throw new IllegalArgumentException("latent " + i + " has " + Math.min(x[i].length, out[i].length) + " floats, the model needs " + dim);
+            }
+        }
+        checkCall(n, t, d, cond);
+        if (n == 0) return;
+        Tensor in = workspace.hostIn(n), result = workspace.hostOut(n);
+        float[] staging = hostStaging(n);
+        for (int i = 0; i < n; i++) System.arraycopy(x[i], 0, staging, i * dim, dim);
+        // One transfer each way for the whole call: per-call overhead matters for small models and many particles.
+        backend.upload(staging, 0, in);
+        run(n, in, t, d, cond, result);
+        backend.download(result, staging, 0);
+        for (int i = 0; i < n; i++) System.arraycopy(staging, i * dim, out[i], 0, dim);
+    }
+
+    /** The device path runs on this model's backend. */
+    @Override
+    public DeviceBuffers device() { return device; }
+
+    /**
+     * The device path: {@code x} and {@code out} are {@code [n, dim]} matrices on {@link #backend()} (any row stride),
+     * so a caller that keeps its particles there pays no transfer for them; only the timesteps (and, when they change,
+     * the conditions' embeddings) go to the device. Same results, bit for bit, as the host path. {@code out} must not
+     * overlap {@code x}.
+     */
+    @Override
+    public void velocity(int n, Tensor x, double[] t, double[] d, Condition[] cond, Tensor out) {
+        if (x.backend() != backend || out.backend() != backend) {
+            throw new IllegalArgumentException("latents on " + x.backend().name() + " and outputs on " + out.backend().name()
+                    + " for a model on " + backend.name());
+        }
+        if (x.rank() != 2 || out.rank() != 2 || x.rows() < n || out.rows() < n || x.cols() != dim() || out.cols() != dim()) {
+            throw new IllegalArgumentException("batch of " + n + " latents of " + dim() + " floats with x " + x + " and out " + out);
+        }
+        checkCall(n, t, d, cond);
+        if (n == 0) return;
+        run(n, x.rowRange(0, n), t, d, cond, out.rowRange(0, n));
+    }
+
+    /** Rejects bad times, step sizes and conditions before anything runs. */
+    private void checkCall(int n, double[] t, double[] d, Condition[] cond) {
         if (d != null) {
             if (d.length < n) throw new IllegalArgumentException("batch of " + n + " with " + d.length + " step sizes");
             for (int i = 0; i < n; i++) {
@@ -136,47 +188,59 @@ public final class DiT implements VelocityModel {
                 }
             }
         }
-        if (n < 0 || n > x.length || n > t.length || n > cond.length || n > out.length) {
-            throw new IllegalArgumentException("batch of " + n + " with arrays of length x " + x.length + ", t " + t.length
-                    + ", cond " + cond.length + ", out " + out.length);
+        if (n < 0 || n > t.length || n > cond.length) {
+            throw new IllegalArgumentException("batch of " + n + " with arrays of length t " + t.length + ", cond " + cond.length);
         }
-        int dim = dim();
         for (int i = 0; i < n; i++) {
-            if (x[i].length < dim || out[i].length < dim) {
-                throw new IllegalArgumentException("latent " + i + " has " + Math.min(x[i].length, out[i].length) + " floats, the model needs " + dim);
-            }
             if (cond[i] == null) throw new IllegalArgumentException("condition " + i + " is null (use Condition.NONE)");
             conditionEmbedder.prepare(cond[i]); // rejects a bad condition before any chunk runs
         }
+    }
+
+    private float[] hostStaging(int n) {
+        long floats = (long) n * dim();
+        if (hostStaging.length < floats) hostStaging = new float[Math.toIntExact(floats)];
+        return hostStaging;
+    }
+
+    /** The checked call on device rows, in chunks of at most {@link #maxBatchRows()} rows. */
+    private void run(int n, Tensor x, double[] t, double[] d, Condition[] cond, Tensor out) {
         int perChunk = guided() ? maxBatchRows / 2 : maxBatchRows;
         for (int from = 0; from < n; from += perChunk) {
-            forwardChunk(from, Math.min(perChunk, n - from), x, t, d, cond, out);
+            int count = Math.min(perChunk, n - from);
+            forwardChunk(from, count, x.rowRange(from, count), t, d, cond, out.rowRange(from, count));
         }
         nfe += (long) n * nfePerLatent();
     }
 
     /** Items {@code [from, from+count)}: one forward pass of {@code count} rows, or {@code 2*count} under guidance. */
-    private void forwardChunk(int from, int count, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
+    private void forwardChunk(int from, int count, Tensor x, double[] t, double[] d, Condition[] cond, Tensor out) {
         int rows = guided() ? 2 * count : count;
         Workspace.Views v = workspace.views(rows, maxBatchRows);
-        int dim = dim();
-        float[] staging = workspace.imageStaging;
         for (int r = 0; r < rows; r++) {
             int item = from + (r % count);
-            System.arraycopy(x[item], 0, staging, r * dim, dim);
             v.timesteps[r] = TimestepEmbedder.scaled(t[item]);
             if (v.stepSizes != null) v.stepSizes[r] = TimestepEmbedder.scaled(d == null ? 0.0 : d[item]);
             conditionEmbedder.stage(r < count ? cond[item] : null, r, workspace);
         }
-        // One transfer for the whole chunk: per-call overhead matters for small models and many particles.
-        backend.upload(staging, 0, v.image);
+        backend.copy(x, v.imageRows.rowRange(0, count));
+        if (guided()) backend.copy(x, v.imageRows.rowRange(count, count));
 
-        modules.tEmbedder.forward(v.timesteps, v.timestepActivations, v.timestepEmbedding);
-        backend.upload(workspace.conditionTokens, 0, v.xCondition3d);
-        backend.upload(workspace.pooled, 0, v.pooledCondition);
+        // Embeddings of times, step sizes and conditions stay on the device while they repeat (RBF redraws a level at the
+        // same times): recomputing them would give the same floats, and the timesteps' angles would cross again.
+        if (workspace.embeddedTimesteps.changed(v.timesteps, rows)) {
+            modules.tEmbedder.forward(v.timesteps, v.timestepActivations, v.timestepEmbedding);
+        }
+        if (workspace.conditionsChanged(rows)) {
+            backend.upload(workspace.conditionTokens, 0, workspace.conditionTokensResident(rows));
+            backend.upload(workspace.pooled, 0, v.pooledCondition);
+        }
+        backend.copy(v.conditionTokens3d, v.xCondition3d);
         modules.yEmbedder.forward(v.pooledCondition, v.conditionActivations, v.conditionEmbedding);
         if (modules.dEmbedder != null) {
-            modules.dEmbedder.forward(v.stepSizes, v.stepSizeActivations, v.stepSizeEmbedding);
+            if (workspace.embeddedStepSizes.changed(v.stepSizes, rows)) {
+                modules.dEmbedder.forward(v.stepSizes, v.stepSizeActivations, v.stepSizeEmbedding);
+            }
             DiTModules.conditioning(v.timestepEmbedding, v.conditionEmbedding, v.stepSizeEmbedding, v.c, v.siluC);
         } else {
             DiTModules.conditioning(v.timestepEmbedding, v.conditionEmbedding, v.c, v.siluC);
@@ -192,9 +256,6 @@ public final class DiT implements VelocityModel {
             backend.axpby((float) (1.0 - guidanceScale), v.velocitySecondHalf, (float) guidanceScale,
                     v.velocityFirstHalf, v.velocityFirstHalf);
         }
-        backend.download(v.velocityFirstHalfOrAll(guided()), staging, 0);
-        for (int i = 0; i < count; i++) {
-            System.arraycopy(staging, i * dim, out[from + i], 0, dim);
-        }
+        backend.copy(v.velocityFirstHalfOrAll(guided()), out);
     }
 }

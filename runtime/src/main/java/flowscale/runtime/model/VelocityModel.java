@@ -1,12 +1,15 @@
 package flowscale.runtime.model;
 
+import flowscale.kernels.Tensor;
+
 /**
  * The only view the samplers and the search have of a flow model: a batched velocity evaluation on
  * the model's own (linear, rectified-flow) interpolant {@code x_t = (1-t) x0 + t eps}, so that
  * {@code u = eps - x0}, with time {@code t} in [0, 1] (t = 1 is noise).
  *
  * <p>Latents are host float arrays of length {@link #dim()}; a backend-resident model uploads them,
- * runs its forward pass and brings back only the velocities.
+ * runs its forward pass and brings back only the velocities. Such a model may also offer a device path
+ * ({@link #device()}), where the latents stay in backend tensors.
  */
 public interface VelocityModel extends AutoCloseable {
 
@@ -44,6 +47,24 @@ public interface VelocityModel extends AutoCloseable {
             }
         }
         velocity(n, x, t, cond, out);
+    }
+
+    /**
+     * The device path's backend and reusable buffers there ({@link #velocity(int, Tensor, double[], double[], Condition[],
+     * Tensor)}), where a caller may keep its latents so that they never cross to the host; null (the default) when the
+     * model has none (an analytic model, a model spread over several devices, a view that shares calls between searches).
+     */
+    default DeviceBuffers device() {
+        return null;
+    }
+
+    /**
+     * The device path of {@link #velocity(int, float[][], double[], double[], Condition[], float[][])}: {@code x} and
+     * {@code out} are {@code [n, dim()]} matrices on {@code device().backend()}, {@code out} not overlapping {@code x}.
+     * Same results and NFE count as the host path, bit for bit. Only for a model whose {@link #device()} is not null.
+     */
+    default void velocity(int n, Tensor x, double[] t, double[] d, Condition[] cond, Tensor out) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no device path");
     }
 
     /**

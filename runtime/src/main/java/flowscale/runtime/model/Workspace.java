@@ -19,6 +19,10 @@ final class Workspace {
         final int rows;
         /** Input images {@code [rows, C, H, W]}. */
         final Tensor image;
+        /** The input images as {@code [rows, C*H*W]} (the same memory as {@code image}). */
+        final Tensor imageRows;
+        /** The resident condition tokens {@code [rows, G, D]}, copied into the joint sequence by every pass. */
+        final Tensor conditionTokens3d;
         /** Output velocities {@code [rows, C, H, W]}, and the same memory as {@code [rows, C*H*W]}. */
         final Tensor velocity;
         final Tensor velocityRows;
@@ -62,6 +66,9 @@ final class Workspace {
             this.rows = rows;
             long[] imageShape = {rows, cfg.inChannels(), cfg.imageSize(), cfg.imageSize()};
             image = w.image.view(0, imageShape, Tensor.rowMajorStrides(imageShape));
+            imageRows = w.image.view(0, new long[] {rows, floats}, new long[] {floats, 1});
+            conditionTokens3d = w.conditionTokensResident.view(0, new long[] {rows, cfg.maxGroups(), d},
+                    Tensor.rowMajorStrides(new long[] {rows, cfg.maxGroups(), d}));
             velocity = w.velocity.view(0, imageShape, Tensor.rowMajorStrides(imageShape));
             velocityRows = w.velocity.view(0, new long[] {rows, floats}, new long[] {floats, 1});
             velocityFirstHalf = velocityRows.rowRange(0, rows / 2);
@@ -114,8 +121,14 @@ final class Workspace {
     private Tensor timestepFrequencies, embedderHidden, timestepEmbedding, pooledCondition, conditionEmbedding;
     private Tensor c, siluC, modulation, finalModulation;
     private Tensor stepSizeFrequencies, stepSizeEmbedding;
-    /** Host staging: images in and velocities out {@code [rows, C*H*W]}, condition tokens {@code [rows, G, D]}, pooled vectors {@code [rows, D]}. */
-    float[] imageStaging;
+    /** The resident condition tokens, and what the device holds for the rows of the last pass: a repeat is not redone. */
+    private Tensor conditionTokensResident;
+    private final Memo uploadedTokens = new Memo(), uploadedPooled = new Memo();
+    /** The timesteps and step sizes whose embeddings the buffers hold. */
+    final Memo embeddedTimesteps = new Memo(), embeddedStepSizes = new Memo();
+    /** Host-path latents in and velocities out {@code [rows, C*H*W]}, grown to the largest host call. */
+    private Tensor hostIn, hostOut;
+    /** Host staging: condition tokens {@code [rows, G, D]}, pooled vectors {@code [rows, D]}. */
     float[] conditionTokens;
     float[] pooled;
 
@@ -149,6 +162,11 @@ final class Workspace {
         patches = backend.allocate(tokens, config.patchFeatures());
         imageTokens = backend.allocate(tokens, d);
         x = backend.allocate(seq, d);
+        conditionTokensResident = backend.allocate((long) rows * config.maxGroups(), d);
+        uploadedTokens.forget();
+        uploadedPooled.forget();
+        embeddedTimesteps.forget();
+        embeddedStepSizes.forget();
         h = backend.allocate(seq, d);
         qkv = backend.allocate(seq, 3 * d);
         attention = backend.allocate(seq, d);
@@ -167,10 +185,67 @@ final class Workspace {
             stepSizeFrequencies = backend.allocate(rows, config.frequencyEmbeddingSize());
             stepSizeEmbedding = backend.allocate(rows, d);
         }
-        imageStaging = new float[Math.toIntExact((long) rows * config.imageFloats())];
         conditionTokens = new float[Math.toIntExact((long) rows * config.maxGroups() * d)];
         pooled = new float[Math.toIntExact(rows * d)];
         capacity = rows;
         views = new Views[rows + 1];
+    }
+
+    /**
+     * Whether the staged condition tokens and pooled vectors of {@code rows} rows differ from those last uploaded
+     * (then they are remembered as uploaded: the caller uploads them now). Searches call the model with the same
+     * condition every time, so after the first call nothing is uploaded for it.
+     */
+    boolean conditionsChanged(int rows) {
+        int tokens = rows * config.maxGroups() * config.hiddenSize(), pooledFloats = rows * config.hiddenSize();
+        boolean tokensChanged = uploadedTokens.changed(conditionTokens, tokens);
+        boolean pooledChanged = uploadedPooled.changed(pooled, pooledFloats);
+        return tokensChanged || pooledChanged;
+    }
+
+    /** The condition tokens' resident buffer as {@code [rows*G, D]}. */
+    Tensor conditionTokensResident(int rows) {
+        return conditionTokensResident.rowRange(0, (long) rows * config.maxGroups());
+    }
+
+    /** Device latents for a host call of {@code n} items (rows {@code [0, n)} of a buffer grown as needed). */
+    Tensor hostIn(int n) {
+        if (hostIn == null || hostIn.rows() < n) growHostIo(n);
+        return hostIn.rowRange(0, n);
+    }
+
+    /** Device velocities for a host call of {@code n} items. */
+    Tensor hostOut(int n) {
+        if (hostOut == null || hostOut.rows() < n) growHostIo(n);
+        return hostOut.rowRange(0, n);
+    }
+
+    private void growHostIo(int n) {
+        int rows = Math.max(n, hostIn == null ? 1 : 2 * hostIn.rows());
+        hostIn = backend.allocate(rows, config.imageFloats());
+        hostOut = backend.allocate(rows, config.imageFloats());
+    }
+
+    /**
+     * What a device buffer was last computed from (the first n floats of a host array), so that a pass with the same
+     * values can skip recomputing it. The length is part of the key: buffers are shared by every batch size.
+     */
+    static final class Memo {
+        private float[] last = new float[0];
+        private int length = -1;
+
+        /** Whether {@code now[0, n)} differs from what was remembered; either way it is remembered from now on. */
+        boolean changed(float[] now, int n) {
+            if (n == length && java.util.Arrays.equals(now, 0, n, last, 0, n)) return false;
+            if (last.length < n) last = new float[n];
+            System.arraycopy(now, 0, last, 0, n);
+            length = n;
+            return true;
+        }
+
+        /** Forgets the values (the buffer was replaced). */
+        void forget() {
+            length = -1;
+        }
     }
 }

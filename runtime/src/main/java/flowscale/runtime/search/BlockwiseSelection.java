@@ -1,6 +1,5 @@
 package flowscale.runtime.search;
 
-import flowscale.runtime.flow.Sampler;
 
 import java.util.Arrays;
 
@@ -63,23 +62,19 @@ public final class BlockwiseSelection extends MethodWithSettings<Record> {
         run.parameter("n", n);
         run.parameter("k", k);
         run.parameter("l", l);
-        Sampler sampler = run.sampler;
         double[] grid = run.grid;
-        int p = (int) slots, dim = run.dim;
-        float[][] x = SearchRun.buffers(p, dim), next = SearchRun.buffers(p, dim);
-        float[][] u = SearchRun.buffers(p, dim), x0 = SearchRun.buffers(p, dim);
-        float[][] px = SearchRun.buffers(n, dim), pu = SearchRun.buffers(n, dim), px0 = SearchRun.buffers(n, dim);
+        int p = (int) slots;
+        Particles x = run.particles("children", p), next = run.particles("next", p), parents = run.particles("parents", n);
         double[] pr = new double[n];
         double[] r = new double[p];
         double[] s = new double[p], sNext = new double[p];
-        float[] z = new float[dim];
         boolean shared = variant == BlockwiseSelectionSettings.Variant.CODE;
         for (int a = 0; a < n; a++) {
             for (int c = 0; c < k; c++) {
                 if (shared && c > 0) {
-                    System.arraycopy(x[a * k], 0, x[a * k + c], 0, dim);
+                    x.copy(a * k, x, a * k + c);
                 } else {
-                    run.noise.normal(NoiseStreams.Purpose.INITIAL, a, 0, c, x[a * k + c]);
+                    run.normal(NoiseStreams.Purpose.INITIAL, a, 0, c, x, a * k + c);
                 }
             }
         }
@@ -89,12 +84,10 @@ public final class BlockwiseSelection extends MethodWithSettings<Record> {
                 for (int a = 0; a < n; a++) {
                     for (int c = 0; c < k; c++) {
                         int slot = a * k + c;
-                        float[] fromX = blockStart ? px[a] : x[slot];
-                        float[] fromU = blockStart ? pu[a] : u[slot];
-                        sampler.step(fromX, fromU, grid[j - 1], grid[j], run.stepNoise(a, j - 1, c, z), next[slot]);
+                        run.step(blockStart ? parents : x, blockStart ? a : slot, grid[j - 1], grid[j], a, j - 1, c, next, slot);
                     }
                 }
-                float[][] t = x;
+                Particles t = x;
                 x = next;
                 next = t;
             }
@@ -102,21 +95,19 @@ public final class BlockwiseSelection extends MethodWithSettings<Record> {
             Arrays.fill(sNext, grid[j + 1]);
             blockStart = blockEnd(j, m);
             if (blockStart) {
-                run.estimate(p, x, s, sNext, u, x0);
-                run.rewards(p, x0, r);
+                run.estimate(p, x, s, sNext);
+                run.rewards(p, x.x0, r);
                 for (int a = 0; a < n; a++) {
                     int taken = run.takeBest(j, a, grid[j], r, a * k, a * k + k, LevelRecord.Reason.BEST_OF_BATCH);
-                    System.arraycopy(x[taken], 0, px[a], 0, dim);
-                    System.arraycopy(u[taken], 0, pu[a], 0, dim);
-                    System.arraycopy(x0[taken], 0, px0[a], 0, dim);
+                    x.copy(taken, parents, a);
                     pr[a] = r[taken];
                 }
             } else {
-                run.velocity(p, x, s, sNext, u);
+                run.velocity(p, x, s, sNext);
             }
             run.report();
         }
-        return run.finishBest(px0, pr, n);
+        return run.finishBest(parents.x0, pr, n);
     }
 
     /** Whether the evaluation at grid index j ends a block (its children are rewarded and selected). */

@@ -2,6 +2,7 @@ package flowscale.runtime.search;
 
 import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.Philox;
+import flowscale.kernels.Tensor;
 
 /**
  * Every random number a search draws, as a pure function of where it is used, so that results never
@@ -59,6 +60,11 @@ public final class NoiseStreams {
     /** Fills {@code out} with standard normals of stream (purpose, particle, level, candidate). */
     public void normal(Purpose purpose, int particle, int level, int candidate, float[] out) {
         scheme.fill(seed, prompt, word1(purpose, particle), word2(level, candidate), 0, out, 0, out.length);
+    }
+
+    /** As {@link #normal(Purpose, int, int, int, float[])}, into a backend tensor by its own {@code normal} op (the same floats). */
+    public void normal(Purpose purpose, int particle, int level, int candidate, Tensor out) {
+        out.backend().normal(scheme, seed, prompt, word1(purpose, particle), word2(level, candidate), out);
     }
 
     public NoiseScheme scheme() {

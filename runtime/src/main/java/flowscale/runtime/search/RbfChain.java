@@ -5,11 +5,12 @@ import java.util.Arrays;
 /**
  * State of one Rollover Budget Forcing chain: the particle it holds (latent, cached velocity, Tweedie
  * estimate, reward), its level and quota bookkeeping, the best candidate of the current level, and the
- * rewards drawn at the level (for the trace).
+ * rewards drawn at the level (for the trace). The held particle and the level's best are row {@link #index} of
+ * particle sets shared by all chains ({@link Particles}: on the model's device when it has one).
  */
 final class RbfChain {
     final int index;
-    final float[] x, u, x0;
+    private final Particles held, levelBest;
     double reward = Double.NEGATIVE_INFINITY;
     /** r*: the initial reward and every improvement-accepted reward since (fallbacks never raise it). */
     double bestReward = Double.NEGATIVE_INFINITY;
@@ -20,32 +21,40 @@ final class RbfChain {
     /** Candidates drawn at the current level (names the noise stream, never reset within a level). */
     int drawn;
     boolean done;
-    final float[] levelBestX, levelBestU, levelBestX0;
     double levelBestReward = Double.NEGATIVE_INFINITY;
     int levelBestIndex = -1;
     private double[] levelRewards = new double[32];
     private int levelCount;
 
-    RbfChain(int index, int dim) {
+    RbfChain(int index, Particles held, Particles levelBest) {
         this.index = index;
-        x = new float[dim];
-        u = new float[dim];
-        x0 = new float[dim];
-        levelBestX = new float[dim];
-        levelBestU = new float[dim];
-        levelBestX0 = new float[dim];
+        this.held = held;
+        this.levelBest = levelBest;
     }
 
-    /** Records a candidate's reward; keeps it as the level's best if strictly better (first max wins ties). */
-    void offer(float[] cx, float[] cu, float[] cx0, double r) {
+    /** The particles the chains hold, this one at row {@link #index}. */
+    Particles held() {
+        return held;
+    }
+
+    /** The held particle's clean estimate. */
+    float[] x0() {
+        return held.x0[index];
+    }
+
+    /** The clean estimate of the level's best candidate. */
+    float[] levelBestX0() {
+        return levelBest.x0[index];
+    }
+
+    /** Records candidate {@code i} of {@code cand} and its reward; keeps it as the level's best if strictly better (first max wins ties). */
+    void offer(Particles cand, int i, double r) {
         if (levelCount == levelRewards.length) levelRewards = Arrays.copyOf(levelRewards, levelCount * 2);
         levelRewards[levelCount++] = r;
         if (levelBestReward < r) {
             levelBestReward = r;
             levelBestIndex = levelCount - 1;
-            System.arraycopy(cx, 0, levelBestX, 0, cx.length);
-            System.arraycopy(cu, 0, levelBestU, 0, cu.length);
-            System.arraycopy(cx0, 0, levelBestX0, 0, cx0.length);
+            cand.copy(i, levelBest, index);
         }
         drawn++;
     }
@@ -54,16 +63,14 @@ final class RbfChain {
         return levelBestIndex >= 0;
     }
 
-    /** The particle becomes the given candidate. */
-    void take(float[] cx, float[] cu, float[] cx0, double r) {
-        System.arraycopy(cx, 0, x, 0, cx.length);
-        System.arraycopy(cu, 0, u, 0, cu.length);
-        System.arraycopy(cx0, 0, x0, 0, cx0.length);
+    /** The particle becomes candidate {@code i} of {@code cand}. */
+    void take(Particles cand, int i, double r) {
+        cand.copy(i, held, index);
         reward = r;
     }
 
     void takeLevelBest() {
-        take(levelBestX, levelBestU, levelBestX0, levelBestReward);
+        take(levelBest, index, levelBestReward);
     }
 
     double[] levelRewards() {

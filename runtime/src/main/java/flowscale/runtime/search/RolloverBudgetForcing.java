@@ -1,6 +1,5 @@
 package flowscale.runtime.search;
 
-import flowscale.runtime.flow.Sampler;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,13 +62,13 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         run.parameter("quota", quota);
         RbfChain[] chains = initialise(run, b, init);
         for (RbfChain c : chains) c.quota = quota;
-        Candidates cand = new Candidates(b, run.dim);
+        Candidates cand = new Candidates(run, b);
         while (candidates(run, problem, per) + b < e) {
             draw(run, chains, b, cand);
             for (int i = 0; i < b; i++) {
                 RbfChain c = chains[i];
                 double r = cand.r[i];
-                c.offer(cand.x[i], cand.u[i], cand.x0[i], r);
+                c.offer(cand.p, i, r);
                 boolean improved = c.bestReward < r;
                 boolean canAdvance = c.level < m - 2;
                 boolean exhausted = c.counter % c.quota == 0 && !improved && canAdvance;
@@ -96,7 +95,7 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         run.parameter("quota", quota);
         RbfChain[] chains = initialise(run, b, 1);
         for (RbfChain c : chains) c.quota = quota;
-        Candidates cand = new Candidates(b, run.dim);
+        Candidates cand = new Candidates(run, b);
         RbfChain[] active = new RbfChain[b];
         while (true) {
             int na = 0;
@@ -106,7 +105,7 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
             for (int i = 0; i < na; i++) {
                 RbfChain c = active[i];
                 double r = cand.r[i];
-                c.offer(cand.x[i], cand.u[i], cand.x0[i], r);
+                c.offer(cand.p, i, r);
                 if (c.bestReward < r) {
                     c.bestReward = r;
                     accept(run, c, cand, i, quota);
@@ -130,7 +129,7 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
     private static void accept(SearchRun run, RbfChain c, Candidates cand, int i, int quota) {
         double[] rs = c.levelRewards();
         run.record(c.level, c.index, run.grid[c.level + 1], rs, rs.length - 1, LevelRecord.Reason.IMPROVED);
-        c.take(cand.x[i], cand.u[i], cand.x0[i], cand.r[i]);
+        c.take(cand.p, i, cand.r[i]);
         c.quota = c.quota - c.counter + quota;
         c.counter = 0;
         c.resetLevel(true);
@@ -151,20 +150,21 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
     /** B·init initial noises at s_0 in one batch; each chain keeps its best (first maximum). */
     private static RbfChain[] initialise(SearchRun run, int b, int init) {
         int n = b * init;
-        float[][] x = SearchRun.buffers(n, run.dim), u = SearchRun.buffers(n, run.dim), x0 = SearchRun.buffers(n, run.dim);
+        Particles p = run.particles("initial", n);
         double[] s = new double[n], sNext = new double[n], r = new double[n];
         Arrays.fill(s, run.grid[0]);
         Arrays.fill(sNext, run.grid[1]);
         for (int c = 0; c < b; c++) {
-            for (int j = 0; j < init; j++) run.noise.normal(NoiseStreams.Purpose.INITIAL, c, 0, j, x[c * init + j]);
+            for (int j = 0; j < init; j++) run.normal(NoiseStreams.Purpose.INITIAL, c, 0, j, p, c * init + j);
         }
-        run.estimate(n, x, s, sNext, u, x0);
-        run.rewards(n, x0, r);
+        run.estimate(n, p, s, sNext);
+        run.rewards(n, p.x0, r);
+        Particles held = run.particles("held", b), levelBest = run.particles("levelBest", b);
         RbfChain[] chains = new RbfChain[b];
         for (int c = 0; c < b; c++) {
             int taken = run.takeBest(0, c, run.grid[0], r, c * init, c * init + init, LevelRecord.Reason.INITIAL_BEST);
-            chains[c] = new RbfChain(c, run.dim);
-            chains[c].take(x[taken], u[taken], x0[taken], r[taken]);
+            chains[c] = new RbfChain(c, held, levelBest);
+            chains[c].take(p, taken, r[taken]);
             chains[c].bestReward = r[taken];
         }
         run.report();
@@ -173,16 +173,15 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
 
     /** One candidate per given chain from its particle and cached velocity, evaluated in ONE batched call. */
     private static void draw(SearchRun run, RbfChain[] chains, int n, Candidates cand) {
-        Sampler sampler = run.sampler;
         double[] grid = run.grid;
         for (int i = 0; i < n; i++) {
             RbfChain c = chains[i];
-            sampler.step(c.x, c.u, grid[c.level], grid[c.level + 1], run.stepNoise(c.index, c.level, c.drawn, cand.z), cand.x[i]);
+            run.step(c.held(), c.index, grid[c.level], grid[c.level + 1], c.index, c.level, c.drawn, cand.p, i);
             cand.s[i] = grid[c.level + 1];
             cand.sNext[i] = grid[c.level + 2];
         }
-        run.estimate(n, cand.x, cand.s, cand.sNext, cand.u, cand.x0);
-        run.rewards(n, cand.x0, cand.r);
+        run.estimate(n, cand.p, cand.s, cand.sNext);
+        run.rewards(n, cand.p.x0, cand.r);
     }
 
     private SearchResult finish(SearchRun run, RbfChain[] chains, boolean codeVariant) {
@@ -204,34 +203,30 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         if (codeVariant && SearchRun.argmax(levelBest, 0, b) >= 0) {
             best = SearchRun.argmax(levelBest, 0, b);
             for (RbfChain c : chains) {
-                finals.add(c.hasLevelBest() ? new Candidate(c.levelBestX0, c.levelBestReward) : new Candidate(c.x0, c.reward));
+                finals.add(c.hasLevelBest() ? new Candidate(c.levelBestX0(), c.levelBestReward) : new Candidate(c.x0(), c.reward));
             }
-            out = chains[best].levelBestX0;
+            out = chains[best].levelBestX0();
             reward = chains[best].levelBestReward;
         } else {
             best = SearchRun.argmax(held, 0, b);
-            for (RbfChain c : chains) finals.add(new Candidate(c.x0, c.reward));
-            out = best < 0 ? null : chains[best].x0;
+            for (RbfChain c : chains) finals.add(new Candidate(c.x0(), c.reward));
+            out = best < 0 ? null : chains[best].x0();
             reward = best < 0 ? Double.NEGATIVE_INFINITY : chains[best].reward;
         }
         run.parameter("finalChain", best);
         return run.finish(out, reward, finals);
     }
 
-    /** Per-iteration candidate buffers, one row per chain, reused across iterations. */
+    /** Per-iteration candidates, one per chain, reused across iterations. */
     private static final class Candidates {
-        final float[][] x, u, x0;
+        final Particles p;
         final double[] s, sNext, r;
-        final float[] z;
 
-        Candidates(int b, int dim) {
-            x = SearchRun.buffers(b, dim);
-            u = SearchRun.buffers(b, dim);
-            x0 = SearchRun.buffers(b, dim);
+        Candidates(SearchRun run, int b) {
+            p = run.particles("candidates", b);
             s = new double[b];
             sNext = new double[b];
             r = new double[b];
-            z = new float[dim];
         }
     }
 }

@@ -1,6 +1,5 @@
 package flowscale.runtime.search;
 
-import flowscale.runtime.flow.Sampler;
 
 import java.util.Arrays;
 
@@ -46,48 +45,40 @@ public final class SearchOverPaths extends MethodWithSettings<SearchOverPathsSet
         run.parameter("backward", settings.backward());
         run.parameter("seedT", seedT);
         run.parameter("plannedNfe", plan * problem.model().nfePerLatent());
-        Sampler sampler = run.sampler;
-        int dim = run.dim, p = n * k;
-        float[][] px = SearchRun.buffers(n, dim), px0 = SearchRun.buffers(n, dim);
+        int p = n * k;
+        Particles parents = run.particles("parents", n), children = run.particles("children", p);
         double[] pr = new double[n];
         Arrays.fill(pr, Double.NEGATIVE_INFINITY);
-        float[][] x = SearchRun.buffers(p, dim), u = SearchRun.buffers(p, dim), x0 = SearchRun.buffers(p, dim);
         double[] s = new double[p], sNext = new double[p], r = new double[p];
-        float[] z = new float[dim];
-        for (int a = 0; a < n; a++) run.noise.normal(NoiseStreams.Purpose.INITIAL, a, 0, 0, px[a]);
-        float[][] pu = SearchRun.buffers(n, dim);
-        solve(run, n, px, pu, px0, s, sNext, 1.0, seedT / 1000.0, sub);
+        for (int a = 0; a < n; a++) run.normal(NoiseStreams.Purpose.INITIAL, a, 0, 0, parents, a);
+        solve(run, n, parents, s, sNext, 1.0, seedT / 1000.0, sub);
         double t = seedT;
         for (int round = 0; round < targets.length; round++) {
             double up = Math.min(t + fwd, 1000);
             for (int a = 0; a < n; a++) {
-                for (int c = 0; c < k; c++) {
-                    run.noise.normal(NoiseStreams.Purpose.FORWARD, a, round, c, z);
-                    sampler.forwardNoise(px[a], t / 1000.0, up / 1000.0, z, x[a * k + c]);
-                }
+                for (int c = 0; c < k; c++) run.forwardNoise(parents, a, t / 1000.0, up / 1000.0, a, round, c, children, a * k + c);
             }
-            double sLast = solve(run, p, x, u, x0, s, sNext, up / 1000.0, targets[round] / 1000.0, sub);
-            run.rewards(p, x0, r);
+            double sLast = solve(run, p, children, s, sNext, up / 1000.0, targets[round] / 1000.0, sub);
+            run.rewards(p, children.x0, r);
             for (int a = 0; a < n; a++) {
                 int taken = run.takeBest(round, a, sLast, r, a * k, a * k + k, LevelRecord.Reason.BEST_OF_BATCH);
-                System.arraycopy(x[taken], 0, px[a], 0, dim);
-                System.arraycopy(x0[taken], 0, px0[a], 0, dim);
+                children.copy(taken, parents, a);
                 pr[a] = r[taken];
             }
             run.report();
             t = targets[round];
         }
-        return run.finishBest(px0, pr, n);
+        return run.finishBest(parents.x0, pr, n);
     }
 
     /**
      * Euler PF-ODE on the sampler's path from {@code from} down to {@code to} in {@code sub} uniform sub-steps,
-     * in place on {@code x}; {@code x0} gets the Tweedie estimate at the start of the last sub-step.
+     * in place on the first {@code n} of {@code x}; their estimates get the Tweedie estimate at the start of the last
+     * sub-step.
      *
      * @return the time of that estimate
      */
-    private static double solve(SearchRun run, int n, float[][] x, float[][] u, float[][] x0, double[] s, double[] sNextAll,
-                                double from, double to, int sub) {
+    private static double solve(SearchRun run, int n, Particles x, double[] s, double[] sNextAll, double from, double to, int sub) {
         double h = (from - to) / sub;
         double sNow = from;
         for (int i = 0; i < sub; i++) {
@@ -95,15 +86,11 @@ public final class SearchOverPaths extends MethodWithSettings<SearchOverPathsSet
             Arrays.fill(s, 0, n, sNow);
             Arrays.fill(sNextAll, 0, n, sNext);
             if (i == sub - 1) {
-                run.estimate(n, x, s, sNextAll, u, x0);
+                run.estimate(n, x, s, sNextAll);
             } else {
-                run.velocity(n, x, s, sNextAll, u);
+                run.velocity(n, x, s, sNextAll);
             }
-            for (int a = 0; a < n; a++) {
-                float[] xa = x[a], ua = u[a];
-                double dt = sNow - sNext;
-                for (int j = 0; j < xa.length; j++) xa[j] = (float) (xa[j] - dt * ua[j]);
-            }
+            run.euler(n, x, sNow - sNext);
             run.report();
             sNow = sNext;
         }

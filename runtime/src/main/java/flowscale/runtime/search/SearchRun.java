@@ -1,5 +1,7 @@
 package flowscale.runtime.search;
 
+import flowscale.kernels.Tensor;
+import flowscale.runtime.flow.DeviceSampler;
 import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
@@ -20,6 +22,10 @@ import java.util.Map;
  * stamps it with the spend so far and counts its non-finite rewards, and the method's effective settings enter
  * it from the settings record. It also keeps a copy of the best estimate seen and of the last rewarded batch, so that a
  * search asked to stop ({@link SearchListener#stopRequested()}) can still hand back what it found.
+ *
+ * <p>Methods hold their particles as {@link Particles}: on the model's device when it has a device path
+ * ({@link VelocityModel#device()}), where the steps, estimates and noise then run ({@link DeviceSampler}) and only the
+ * estimates the rewards read come back; in host arrays otherwise. Both give the same floats on a host backend.
  */
 final class SearchRun {
     final SearchProblem problem;
@@ -54,6 +60,10 @@ final class SearchRun {
     private float[][] lastX0 = new float[0][];
     private double[] lastRewards = new double[0];
     private int lastCount;
+    /** The sampler on the model's device, or null when the model has no device path (particles stay on the host). */
+    private final DeviceSampler device;
+    private final float[] hostNoise;
+    private float[] x0Staging = new float[0];
 
     /** @param settings the method's effective settings (derived values resolved), recorded in the trace */
     SearchRun(String method, SearchProblem problem, Record settings) {
@@ -72,6 +82,8 @@ final class SearchRun {
         if (perLatent < 1) throw new IllegalStateException("model reports " + perLatent + " NFE per latent");
         this.estimate = sampler.estimate().resolve(model);
         this.latentsPerEstimate = estimate.latentsPerEstimate();
+        this.device = model.device() == null ? null : new DeviceSampler(sampler, model);
+        this.hostNoise = new float[dim];
         if (estimate != Estimate.TWEEDIE) parameters.put("estimate", estimate.label());
         problem.listener().started(() -> lastCount == 0 && !haveBest ? null : partial());
     }
@@ -114,6 +126,107 @@ final class SearchRun {
     /** Latent evaluations one clean estimate costs: 2 for a faithful one-step estimate, else 1. */
     int latentsPerEstimate() {
         return latentsPerEstimate;
+    }
+
+    // ---------------------------------------------------------------- particles (host arrays or device rows)
+
+    /**
+     * {@code n} particles for the method's use {@code name} (unique within the method): rows of the model's reused device
+     * buffers when it has a device path, host arrays otherwise.
+     */
+    Particles particles(String name, int n) {
+        if (device == null) return new Particles.Host(n, dim);
+        var buffers = model.device();
+        String key = method + "." + name;
+        return new Particles.Device(n, dim, buffers.rows(key + ".x", n), buffers.rows(key + ".u", n));
+    }
+
+    /** The latent of particle {@code row} of {@code p} becomes the normals of stream (purpose, particle, level, candidate). */
+    void normal(NoiseStreams.Purpose purpose, int particle, int level, int candidate, Particles p, int row) {
+        switch (p) {
+            case Particles.Host h -> noise.normal(purpose, particle, level, candidate, h.x[row]);
+            case Particles.Device d -> noise.normal(purpose, particle, level, candidate, d.x(row));
+        }
+    }
+
+    /** {@link #velocity(int, float[][], double[], double[], float[][])} of particles {@code [0, n)} of {@code p}, into their outputs. */
+    void velocity(int n, Particles p, double[] s, double[] sNext) {
+        switch (p) {
+            case Particles.Host h -> velocity(n, h.x, s, sNext, h.u);
+            case Particles.Device d -> charge(n, 1, () -> device.evaluate(n, d.x, s, sNext, conditions(n), d.u));
+        }
+    }
+
+    /**
+     * {@link #estimate(int, float[][], double[], double[], float[][], float[][])} of particles {@code [0, n)} of {@code p}:
+     * their outputs and clean estimates in ONE batched call. On the device the estimates come back in one download.
+     */
+    void estimate(int n, Particles p, double[] s, double[] sNext) {
+        switch (p) {
+            case Particles.Host h -> estimate(n, h.x, s, sNext, h.u, h.x0);
+            case Particles.Device d -> charge(n, latentsPerEstimate, () -> {
+                Tensor x0 = model.device().rows("search.x0", n);
+                device.estimate(n, d.x, s, sNext, conditions(n), d.u, x0);
+                if (x0Staging.length < n * dim) x0Staging = new float[n * dim];
+                device.backend().download(x0, x0Staging, 0);
+                for (int i = 0; i < n; i++) System.arraycopy(x0Staging, i * dim, d.x0[i], 0, dim);
+            });
+        }
+    }
+
+    /**
+     * One step of particle {@code row} of {@code from} from {@code s} to {@code sNext} with the noise of stream (STEP,
+     * particle, level, candidate), into the latent of particle {@code toRow} of {@code to} ({@link Sampler#step}).
+     */
+    void step(Particles from, int row, double s, double sNext, int particle, int level, int candidate, Particles to, int toRow) {
+        switch (from) {
+            case Particles.Host h -> sampler.step(h.x[row], h.u[row], s, sNext, stepNoise(particle, level, candidate, hostNoise),
+                    ((Particles.Host) to).x[toRow]);
+            case Particles.Device d -> {
+                Tensor z = null;
+                if (sampler.stochastic()) {
+                    z = model.device().rows("search.z", 1);
+                    noise.normal(NoiseStreams.Purpose.STEP, particle, level, candidate, z);
+                }
+                device.step(d.x(row), d.u(row), s, sNext, z, ((Particles.Device) to).x(toRow));
+            }
+        }
+    }
+
+    /**
+     * Euler steps of the probability-flow ODE, {@code x <- x - dt u} in place, for particles {@code [0, n)} of {@code p}
+     * (Search over Paths' own solver; on the device one {@code combine} whose {@code 1 x + (-dt) u} rounds as the host's).
+     */
+    void euler(int n, Particles p, double dt) {
+        switch (p) {
+            case Particles.Host h -> {
+                for (int a = 0; a < n; a++) {
+                    float[] xa = h.x[a], ua = h.u[a];
+                    for (int j = 0; j < xa.length; j++) xa[j] = (float) (xa[j] - dt * ua[j]);
+                }
+            }
+            case Particles.Device d -> device.backend().combine(1.0, d.x.rowRange(0, n), -dt, d.u.rowRange(0, n), 0.0, null,
+                    d.x.rowRange(0, n));
+        }
+    }
+
+    /**
+     * The sampler path's forward noising of particle {@code row} of {@code from} from {@code s} up to {@code sUp}
+     * ({@link Sampler#forwardNoise}) with the noise of stream (FORWARD, particle, level, candidate), into the latent of
+     * particle {@code toRow} of {@code to}.
+     */
+    void forwardNoise(Particles from, int row, double s, double sUp, int particle, int level, int candidate, Particles to, int toRow) {
+        switch (from) {
+            case Particles.Host h -> {
+                noise.normal(NoiseStreams.Purpose.FORWARD, particle, level, candidate, hostNoise);
+                sampler.forwardNoise(h.x[row], s, sUp, hostNoise, ((Particles.Host) to).x[toRow]);
+            }
+            case Particles.Device d -> {
+                Tensor z = model.device().rows("search.z", 1);
+                noise.normal(NoiseStreams.Purpose.FORWARD, particle, level, candidate, z);
+                device.forwardNoise(d.x(row), s, sUp, z, ((Particles.Device) to).x(toRow));
+            }
+        }
     }
 
     /** Runs one model call of {@code n * latents} latent evaluations, checked against the budget and the model's count. */
@@ -233,7 +346,7 @@ final class SearchRun {
     }
 
     /** The Philox stream's z, or null when the sampler is deterministic (its step ignores z). */
-    float[] stepNoise(int particle, int level, int candidate, float[] z) {
+    private float[] stepNoise(int particle, int level, int candidate, float[] z) {
         if (!sampler.stochastic()) return null;
         noise.normal(NoiseStreams.Purpose.STEP, particle, level, candidate, z);
         return z;

@@ -1,6 +1,5 @@
 package flowscale.runtime.search;
 
-import flowscale.runtime.flow.Sampler;
 
 import java.util.Arrays;
 import java.util.OptionalInt;
@@ -34,32 +33,27 @@ public final class SequentialMonteCarlo extends MethodWithSettings<SequentialMon
         run.parameter("n", n);
         run.parameter("lambda", lambda);
         run.parameter("essThreshold", threshold);
-        Sampler sampler = run.sampler;
         double[] grid = run.grid;
-        int dim = run.dim;
-        float[][] x = SearchRun.buffers(n, dim), next = SearchRun.buffers(n, dim);
-        float[][] u = SearchRun.buffers(n, dim), x0 = SearchRun.buffers(n, dim);
-        float[][] cx = SearchRun.buffers(n, dim), cu = SearchRun.buffers(n, dim), cx0 = SearchRun.buffers(n, dim);
+        Particles x = run.particles("particles", n), next = run.particles("next", n), resampled = run.particles("resampled", n);
         double[] r = new double[n], rNew = new double[n], uniforms = new double[n];
         double[] s = new double[n], sNext = new double[n];
-        float[] z = new float[dim];
         SmcWeights weights = new SmcWeights(n, lambda);
         for (int i = 0; i < n; i++) {
-            run.noise.normal(NoiseStreams.Purpose.INITIAL, i, 0, 0, x[i]);
+            run.normal(NoiseStreams.Purpose.INITIAL, i, 0, 0, x, i);
         }
         for (int j = 0; j < m; j++) {
             if (j > 0) {
                 for (int i = 0; i < n; i++) {
-                    sampler.step(x[i], u[i], grid[j - 1], grid[j], run.stepNoise(i, j - 1, 0, z), next[i]);
+                    run.step(x, i, grid[j - 1], grid[j], i, j - 1, 0, next, i);
                 }
-                float[][] t = x;
+                Particles t = x;
                 x = next;
                 next = t;
             }
             Arrays.fill(s, grid[j]);
             Arrays.fill(sNext, grid[j + 1]);
-            run.estimate(n, x, s, sNext, u, x0);
-            run.rewards(n, x0, rNew);
+            run.estimate(n, x, s, sNext);
+            run.rewards(n, x.x0, rNew);
             if (j == 0) weights.start(rNew);
             else weights.update(r, rNew);
             System.arraycopy(rNew, 0, r, 0, n);
@@ -72,15 +66,11 @@ public final class SequentialMonteCarlo extends MethodWithSettings<SequentialMon
                 for (int i = 0; i < n; i++) uniforms[i] = run.noise.uniform(NoiseStreams.Purpose.RESAMPLE, 0, j, 0, i);
                 int[] anc = weights.resample(uniforms);
                 run.record(j, -1, grid[j], r, -1, LevelRecord.Reason.RESAMPLED, ess, anc);
-                for (int i = 0; i < n; i++) {
-                    System.arraycopy(x[anc[i]], 0, cx[i], 0, dim);
-                    System.arraycopy(u[anc[i]], 0, cu[i], 0, dim);
-                    System.arraycopy(x0[anc[i]], 0, cx0[i], 0, dim);
-                    rNew[i] = r[anc[i]];
-                }
-                float[][] t = x; x = cx; cx = t;
-                t = u; u = cu; cu = t;
-                t = x0; x0 = cx0; cx0 = t;
+                x.gather(anc, n, resampled);
+                for (int i = 0; i < n; i++) rNew[i] = r[anc[i]];
+                Particles t = x;
+                x = resampled;
+                resampled = t;
                 System.arraycopy(rNew, 0, r, 0, n);
             } else {
                 run.record(j, -1, grid[j], r, -1,
@@ -88,6 +78,6 @@ public final class SequentialMonteCarlo extends MethodWithSettings<SequentialMon
             }
             run.report();
         }
-        return run.finishBest(x0, r, n);
+        return run.finishBest(x.x0, r, n);
     }
 }

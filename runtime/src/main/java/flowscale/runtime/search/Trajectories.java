@@ -1,6 +1,5 @@
 package flowscale.runtime.search;
 
-import flowscale.runtime.flow.Sampler;
 
 import java.util.Arrays;
 
@@ -14,35 +13,32 @@ import java.util.Arrays;
 final class Trajectories {
     private Trajectories() {}
 
+    /** The final clean estimates of the n trajectories (host arrays; the latents stay on the model's device if it has one). */
     static float[][] run(SearchRun run, int n) {
-        Sampler sampler = run.sampler;
         double[] grid = run.grid;
         int m = run.steps;
-        float[][] x = SearchRun.buffers(n, run.dim);
-        float[][] next = SearchRun.buffers(n, run.dim);
-        float[][] u = SearchRun.buffers(n, run.dim);
-        float[][] x0 = SearchRun.buffers(n, run.dim);
-        float[] z = new float[run.dim];
+        Particles x = run.particles("trajectories", n);
+        Particles next = run.particles("trajectories.next", n);
         double[] s = new double[n], sNext = new double[n];
         for (int p = 0; p < n; p++) {
-            run.noise.normal(NoiseStreams.Purpose.INITIAL, p, 0, 0, x[p]);
+            run.normal(NoiseStreams.Purpose.INITIAL, p, 0, 0, x, p);
         }
         for (int i = 0; i < m; i++) {
             Arrays.fill(s, grid[i]);
             Arrays.fill(sNext, grid[i + 1]);
             if (i < m - 1) {
-                run.velocity(n, x, s, sNext, u);
+                run.velocity(n, x, s, sNext);
                 for (int p = 0; p < n; p++) {
-                    sampler.step(x[p], u[p], grid[i], grid[i + 1], run.stepNoise(p, i, 0, z), next[p]);
+                    run.step(x, p, grid[i], grid[i + 1], p, i, 0, next, p);
                 }
-                float[][] t = x;
+                Particles t = x;
                 x = next;
                 next = t;
             } else {
-                run.estimate(n, x, s, sNext, u, x0);
+                run.estimate(n, x, s, sNext);
             }
             run.report();
         }
-        return x0;
+        return x.x0;
     }
 }

@@ -2,6 +2,7 @@ package flowscale.runtime.model;
 
 import flowscale.kernels.Backend;
 import flowscale.kernels.Backends;
+import flowscale.kernels.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -99,6 +101,34 @@ class DiTBatchInvarianceTest {
                                 + " of a batch of " + n + " differs from its batch of 1 at float " + j + " (channel "
                                 + j / (dim / 3) + ", pixel " + j % (dim / 3) + "): " + out[k][j] + " vs " + alone[item][j]);
                     }
+                }
+            }
+        }
+        devicePathMatches(model, in, shortcut ? d : null, alone, what);
+    }
+
+    /**
+     * The device path (latents and outputs in backend tensors, here rows of larger buffers) gives the host path's
+     * floats bit for bit, over several chunks, and counts the same NFE.
+     */
+    private static void devicePathMatches(DiT model, DiTForwardTest.Inputs in, double[] d, float[][] want, String what) {
+        Backend be = model.device().backend();
+        assertSame(model.backend(), be);
+        int dim = model.dim();
+        float[] flat = new float[N * dim];
+        for (int i = 0; i < N; i++) System.arraycopy(in.x()[i], 0, flat, i * dim, dim);
+        Tensor x = be.allocate(N + 1, dim + 8).view(dim + 8 + 3, new long[] {N, dim}, new long[] {dim + 8, 1});
+        be.upload(flat, 0, x);
+        Tensor out = be.allocate(N, dim);
+        long before = model.nfe();
+        model.velocity(N, x, in.t(), d, in.cond(), out);
+        assertEquals((long) N * model.nfePerLatent(), model.nfe() - before, what + ": NFE of the device path");
+        float[] got = new float[N * dim];
+        be.download(out, got, 0);
+        for (int i = 0; i < N; i++) {
+            for (int j = 0; j < dim; j++) {
+                if (Float.floatToRawIntBits(got[i * dim + j]) != Float.floatToRawIntBits(want[i][j])) {
+                    fail(what + ": the device path differs from the host path at latent " + i + ", float " + j);
                 }
             }
         }

@@ -41,7 +41,7 @@ class MultiDeviceSearchTest {
     }
 
     /** Everything the search decided and returned, for exact comparison. */
-    private static String fingerprint(SearchResult r) {
+    static String fingerprint(SearchResult r) {
         StringBuilder s = new StringBuilder();
         s.append("nfe ").append(r.trace().nfe()).append(" rewardCalls ").append(r.trace().rewardCalls())
                 .append(" best ").append(r.bestReward()).append(' ').append(Arrays.hashCode(r.best())).append('\n');

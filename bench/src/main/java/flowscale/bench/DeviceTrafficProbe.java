@@ -1,0 +1,80 @@
+package flowscale.bench;
+
+import flowscale.kernels.Backend;
+import flowscale.kernels.Backends;
+import flowscale.kernels.NoiseScheme;
+import flowscale.kernels.TransferCounter;
+import flowscale.runtime.data.PromptParser;
+import flowscale.runtime.flow.Sampler;
+import flowscale.runtime.model.DiT;
+import flowscale.runtime.reward.Rewards;
+import flowscale.runtime.search.LevelRecord;
+import flowscale.runtime.search.SearchConfig;
+import flowscale.runtime.search.SearchListener;
+import flowscale.runtime.search.SearchMethods;
+import flowscale.runtime.search.SearchProblem;
+import flowscale.runtime.search.SearchResult;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Bytes moved between host and device per NFE by the main job's search (RBF, VP-SDE, counting reward, 500 NFE,
+ * seed 0, "2 red circles and 1 blue square") on the shipped model: the backend's {@link TransferCounter} is reset
+ * after the weights are loaded, one search runs, and the uploaded and downloaded bytes are divided by its NFE.
+ * Also prints the best reward, a hash of the best image and of the trace's rewards and acceptances, so that runs
+ * (backends, code versions) can be compared; given several backends (comma-separated), the largest difference of
+ * each one's best image from the first one's.
+ *
+ * <p>Run ({@code LD_PRELOAD} for PoCL, see design.md): {@code LD_PRELOAD=$JAVA_HOME/lib/libjsig.so java
+ * --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar
+ * flowscale.bench.DeviceTrafficProbe [BACKENDS] [NOISE_SCHEME] [CHECKPOINT]} (defaults {@code opencl},
+ * {@code boxmuller-v1}, {@code weights/shapes-dit.safetensors}).
+ */
+public final class DeviceTrafficProbe {
+    private DeviceTrafficProbe() {}
+
+    public static void main(String[] args) {
+        List<String> specs = List.of((args.length > 0 ? args[0] : "opencl").split(","));
+        NoiseScheme scheme = NoiseScheme.named(args.length > 1 ? args[1] : NoiseScheme.DEFAULT.id());
+        Path checkpoint = Path.of(args.length > 2 ? args[2] : "weights/shapes-dit.safetensors");
+        float[] first = null;
+        for (String spec : specs) {
+            float[] best = probe(spec, scheme, checkpoint);
+            if (first == null) {
+                first = best;
+            } else {
+                float worst = 0;
+                for (int i = 0; i < first.length; i++) worst = Math.max(worst, Math.abs(first[i] - best[i]));
+                System.out.printf(Locale.ROOT, "best image against %s's: max |difference| %.3g%n", specs.get(0), worst);
+            }
+        }
+    }
+
+    private static float[] probe(String spec, NoiseScheme scheme, Path checkpoint) {
+        String prompt = "2 red circles and 1 blue square";
+        try (Backend backend = Backends.create(spec); DiT dit = DiT.load(checkpoint, backend)) {
+            TransferCounter counter = backend.transfers();
+            counter.reset();
+            SearchProblem problem = new SearchProblem(dit, Sampler.named("vp-sde"), Rewards.named("counting"),
+                    PromptParser.parse(prompt).toCondition(), 500, 0, 0, SearchListener.NONE, scheme);
+            SearchResult r = SearchMethods.create("rbf", SearchConfig.parse(List.of())).run(problem);
+            long nfe = r.trace().nfe();
+            System.out.printf(Locale.ROOT, "backend %s, noise %s, rbf vp-sde 500 NFE, \"%s\", seed 0%n", backend.name(), scheme.id(), prompt);
+            System.out.printf(Locale.ROOT, "NFE %d, reward calls %d, best reward %.6f, best image hash %08x%n",
+                    nfe, r.trace().rewardCalls(), r.bestReward(), Arrays.hashCode(r.best()));
+            long levels = 0;
+            for (LevelRecord level : r.trace().levels()) levels = 31 * levels + Arrays.hashCode(level.rewards()) + level.accepted();
+            System.out.printf(Locale.ROOT, "trace: %d level records, hash of their rewards and acceptances %016x%n", r.trace().levels().size(), levels);
+            System.out.printf(Locale.ROOT, "uploaded   %,d B in %,d transfers: %,.1f B per NFE%n",
+                    counter.uploadedBytes(), counter.uploads(), counter.uploadedBytes() / (double) nfe);
+            System.out.printf(Locale.ROOT, "downloaded %,d B in %,d transfers: %,.1f B per NFE%n",
+                    counter.downloadedBytes(), counter.downloads(), counter.downloadedBytes() / (double) nfe);
+            System.out.printf(Locale.ROOT, "total      %,.1f B per NFE (one latent: %,d B)%n",
+                    counter.totalBytes() / (double) nfe, (long) dit.dim() * Float.BYTES);
+            return r.best();
+        }
+    }
+}
