@@ -25,8 +25,16 @@ final class ExperimentRun {
     private final PrintWriter out;
     private final List<Cell> cells;
     private final int concurrent;
+    private final int shard;
+    private final int shards;
 
     ExperimentRun(ExperimentPlan plan, List<Prompt> prompts, CellRunner runner, ResultsLog log, PrintWriter out, int concurrent) {
+        this(plan, prompts, runner, log, out, concurrent, 0, 1);
+    }
+
+    /** Runs only the prompts {@code p} with {@code p % shards == shard} (a run split over processes). */
+    ExperimentRun(ExperimentPlan plan, List<Prompt> prompts, CellRunner runner, ResultsLog log, PrintWriter out, int concurrent,
+                  int shard, int shards) {
         this.plan = plan;
         this.prompts = List.copyOf(prompts);
         this.runner = runner;
@@ -35,12 +43,20 @@ final class ExperimentRun {
         this.cells = plan.cells();
         if (concurrent < 1) throw new IllegalArgumentException("concurrent searches must be >= 1, got " + concurrent);
         this.concurrent = concurrent;
+        if (shards < 1 || shard < 0 || shard >= shards) throw new IllegalArgumentException("shard " + shard + " of " + shards);
+        this.shard = shard;
+        this.shards = shards;
+    }
+
+    private boolean mine(int prompt) {
+        return prompt % shards == shard;
     }
 
     /** Estimated seconds of the searches not yet in the results file. */
     double remainingSeconds(CostModel cost) {
         double s = 0;
         for (int p = 0; p < prompts.size(); p++) {
+            if (!mine(p)) continue;
             for (Cell c : cells) if (!log.has(runner.rowKey(c, p))) s += cost.seconds(c);
         }
         return s;
@@ -69,7 +85,7 @@ final class ExperimentRun {
             int first = pending.size();
             for (Cell c : cells) {
                 number++;
-                if (!log.has(runner.rowKey(c, p))) pending.add(new Pending(number, p, c, false));
+                if (mine(p) && !log.has(runner.rowKey(c, p))) pending.add(new Pending(number, p, c, false));
             }
             if (pending.size() > first) {
                 Pending last = pending.removeLast();

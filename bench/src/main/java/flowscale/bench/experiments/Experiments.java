@@ -97,6 +97,13 @@ public final class Experiments implements Callable<Integer> {
                     + "wants 1).")
     int concurrentSearches;
 
+    @Option(names = "--shard", paramLabel = "I/K",
+            description = {"Run only the prompts whose index is I modulo K (0 <= I < K), to split a run over K processes, e.g.",
+                    "with --backend cpu:1 each on a 2-core machine, where batches of 2 use one core poorly. Give each shard its",
+                    "own --out; then put their results.csv rows into one file and run once more without --shard: it finds",
+                    "every search done and writes the tables."})
+    String shardText;
+
     @Option(names = "--dry-run", description = "Calibrate, print the time estimate (counting what --out already holds), and stop; writes nothing.")
     boolean dryRun;
 
@@ -156,6 +163,14 @@ public final class Experiments implements Callable<Integer> {
         if (concurrentSearches < 1 || concurrentSearches > 256) {
             throw new UserError("--concurrent-searches must be between 1 and 256, got " + concurrentSearches);
         }
+        int shard = 0, shards = 1;
+        if (shardText != null) {
+            java.util.regex.Matcher sm = java.util.regex.Pattern.compile("(\\d{1,4})/(\\d{1,4})").matcher(shardText);
+            if (!sm.matches()) throw new UserError("--shard must be I/K with 0 <= I < K, e.g. 0/2; got '" + shardText + "'");
+            shard = Integer.parseInt(sm.group(1));
+            shards = Integer.parseInt(sm.group(2));
+            if (shards < 1 || shard >= shards) throw new UserError("--shard must be I/K with 0 <= I < K, e.g. 0/2; got '" + shardText + "'");
+        }
         String modelId = setupId(fingerprint(model), promptSet, reward);
         List<Prompt> promptList = EvaluationPrompts.first(promptSet, n);
 
@@ -177,7 +192,7 @@ public final class Experiments implements Callable<Integer> {
             ExperimentTables.Header header = new ExperimentTables.Header(model.toString(), modelId, kind, seed, placement, command(n),
                     promptSet, reward);
             ExperimentRun run = new ExperimentRun(plan, promptList, new CellRunner(velocity, modelId, seed, reward), log, o,
-                    concurrentSearches);
+                    concurrentSearches, shard, shards);
             CostModel cost = CostModel.calibrate(velocity, promptList.get(0).toCondition());
             o.println("calibration: " + cost.describe());
             run.printEstimate(cost);

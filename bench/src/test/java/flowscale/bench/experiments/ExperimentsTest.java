@@ -127,9 +127,36 @@ class ExperimentsTest {
         Run c = run("--model", checkpoint.toString(), "--out", claims.toString(), "--plan", "claims", "--prompts", "1");
         assertEquals(0, c.code(), c.err() + c.out());
         String cm = Files.readString(claims.resolve("experiments.md"));
-        assertTrue(cm.contains("| rbf VP-SDE | faithful | 0 | n/a |"), cm);
+        assertTrue(cm.contains("| rbf VP-SDE | faithful | – | n/a |"), cm);
         assertTrue(cm.contains("| RBF: VP-SDE beats Linear-ODE on the same sqrt grid (`ode-vp-grid`) |"), cm);
         assertTrue(cm.contains("Linear-ODE, sqrt grid (`ode-vp-grid`)"), cm);
+    }
+
+    /** Two shards of a run, their rows put into one file, are the whole run: a rerun finds every search done. */
+    @Test
+    void shardsTogetherAreTheWholeRun() throws Exception {
+        java.util.Set<String> merged = new java.util.TreeSet<>();
+        String header = null;
+        for (String shard : List.of("0/2", "1/2")) {
+            Path out = dir.resolve("shard-" + shard.charAt(0));
+            Run r = run("--model", checkpoint.toString(), "--out", out.toString(), "--quick", "--prompts", "2", "--shard", shard);
+            assertEquals(0, r.code(), r.err() + r.out());
+            List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+            header = csv.get(0);
+            assertEquals(1 + 12, csv.size(), "each shard runs its one prompt's 12 searches");
+            merged.addAll(csv.subList(1, csv.size()));
+        }
+        Path whole = dir.resolve("shards-merged");
+        Files.createDirectories(whole);
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add(header);
+        lines.addAll(merged);
+        Files.write(whole.resolve("results.csv"), lines);
+        Run again = run("--model", checkpoint.toString(), "--out", whole.toString(), "--quick", "--prompts", "2");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("(24 already in"), again.out());
+        assertTrue(Files.readString(whole.resolve("experiments.md")).contains("## 5. The paper's claims"));
+        assertUsage(run("--model", checkpoint.toString(), "--out", dir.resolve("bad-shard").toString(), "--shard", "2/2"), "--shard");
     }
 
     /** A results.csv line without total_ms, model_ms and reward_ms. */
