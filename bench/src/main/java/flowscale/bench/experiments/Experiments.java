@@ -1,6 +1,7 @@
 package flowscale.bench.experiments;
 
 import flowscale.loader.AtomicFile;
+import flowscale.runtime.application.DefaultModel;
 import flowscale.runtime.application.LoadedModel;
 import flowscale.runtime.application.ModelOptions;
 import flowscale.runtime.application.ModelSources;
@@ -45,8 +46,8 @@ public final class Experiments implements Callable<Integer> {
     static final int FULL_PROMPTS = 32;
     static final int QUICK_PROMPTS = 3;
 
-    @Option(names = "--model", defaultValue = "weights/shapes-dit.safetensors", paramLabel = "FILE",
-            description = "DiT checkpoint (safetensors).")
+    @Option(names = "--model", defaultValue = DefaultModel.RELATIVE, paramLabel = "FILE",
+            description = "DiT checkpoint (safetensors); the default is generate's.")
     Path model;
 
     @Option(names = "--out", defaultValue = "bench/results/experiments", paramLabel = "DIR",

@@ -116,7 +116,8 @@ class BadOptionValuesTest {
         String[] e = {"evaluate", "--model", model, "--out", o};
         for (String[] bad : new String[][] {{"--count", "0"}, {"--count", "abc"}, {"--prompts", "5"}, {"--steps", "0"},
                 {"--steps", "100000"}, {"--sampler", "warp"}, {"--cfg", "NaN"}, {"--cfg", "1e308"}, {"--backend", "quantum"},
-                {"--backend", "cpu:100000"}, {"--seed", "x"}, {"--prompt-seed", "x"}}) {
+                {"--backend", "cpu:100000"}, {"--seed", "x"}, {"--prompt-seed", "x"}, {"--prompt-set", "medium"},
+                {"--estimate-from", "0"}, {"--estimate-from", "1.5"}, {"--estimate-from", "NaN"}}) {
             List<String> a = new ArrayList<>(List.of(e));
             a.addAll(List.of(bad));
             if (!bad[0].equals("--count")) a.addAll(List.of("--count", "2")); // a case wrongly accepted stays short
