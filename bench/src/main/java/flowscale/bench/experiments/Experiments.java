@@ -56,7 +56,7 @@ public final class Experiments implements Callable<Integer> {
 
     @Option(names = "--plan", defaultValue = "full", paramLabel = "NAME",
             description = {"full: every method x Linear-ODE/SDE and VP-SDE at 500 NFE, budgets 50..1000, the ablation;",
-                    "claims: the cells the paper's claims compare (BoN, SMC, RBF; budgets 100/500; grid-matched controls;",
+                    "claims: the cells the paper's claims compare (BoN and RBF; budgets 100/500; grid-matched controls;",
                     "faithful one-step estimates), for a few hundred prompts; quick: a small slice (as --quick)."})
     String planName;
 
