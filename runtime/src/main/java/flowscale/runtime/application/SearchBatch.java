@@ -398,7 +398,10 @@ public final class SearchBatch<R> {
 
         @Override
         public void velocity(int n, Tensor x, double[] t, double[] d, Condition[] cond, Tensor out) {
-            if (!direct) throw new UnsupportedOperationException("a search sharing model calls has no device path");
+            if (!direct) { // shared calls gather host latents: through the host, as a model without a device path
+                VelocityModel.super.velocity(n, x, t, d, cond, out);
+                return;
+            }
             model.velocity(n, x, t, d, cond, out);
             nfe += (long) n * model.nfePerLatent();
         }

@@ -61,10 +61,15 @@ public interface VelocityModel extends AutoCloseable {
     /**
      * The device path of {@link #velocity(int, float[][], double[], double[], Condition[], float[][])}: {@code x} and
      * {@code out} are {@code [n, dim()]} matrices on {@code device().backend()}, {@code out} not overlapping {@code x}.
-     * Same results and NFE count as the host path, bit for bit. Only for a model whose {@link #device()} is not null.
+     * Same results and NFE count as the host path, bit for bit. A model whose {@link #device()} is null (the default)
+     * takes the latents to the host, runs the host call and puts the outputs back: correct, but every call crosses.
      */
     default void velocity(int n, Tensor x, double[] t, double[] d, Condition[] cond, Tensor out) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no device path");
+        int dim = dim();
+        float[][] hostX = new float[n][dim], hostOut = new float[n][dim];
+        for (int i = 0; i < n; i++) x.backend().download(x.rowRange(i, 1), hostX[i], 0);
+        velocity(n, hostX, t, d, cond, hostOut);
+        for (int i = 0; i < n; i++) out.backend().upload(hostOut[i], 0, out.rowRange(i, 1));
     }
 
     /**
