@@ -40,7 +40,8 @@ final class AttentionJob implements WorkerPool.Job {
     private static final class Scratch {
         float[] kT = new float[0], v = new float[0], acc = new float[0], q = new float[0];
         final float[] scores = new float[QB * KB];
-        final float[] max = new float[QB], denom = new float[QB];
+        final float[] max = new float[QB], denom = new float[QB], newMax = new float[QB], sums = new float[QB];
+        final float[] fold = new float[QB * L];
 
         void ensure(int seqPad, int hd, int hdPad, int seq) {
             if (kT.length < hd * seqPad) kT = new float[hd * seqPad];
@@ -110,7 +111,9 @@ final class AttentionJob implements WorkerPool.Job {
             scores(s, k0, width, seqPad);
             if (biasSeg != null) addBias(s, h, q0, qn, k0, valid);
             if (causal) maskFuture(s, q0, qn, k0, valid);
-            for (int i = 0; i < QB; i++) softmaxRow(s, i, valid, width, hdPad);
+            // rows past the block's real queries have zero queries, hence zero scores: left as they are, they
+            // add exact zeros to accumulators nobody reads
+            softmaxBlock(s, qn, valid, hdPad);
             accumulate(s, k0, valid, hdPad);
         }
         for (int i = 0; i < qn; i++) {
@@ -214,23 +217,45 @@ final class AttentionJob implements WorkerPool.Job {
         }
     }
 
-    /** Online softmax step for query row i: turns its scores into exp(s - newMax) and rescales its accumulator. */
-    private void softmaxRow(Scratch s, int i, int valid, int width, int hdPad) {
-        float[] sc = s.scores;
-        int base = i * KB;
-        for (int j = valid; j < width; j++) sc[base + j] = Float.NEGATIVE_INFINITY;
-        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        for (int j = 0; j < width; j += L) vmax = vmax.max(FloatVector.fromArray(F, sc, base + j));
-        float blockMax = vmax.reduceLanes(VectorOperators.MAX);
-        float newMax = Math.max(s.max[i], blockMax);
-        float correction = VectorMath.exp(s.max[i] - newMax);
-        s.max[i] = newMax;
-        VectorMath.exp(sc, base, width, newMax);
-        s.denom[i] = s.denom[i] * correction + VectorMath.sum(sc, base, width);
-        if (correction != 1f) {
-            float[] acc = s.acc;
-            for (int d = 0; d < hdPad; d += L) {
-                FloatVector.fromArray(F, acc, i * hdPad + d).mul(correction).intoArray(acc, i * hdPad + d);
+    /**
+     * Online softmax step for the block's real query rows: turns their scores into exp(s - newMax) and rescales
+     * their accumulators.
+     *
+     * <p>Only the vectors holding a real key are visited: lanes of padding keys (to the score kernel's width) give
+     * e^-inf = 0 exactly and add nothing to the lane sums, so skipping them changes no bit. Nor is the
+     * correction computed where it is known: e^-inf = 0 on the first block (denominator and accumulator are
+     * still zero, so neither is touched) and e^0 = 1 exactly when the maximum did not move. The rows'
+     * exponentials run as one batch ({@link VectorMath#expRows}), whose independent chains overlap.
+     */
+    private void softmaxBlock(Scratch s, int qn, int valid, int hdPad) {
+        float[] sc = s.scores, newMax = s.newMax;
+        int span = Simd.roundUp(valid, L);
+        for (int i = 0; i < qn; i++) {
+            int base = i * KB;
+            if (span > valid) {
+                int j = base + span - L;
+                FloatVector last = FloatVector.fromArray(F, sc, j);
+                last.blend(Float.NEGATIVE_INFINITY, F.indexInRange(span - L, valid).not()).intoArray(sc, j);
+            }
+            FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < span; j += L) vmax = vmax.max(FloatVector.fromArray(F, sc, base + j));
+            newMax[i] = Math.max(s.max[i], vmax.reduceLanes(VectorOperators.MAX));
+        }
+        VectorMath.expRows(sc, 0, qn, KB, span, newMax, s.sums, s.fold);
+        for (int i = 0; i < qn; i++) {
+            float old = s.max[i], sum = s.sums[i];
+            s.max[i] = newMax[i];
+            if (old == Float.NEGATIVE_INFINITY) {
+                s.denom[i] = sum;
+            } else if (old == newMax[i] && Float.isFinite(old)) {
+                s.denom[i] += sum;
+            } else {
+                float correction = VectorMath.exp(old - newMax[i]);
+                s.denom[i] = s.denom[i] * correction + sum;
+                float[] acc = s.acc;
+                for (int d = 0; d < hdPad; d += L) {
+                    FloatVector.fromArray(F, acc, i * hdPad + d).mul(correction).intoArray(acc, i * hdPad + d);
+                }
             }
         }
     }

@@ -64,8 +64,32 @@ final class VectorMath {
      * +inf once the result overflows, subnormal results rounded once, NaN arguments returned unchanged.
      */
     static void exp(float[] a, int from, int n, float shift) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
+        int i = F.loopBound(n);
+        expVectors(a, from, i, shift, null, 0);
+        for (; i < n; i++) a[from + i] = exp(a[from + i] - shift);
+    }
+
+    /**
+     * For rows {@code r < rows} of {@code a} (row r starts at {@code from + r * stride}): the first {@code n}
+     * elements (a whole number of vectors) replaced by {@code e^(a - shift[r])}, and {@code sums[r]} set to their
+     * sum with the bits {@link #sum(float[], int, int)} gives. The rows' exponentials are independent chains
+     * with no reduction between them (each row's lane sums are parked in {@code fold}, {@code rows * L} floats,
+     * and folded at the end), so the core overlaps the rows' latencies instead of waiting out each row's.
+     */
+    static void expRows(float[] a, int from, int rows, int stride, int n, float[] shift, float[] sums, float[] fold) {
+        for (int r = 0; r < rows; r++) expVectors(a, from + r * stride, n, shift[r], fold, r * L);
+        for (int r = 0; r < rows; r++) sums[r] = sum(fold, r * L, L);
+    }
+
+    /**
+     * The vector body of the exponential: {@code a[from + i] = e^(a[from + i] - shift)} for i < n, n a multiple
+     * of {@code L}; when {@code acc} is not null its lanes {@code [accAt, accAt + L)} receive the lane-wise sums
+     * of the results in order (0 + first vector + second vector ...), which {@code sum} then folds. It takes
+     * and returns arrays only, so nothing is boxed whether or not C2 inlines it (see the class comment).
+     */
+    private static void expVectors(float[] a, int from, int n, float shift, float[] acc, int accAt) {
+        FloatVector lanes = FloatVector.zero(F);
+        for (int i = 0; i < n; i += L) {
             FloatVector x = FloatVector.fromArray(F, a, from + i).sub(shift);
             FloatVector xc = x.blend(LO, x.compare(VectorOperators.LT, LO)); // NaN compares false: handled last
             xc = xc.blend(HI, xc.compare(VectorOperators.GT, HI));
@@ -86,10 +110,11 @@ final class VectorMath {
             IntVector half = ki.lanewise(VectorOperators.ASHR, 1);
             FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector s2 = ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector e = p.mul(s1).mul(s2);
-            e.blend(x, x.compare(VectorOperators.NE, x)).intoArray(a, from + i);
+            FloatVector e = p.mul(s1).mul(s2).blend(x, x.compare(VectorOperators.NE, x));
+            e.intoArray(a, from + i);
+            lanes = lanes.add(e);
         }
-        for (; i < n; i++) a[from + i] = exp(a[from + i] - shift);
+        if (acc != null) lanes.intoArray(acc, accAt);
     }
 
     /** e^x: the operations of the vector loop of {@link #exp(float[], int, int, float)} in the same order, so the same bits. */

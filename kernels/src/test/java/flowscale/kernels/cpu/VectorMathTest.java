@@ -84,6 +84,37 @@ class VectorMathTest {
         }
     }
 
+    /** The attention's batched rows: each row's exponentials and sum bit for bit those of exp then sum. */
+    @Test
+    void expRowsEqualsExpThenSumPerRow() {
+        Random rnd = new Random(11);
+        int stride = 4 * L + 3;
+        for (int trial = 0; trial < 2_000; trial++) {
+            int rows = 1 + rnd.nextInt(8), n = L * rnd.nextInt(5), from = rnd.nextInt(4);
+            float[] a = new float[from + rows * stride];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (rnd.nextFloat() - 0.5f) * (float) Math.pow(10, rnd.nextInt(3));
+                if (rnd.nextInt(9) == 0) a[i] = Float.NEGATIVE_INFINITY; // masked keys
+            }
+            if (trial % 100 == 0) a[from] = Float.NaN;
+            float[] shift = new float[rows];
+            for (int r = 0; r < rows; r++) shift[r] = rnd.nextFloat() * 4f - 2f;
+            float[] want = a.clone(), wantSums = new float[rows];
+            for (int r = 0; r < rows; r++) {
+                VectorMath.exp(want, from + r * stride, n, shift[r]);
+                wantSums[r] = VectorMath.sum(want, from + r * stride, n);
+            }
+            float[] sums = new float[rows];
+            VectorMath.expRows(a, from, rows, stride, n, shift, sums, new float[rows * L]);
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(a[i]), "trial " + trial + ", element " + i);
+            }
+            for (int r = 0; r < rows; r++) {
+                assertEquals(Float.floatToRawIntBits(wantSums[r]), Float.floatToRawIntBits(sums[r]), "trial " + trial + ", row " + r);
+            }
+        }
+    }
+
     @Test
     void sumAddsInOneFixedOrder() {
         Random rnd = new Random(3);
