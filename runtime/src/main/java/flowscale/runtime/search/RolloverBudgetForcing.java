@@ -35,6 +35,17 @@ import java.util.List;
  *
  * <p>Noise: initial candidate c of chain b from (INITIAL, b, 0, c); the j-th candidate (0-based) drawn by chain b
  * at level ℓ (the step leaving grid index ℓ) from (STEP, b, ℓ, j).
+ *
+ * <p><b>Speculation</b> ({@code speculate=K}, variant code; for wide devices, where K·B latents cost about what B do):
+ * each chain's next K candidates are drawn from the particle it holds (noise indices j .. j+K−1 at its level) and
+ * evaluated in one call, then the lock-step iterations are replayed over them in order. A candidate is what the
+ * sequential algorithm would have drawn as long as its chain has not moved (taken a candidate, by improvement or
+ * by quota exhaustion) in an earlier replayed iteration, so the replay stops after the first iteration in which a
+ * chain moved, and the candidates left over are discarded. Only the replayed candidates count as NFE and reward
+ * calls, in the sequential order, so the result, the trace's levels and its NFE equal those of {@code speculate=1};
+ * the discarded ones are recorded as {@code speculativeNfe} and {@code speculativeRewardCalls}: compute spent beyond
+ * the budget to save wall-clock time. K shrinks near the end to the iterations the budget still allows, so nothing is
+ * drawn that the sequential algorithm could not reach.
  */
 public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudgetForcingSettings> {
     public RolloverBudgetForcing(RolloverBudgetForcingSettings settings) {
@@ -46,6 +57,9 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         int b = settings.n();
         int m = problem.sampler().steps();
         if (m < 2) throw new IllegalArgumentException("rbf needs at least 2 steps (one searched transition), got " + m);
+        if (settings.speculate() > 1 && settings.variant() == RolloverBudgetForcingSettings.Variant.PAPER) {
+            throw new IllegalArgumentException("rbf: speculate=" + settings.speculate() + " needs variant=code");
+        }
         return settings.variant() == RolloverBudgetForcingSettings.Variant.PAPER ? runPaper(problem, b, m) : runCode(problem, b, m);
     }
 
@@ -62,26 +76,46 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         run.parameter("quota", quota);
         RbfChain[] chains = initialise(run, b, init);
         for (RbfChain c : chains) c.quota = quota;
-        Candidates cand = new Candidates(run, b);
-        while (candidates(run, problem, per) + b < e) {
-            draw(run, chains, b, cand);
-            for (int i = 0; i < b; i++) {
-                RbfChain c = chains[i];
-                double r = cand.r[i];
-                c.offer(cand.p, i, r);
-                boolean improved = c.bestReward < r;
-                boolean canAdvance = c.level < m - 2;
-                boolean exhausted = c.counter % c.quota == 0 && !improved && canAdvance;
-                if (improved) {
-                    c.bestReward = r;
-                    if (canAdvance) accept(run, c, cand, i, quota);
-                }
-                if (exhausted) exhaust(run, c, quota);
-                c.counter++;
+        int speculate = settings.speculate();
+        Candidates cand = new Candidates(run, b * speculate);
+        long done;
+        while ((done = candidates(run, problem, per)) + b < e) {
+            // the iterations the loop can still run (done + t b + b < e), at most `speculate` of them
+            int k = (int) Math.min(speculate, (e - b - done + b - 1) / b);
+            drawAhead(run, chains, b, k, cand);
+            for (int t = 0; t < k; t++) {
+                run.consume(t * b, b, cand.p.x0, cand.r);
+                boolean moved = false;
+                for (int i = 0; i < b; i++) moved |= iterate(run, chains[i], cand, t * b + i, quota, m);
+                run.report();
+                if (moved) break; // the moved chain's later candidates were drawn from the particle it no longer holds
             }
-            run.report();
+            run.discardAhead();
         }
         return finish(run, chains, true);
+    }
+
+    /**
+     * One candidate of the code variant's lock-step loop for chain {@code c}: row {@code row} of {@code cand}.
+     * Returns whether the chain moved (took a candidate and went on), which ends what was drawn ahead for it.
+     */
+    private static boolean iterate(SearchRun run, RbfChain c, Candidates cand, int row, int quota, int m) {
+        double r = cand.r[row];
+        c.offer(cand.p, row, r);
+        boolean improved = c.bestReward < r;
+        boolean canAdvance = c.level < m - 2;
+        boolean exhausted = c.counter % c.quota == 0 && !improved && canAdvance;
+        boolean moved = false;
+        if (improved) {
+            c.bestReward = r;
+            if (canAdvance) {
+                accept(run, c, cand, row, quota);
+                moved = true;
+            }
+        }
+        if (exhausted) moved |= exhaust(run, c, quota);
+        c.counter++;
+        return moved;
     }
 
     private SearchResult runPaper(SearchProblem problem, int b, int m) {
@@ -135,8 +169,11 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         c.resetLevel(true);
     }
 
-    /** The quota of a level ran out: take the level's best (r* unchanged), or repeat the level if none is finite. */
-    private static void exhaust(SearchRun run, RbfChain c, int quota) {
+    /**
+     * The quota of a level ran out: take the level's best (r* unchanged), or repeat the level if none is finite (the
+     * particle and the noise index stay). Returns whether the chain took the level's best.
+     */
+    private static boolean exhaust(SearchRun run, RbfChain c, int quota) {
         double[] rs = c.levelRewards();
         boolean any = c.hasLevelBest();
         run.record(c.level, c.index, run.grid[c.level + 1], rs, c.levelBestIndex,
@@ -145,6 +182,7 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         c.quota = quota;
         c.counter = 0;
         c.resetLevel(any);
+        return any;
     }
 
     /** B·init initial noises at s_0 in one batch; each chain keeps its best (first maximum). */
@@ -169,6 +207,24 @@ public final class RolloverBudgetForcing extends MethodWithSettings<RolloverBudg
         }
         run.report();
         return chains;
+    }
+
+    /**
+     * The next {@code k} candidates of each of the {@code b} chains (candidate t of chain i in row {@code t b + i}), from
+     * the particle it holds, evaluated and rewarded in ONE batched call ahead of their use ({@link SearchRun#consume}).
+     */
+    private static void drawAhead(SearchRun run, RbfChain[] chains, int b, int k, Candidates cand) {
+        double[] grid = run.grid;
+        for (int t = 0; t < k; t++) {
+            for (int i = 0; i < b; i++) {
+                RbfChain c = chains[i];
+                int row = t * b + i;
+                run.step(c.held(), c.index, grid[c.level], grid[c.level + 1], c.index, c.level, c.drawn + t, cand.p, row);
+                cand.s[row] = grid[c.level + 1];
+                cand.sNext[row] = grid[c.level + 2];
+            }
+        }
+        run.estimateAhead(b * k, cand.p, cand.s, cand.sNext, cand.r);
     }
 
     /** One candidate per given chain from its particle and cached velocity, evaluated in ONE batched call. */

@@ -51,6 +51,15 @@ final class SearchRun {
     private int[] indexScratch = new int[0];
     private long spent;
     private long rewardCalls;
+    /**
+     * Speculation ({@link #estimateAhead}): NFE of the evaluations made ahead of need and not consumed yet, and the
+     * totals never consumed, which the trace records apart from {@link #nfe()} and the reward calls.
+     */
+    private long pendingNfe;
+    private boolean ahead;
+    private long speculativeNfe;
+    private long speculativeRewardCalls;
+    private long pendingRewardCalls;
     private long nonFinite;
     private long modelNanos;
     private long rewardNanos;
@@ -121,6 +130,49 @@ final class SearchRun {
      */
     void estimate(int n, float[][] x, double[] s, double[] sNext, float[][] u, float[][] x0) {
         charge(n, latentsPerEstimate, () -> sampler.estimate(model, n, x, s, sNext, conditions(n), u, x0));
+    }
+
+    /**
+     * Speculation: {@link #estimate(int, Particles, double[], double[])} of candidates a method may or may not use, and
+     * their rewards, in one batch. Nothing of it counts until {@link #consume} takes rows of it, in the order and
+     * groups the method would have evaluated them one call at a time; {@link #discardAhead} then books what was not
+     * taken as speculative extra, outside the budget (which bounds what is consumed, plus what is pending).
+     */
+    void estimateAhead(int n, Particles p, double[] s, double[] sNext, double[] r) {
+        ahead = true;
+        try {
+            estimate(n, p, s, sNext);
+        } finally {
+            ahead = false;
+        }
+        long t0 = System.nanoTime();
+        pendingRewardCalls += score(n, p.x0, r);
+        rewardNanos += System.nanoTime() - t0;
+    }
+
+    /**
+     * Rows {@code [from, from + n)} of the last {@link #estimateAhead} batch are used now: their NFE and reward calls
+     * are charged and their rewards seen (best so far, last batch, non-finite count) exactly as {@link #rewards} of
+     * those rows alone would have.
+     */
+    void consume(int from, int n, float[][] x0, double[] r) {
+        long cost = (long) n * latentsPerEstimate * perLatent;
+        if (cost > pendingNfe) throw new IllegalStateException(method + " consumed " + cost + " NFE of " + pendingNfe + " evaluated ahead");
+        pendingNfe -= cost;
+        spent += cost;
+        int calls = 0;
+        for (int i = from; i < from + n; i++) if (allFinite(x0[i])) calls++;
+        pendingRewardCalls -= calls;
+        rewardCalls += calls;
+        seen(from, n, x0, r);
+    }
+
+    /** The evaluations made ahead and not consumed become speculative extra (recorded in the trace). */
+    void discardAhead() {
+        speculativeNfe += pendingNfe;
+        speculativeRewardCalls += pendingRewardCalls;
+        pendingNfe = 0;
+        pendingRewardCalls = 0;
     }
 
     /** Latent evaluations one clean estimate costs: 2 for a faithful one-step estimate, else 1. */
@@ -232,8 +284,9 @@ final class SearchRun {
     /** Runs one model call of {@code n * latents} latent evaluations, checked against the budget and the model's count. */
     private void charge(int n, int latents, Runnable call) {
         long cost = (long) n * latents * perLatent;
-        if (spent + cost > problem.budget()) {
-            throw new IllegalStateException(method + " would exceed its budget: " + spent + " + " + cost + " > " + problem.budget());
+        if (spent + pendingNfe + cost > problem.budget()) {
+            throw new IllegalStateException(method + " would exceed its budget: " + (spent + pendingNfe) + " + " + cost + " > "
+                    + problem.budget());
         }
         long before = model.nfe();
         long t0 = System.nanoTime();
@@ -243,7 +296,8 @@ final class SearchRun {
         if (used != cost) {
             throw new IllegalStateException("model counted " + used + " NFE for " + (long) n * latents + " latents, expected " + cost);
         }
-        spent += used;
+        if (ahead) pendingNfe += used;
+        else spent += used;
     }
 
     /**
@@ -253,6 +307,14 @@ final class SearchRun {
      * @return how many of the n were non-finite
      */
     int rewards(int n, float[][] x0, double[] out) {
+        long t0 = System.nanoTime();
+        rewardCalls += score(n, x0, out);
+        rewardNanos += System.nanoTime() - t0;
+        return seen(0, n, x0, out);
+    }
+
+    /** The rewards of {@code n} estimates into {@code out} (negative infinity for a non-finite one); returns the reward calls made. */
+    private int score(int n, float[][] x0, double[] out) {
         ensureScratch(n);
         int m = 0;
         for (int i = 0; i < n; i++) {
@@ -263,27 +325,29 @@ final class SearchRun {
             }
         }
         if (m > 0) {
-            long t0 = System.nanoTime();
             reward.score(m, finiteScratch, conditions(m), scoreScratch);
-            rewardNanos += System.nanoTime() - t0;
-            rewardCalls += m;
             for (int j = 0; j < m; j++) {
                 double r = scoreScratch[j];
                 out[indexScratch[j]] = Double.isFinite(r) ? r : Double.NEGATIVE_INFINITY;
             }
         }
         Arrays.fill(finiteScratch, 0, m, null);
+        return m;
+    }
+
+    /** The run sees rewards {@code r[from, from + n)} of estimates {@code x0}: best so far, the last batch, non-finite count. */
+    private int seen(int from, int n, float[][] x0, double[] r) {
         int bad = 0;
-        for (int i = 0; i < n; i++) {
-            if (out[i] == Double.NEGATIVE_INFINITY) {
+        for (int i = from; i < from + n; i++) {
+            if (r[i] == Double.NEGATIVE_INFINITY) {
                 bad++;
-            } else if (out[i] > bestSoFar) {
-                bestSoFar = out[i];
+            } else if (r[i] > bestSoFar) {
+                bestSoFar = r[i];
                 System.arraycopy(x0[i], 0, bestX0, 0, dim);
                 haveBest = true;
             }
         }
-        keepLastBatch(n, x0, out);
+        keepLastBatch(from, n, x0, r);
         nonFinite += bad;
         return bad;
     }
@@ -306,15 +370,15 @@ final class SearchRun {
     }
 
     /** Copies of the batch just rewarded: the methods reuse their buffers, and a stop may come before the next batch. */
-    private void keepLastBatch(int n, float[][] x0, double[] r) {
+    private void keepLastBatch(int from, int n, float[][] x0, double[] r) {
         if (lastX0.length < n) {
             float[][] grown = Arrays.copyOf(lastX0, n);
             for (int i = lastX0.length; i < n; i++) grown[i] = new float[dim];
             lastX0 = grown;
             lastRewards = new double[n];
         }
-        for (int i = 0; i < n; i++) System.arraycopy(x0[i], 0, lastX0[i], 0, dim);
-        System.arraycopy(r, 0, lastRewards, 0, n);
+        for (int i = 0; i < n; i++) System.arraycopy(x0[from + i], 0, lastX0[i], 0, dim);
+        System.arraycopy(r, from, lastRewards, 0, n);
         lastCount = n;
     }
 
@@ -369,6 +433,10 @@ final class SearchRun {
 
     private SearchResult result(float[] best, double bestReward, List<Candidate> finals, boolean interrupted) {
         long total = System.nanoTime() - startNanos;
+        if (speculativeNfe + pendingNfe > 0) {
+            parameters.put("speculativeNfe", speculativeNfe + pendingNfe);
+            parameters.put("speculativeRewardCalls", speculativeRewardCalls + pendingRewardCalls);
+        }
         double r = best == null ? Double.NEGATIVE_INFINITY : bestReward;
         Trace trace = new Trace(method, sampler.name(), reward.name(), problem.budget(), spent, rewardCalls,
                 problem.seed(), problem.promptIndex(), steps, r, nonFinite, settings, parameters, levels,

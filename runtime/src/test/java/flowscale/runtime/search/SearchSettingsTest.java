@@ -25,7 +25,7 @@ class SearchSettingsTest {
             "smc", new SequentialMonteCarloSettings(OptionalInt.empty(), 1.0, 1.0),
             "code", new BlockwiseSelectionSettings(2, 25, 2, BlockwiseSelectionSettings.Variant.PAPER),
             "svdd", new SvddSettings(2, 25, BlockwiseSelectionSettings.Variant.PAPER),
-            "rbf", new RolloverBudgetForcingSettings(2, 25, RolloverBudgetForcingSettings.Variant.CODE));
+            "rbf", new RolloverBudgetForcingSettings(2, 25, RolloverBudgetForcingSettings.Variant.CODE, 1));
 
     @Test
     void defaultsComeFromTheRecord() {
@@ -108,7 +108,7 @@ class SearchSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> new BestOfN(new BestOfNSettings(OptionalInt.of(-1))));
         assertThrows(IllegalArgumentException.class, () -> BlockwiseSelection.svdd(new SvddSettings(2, 0, BlockwiseSelectionSettings.Variant.PAPER)));
         assertThrows(IllegalArgumentException.class, () -> new SequentialMonteCarlo(new SequentialMonteCarloSettings(OptionalInt.empty(), 1, 2)));
-        assertThrows(IllegalArgumentException.class, () -> new RolloverBudgetForcing(new RolloverBudgetForcingSettings(2, 25, null)));
+        assertThrows(IllegalArgumentException.class, () -> new RolloverBudgetForcing(new RolloverBudgetForcingSettings(2, 25, null, 1)));
     }
 
     @Test
@@ -120,7 +120,7 @@ class SearchSettingsTest {
         expected.put("smc", ordered("n", 50, "lambda", 0.1, "ess-threshold", 1.0));
         expected.put("code", ordered("n", 2, "k", 3, "l", 2, "variant", "paper"));
         expected.put("svdd", ordered("n", 2, "k", 3, "variant", "paper"));
-        expected.put("rbf", ordered("n", 3, "init", 25, "variant", "paper"));
+        expected.put("rbf", ordered("n", 3, "init", 25, "variant", "paper", "speculate", 1));
         Map<String, SearchConfig> given = Map.of("none", SearchConfig.defaults().with("n", 3),
                 "bon", SearchConfig.defaults(),
                 "sop", SearchConfig.defaults().with("k", 3),
