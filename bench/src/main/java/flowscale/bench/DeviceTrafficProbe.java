@@ -31,7 +31,7 @@ import java.util.Locale;
  * <p>Run ({@code LD_PRELOAD} for PoCL, see design.md): {@code LD_PRELOAD=$JAVA_HOME/lib/libjsig.so java
  * --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * flowscale.bench.DeviceTrafficProbe [BACKENDS] [NOISE_SCHEME] [CHECKPOINT]} (defaults {@code opencl},
- * {@code boxmuller-v1}, {@code weights/shapes-dit.safetensors}).
+ * the default noise scheme ({@code quantile-v2}), {@code weights/shapes-dit.safetensors}).
  */
 public final class DeviceTrafficProbe {
     private DeviceTrafficProbe() {}

@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        "-Dflowscale.cpu.quantile=vector"}) // the cpu op's vector fill (its default is the scalar one: NormalJob)
 public class NormalTransformBench {
     private static final int N = 3072;
     private static final long KEY = 0x5eedL;

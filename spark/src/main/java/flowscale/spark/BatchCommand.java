@@ -93,8 +93,9 @@ public final class BatchCommand implements Callable<Integer> {
             description = "Clean estimate for rewards: tweedie, schnell, faithful or auto (as in generate).")
     String estimate;
 
-    @Option(names = "--noise-scheme", defaultValue = "boxmuller-v1", paramLabel = "NAME",
-            description = "How seeds become Gaussian noise: boxmuller-v1 or quantile-v2 (as in generate).")
+    @Option(names = "--noise-scheme", defaultValue = NoiseScheme.DEFAULT_ID, paramLabel = "NAME",
+            description = "How seeds become Gaussian noise: quantile-v2 or boxmuller-v1 (as in generate). "
+                    + "Default: ${DEFAULT-VALUE}.")
     String noiseScheme;
 
     @Option(names = "--reward", paramLabel = "NAME",

@@ -1,5 +1,6 @@
 package flowscale.bench.experiments;
 
+import flowscale.kernels.NoiseScheme;
 import flowscale.runtime.data.Prompt;
 import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
@@ -19,6 +20,9 @@ import flowscale.runtime.search.Timings;
  * is then scored again with that reward and with the held-out metric, which the search never saw. A returned sample
  * is a success ("exact") when the reward is at its optimum: every count right (counting: RSS = 0) or every group
  * matched with nothing else in the image (composition = 1).
+ *
+ * <p>Searches draw their noise with {@link NoiseScheme#COMMITTED_TABLES} (Box–Muller), not the generate default: the
+ * tables in bench/results were made with it, and a run resumed into their directory must add rows of the same noise.
  */
 final class CellRunner {
     private final VelocityModel model;
@@ -65,7 +69,7 @@ final class CellRunner {
             if (cell.estimate() != null) sampler = sampler.withEstimate(Estimate.parse(cell.estimate()).resolve(view));
             SearchMethod method = SearchMethods.create(cell.method(), cell.config());
             res = method.run(new SearchProblem(view, sampler, searchReward, cond, cell.budget(), seed, promptIndex,
-                    SearchListener.NONE));
+                    SearchListener.NONE).withNoiseScheme(NoiseScheme.COMMITTED_TABLES));
         } catch (IllegalArgumentException e) {
             // the method rejects this configuration (e.g. a budget below its minimum): a table cell marked n/a
             return row(cell, promptIndex, prompt, ResultRow.NOT_APPLICABLE, Double.NaN, Double.NaN, Double.NaN,

@@ -5,6 +5,7 @@ import flowscale.kernels.conformance.OpResult;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import java.util.ArrayList;
@@ -37,5 +38,27 @@ class CpuConformanceTest {
             perBackend.add(DynamicContainer.dynamicContainer("cpu:" + threads, perOp));
         }
         return perBackend;
+    }
+
+    /**
+     * The cpu backend fills quantile-v2 with the scalar transform unless asked for its vector one ({@link NormalJob}):
+     * the conformance case with each fill pinned, on one and two threads.
+     */
+    @Test
+    void bothQuantileFillsMatchTheReference() {
+        try {
+            for (NormalJob.QuantilePath path : NormalJob.QuantilePath.values()) {
+                NormalJob.quantilePath = path;
+                for (int threads : new int[] {1, 2}) {
+                    try (CpuBackend backend = new CpuBackend(threads)) {
+                        OpResult r = Conformance.run(backend, "normal quantile-v2", SEED, false);
+                        assertTrue(r.ok() && r.shapes() > 0, () -> path + " on " + threads + " threads: worst error "
+                                + r.worstError() + " > " + r.tolerance() + "; " + r.detail());
+                    }
+                }
+            }
+        } finally {
+            NormalJob.quantilePath = NormalJob.QuantilePath.SCALAR;
+        }
     }
 }

@@ -181,10 +181,11 @@ public final class GenerateCommand implements Callable<Integer> {
             + "--prompts gets the noise it would get alone.")
     long seed;
 
-    @Option(names = "--noise-scheme", defaultValue = "boxmuller-v1", paramLabel = "NAME",
-            description = "How the seed's Philox streams become Gaussian noise: boxmuller-v1 (Box-Muller in StrictMath, "
-                    + "every published result) or quantile-v2 (an exactly reproducible inverse-CDF transform, several times "
-                    + "faster; other noise, so other results). Recorded in trace.json.")
+    @Option(names = "--noise-scheme", defaultValue = NoiseScheme.DEFAULT_ID, paramLabel = "NAME",
+            description = "How the seed's Philox streams become Gaussian noise: quantile-v2 (the default: an exactly "
+                    + "reproducible inverse-CDF transform, drawn on the model's device) or boxmuller-v1 (Box-Muller in "
+                    + "StrictMath: the earlier default, and the experiment tables' scheme; other noise, so other "
+                    + "results). Recorded in trace.json. Default: ${DEFAULT-VALUE}.")
     String noiseScheme;
 
     @Option(names = "--reward", paramLabel = "NAME",

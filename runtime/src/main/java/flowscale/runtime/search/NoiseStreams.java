@@ -20,8 +20,8 @@ import flowscale.kernels.Tensor;
  * of Search over Paths (level = round), {@link Purpose#RESAMPLE} the uniforms of SMC resampling (element
  * index = the slot being refilled, particle = 0, candidate = 0).
  *
- * <p>The normals' transform is the {@link NoiseScheme} (recorded in the trace): {@code boxmuller-v1} by default, which
- * every committed result used, or {@code quantile-v2}. The uniforms are the scheme-independent {@link Philox#uniform}.
+ * <p>The normals' transform is the {@link NoiseScheme} (recorded in the trace): {@code quantile-v2} by default, or
+ * {@code boxmuller-v1}, which the experiment tables and the earlier main jobs used. The uniforms are the scheme-independent {@link Philox#uniform}.
  */
 public final class NoiseStreams {
     public static final int MAX_PARTICLE = (1 << 28) - 1;

@@ -1,5 +1,6 @@
 package flowscale.runtime.train;
 
+import flowscale.kernels.NoiseScheme;
 import flowscale.runtime.data.Prompt;
 import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.NoiseSource;
@@ -21,6 +22,9 @@ import java.util.List;
  * matches, extra objects allowed; <b>mean RSS</b> — the counting reward's residual sum of squares over the
  * groups; the <b>held-out metric</b> (independent counter); and the <b>valid-shape fraction</b> — detected
  * objects that are a valid shape, over all objects detected in all images (pooled, not a mean per image).
+ *
+ * <p>The noise is always {@link NoiseScheme#COMMITTED_TABLES}, whatever searches default to, so that the
+ * numbers of every model card stay comparable with each other and reproducible.
  */
 public final class ModelEvaluation {
 
@@ -59,7 +63,7 @@ public final class ModelEvaluation {
             Condition[] cond = new Condition[n];
             for (int i = 0; i < n; i++) cond[i] = prompts.get(from + i).toCondition();
             int offset = from;
-            NoiseSource base = NoiseSource.philox(seed);
+            NoiseSource base = NoiseSource.philox(seed, NoiseScheme.COMMITTED_TABLES);
             NoiseSource noise = (particle, step, out) -> base.fill(offset + particle, step, out);
             float[][] images = SamplingLoop.sample(sampler, model, n, cond, noise);
             for (int i = 0; i < n; i++) {
@@ -91,7 +95,7 @@ public final class ModelEvaluation {
             int n = Math.min(batch, prompts.size() - offset);
             Condition[] cond = new Condition[n];
             for (int i = 0; i < n; i++) cond[i] = prompts.get(offset + i).toCondition();
-            NoiseSource base = NoiseSource.philox(seed);
+            NoiseSource base = NoiseSource.philox(seed, NoiseScheme.COMMITTED_TABLES);
             int first = offset;
             float[][] x = new float[n][dim], u = new float[n][dim];
             SamplingLoop.initialNoise((particle, step, out) -> base.fill(first + particle, step, out), n, x);

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code --noise-scheme}: recorded in trace.json, boxmuller-v1 unless chosen, reproducible, a bad name refused in one line. */
+/** {@code --noise-scheme}: recorded in trace.json, quantile-v2 unless chosen, reproducible, a bad name refused in one line. */
 class GenerateNoiseSchemeTest {
 
     private static JsonNode generate(Path out, String... extra) throws Exception {
@@ -35,10 +35,10 @@ class GenerateNoiseSchemeTest {
         JsonNode v1 = generate(dir.resolve("v1"), "--noise-scheme", "boxmuller-v1");
         JsonNode v2 = generate(dir.resolve("v2"), "--noise-scheme", "quantile-v2");
         JsonNode v2again = generate(dir.resolve("v2again"), "--noise-scheme", "quantile-v2");
-        assertEquals("boxmuller-v1", byDefault.get("noiseScheme").asText());
+        assertEquals("quantile-v2", byDefault.get("noiseScheme").asText());
         assertEquals("boxmuller-v1", v1.get("noiseScheme").asText());
         assertEquals("quantile-v2", v2.get("noiseScheme").asText());
-        assertEquals(byDefault.get("levels"), v1.get("levels"), "the default is boxmuller-v1");
+        assertEquals(byDefault.get("levels"), v2.get("levels"), "the default is quantile-v2");
         assertEquals(v2.get("levels"), v2again.get("levels"), "a scheme reproduces its run");
         assertNotEquals(v1.get("levels"), v2.get("levels"), "another scheme is other noise");
     }

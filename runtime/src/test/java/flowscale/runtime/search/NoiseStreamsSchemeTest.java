@@ -26,13 +26,17 @@ class NoiseStreamsSchemeTest {
     }
 
     @Test
-    void theDefaultIsBoxMullerV1() {
+    void theDefaultIsQuantileV2AndBoxMullerV1StaysSelectable() {
         float[] got = new float[33];
         new NoiseStreams(42, 3).normal(NoiseStreams.Purpose.INITIAL, 1, 0, 0, got);
         float[] expected = new float[33];
+        NormalQuantile.fill(42, 3, NoiseStreams.word1(NoiseStreams.Purpose.INITIAL, 1), NoiseStreams.word2(0, 0), 0, expected, 0, 33);
+        assertArrayEquals(expected, got);
+        assertEquals(NoiseScheme.QUANTILE_V2, NoiseScheme.DEFAULT);
+        assertEquals(NoiseScheme.DEFAULT, NoiseScheme.named(NoiseScheme.DEFAULT_ID));
+        new NoiseStreams(42, 3, NoiseScheme.BOX_MULLER_V1).normal(NoiseStreams.Purpose.INITIAL, 1, 0, 0, got);
         Philox.fillNormal(42, 3, NoiseStreams.word1(NoiseStreams.Purpose.INITIAL, 1), NoiseStreams.word2(0, 0), 0, expected, 0, 33);
         assertArrayEquals(expected, got);
-        assertEquals(NoiseScheme.BOX_MULLER_V1, NoiseScheme.DEFAULT);
     }
 
     @Test
@@ -43,7 +47,7 @@ class NoiseStreamsSchemeTest {
         NormalQuantile.fill(8, 2, 5, NoiseSource.PHILOX_TAG, 0, expected, 0, 10);
         assertArrayEquals(expected, got);
         float[] v1 = new float[10];
-        NoiseSource.philox(8).fill(2, 4, v1);
+        NoiseSource.philox(8, NoiseScheme.BOX_MULLER_V1).fill(2, 4, v1);
         float[] expectedV1 = new float[10];
         Philox.fillNormal(8, 2, 5, NoiseSource.PHILOX_TAG, 0, expectedV1, 0, 10);
         assertArrayEquals(expectedV1, v1);

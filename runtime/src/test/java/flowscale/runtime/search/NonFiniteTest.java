@@ -1,5 +1,6 @@
 package flowscale.runtime.search;
 
+import flowscale.kernels.NoiseScheme;
 import flowscale.runtime.model.GaussianMixtureModel;
 import flowscale.runtime.reward.Reward;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,8 @@ class NonFiniteTest {
         });
         for (String method : SearchMethods.names()) {
             SearchConfig cfg = method.equals("none") ? SearchConfig.defaults().with("n", 20) : SearchConfig.defaults();
-            SearchResult r = Toy.run(method, cfg, Toy.problem(m, "vp-sde", broken, 500, 17));
+            // seed 17 of the Box-Muller noise takes every guided method into the broken region (a property of the draw)
+            SearchResult r = Toy.run(method, cfg, Toy.problem(m, "vp-sde", broken, 500, 17).withNoiseScheme(NoiseScheme.BOX_MULLER_V1));
             assertNotNull(r.best(), method);
             assertTrue(score(base, r.best()) <= -1.5, method + " selected a latent whose reward was not finite");
             assertTrue(Double.isFinite(r.bestReward()), method);

@@ -1,5 +1,6 @@
 package flowscale.runtime.train;
 
+import flowscale.kernels.NoiseScheme;
 import flowscale.runtime.data.Prompt;
 import flowscale.runtime.data.ShapesWorld;
 import flowscale.runtime.flow.Estimate;
@@ -61,7 +62,7 @@ class EstimatesFromTest {
         assertEquals(PROMPTS.size(), r.size());
         // 10 (1 - 0.93) = 0.7 -> one Euler step 1 -> 0.93 at d = 0, then x - 0.93 s(x, 0.93, 0.93): 2 calls per latent
         assertEquals(2L * PROMPTS.size(), model.nfe());
-        NoiseSource noise = NoiseSource.philox(7);
+        NoiseSource noise = NoiseSource.philox(7, NoiseScheme.COMMITTED_TABLES); // evaluate's noise
         for (int p = 0; p < PROMPTS.size(); p++) {
             float[] x = new float[model.dim()];
             noise.fill(p, NoiseSource.INITIAL, x);
