@@ -83,13 +83,20 @@ public final class NormalQuantile {
         if (length <= 0) return;
         Philox.blockIndex(first + length - 1); // range check before anything is written
         int k0 = (int) key, k1 = (int) (key >>> 32);
-        int[] w = new int[4];
+        int[] w = new int[8];
         long i = first;
         long end = first + length;
         int o = offset;
         while (i < end) {
-            Philox.block(Philox.blockIndex(i), s0, s1, s2, k0, k1, w);
             int lane = (int) (i & 3);
+            int block = Philox.blockIndex(i);
+            if (lane == 0 && end - i >= 8) { // two whole blocks: counters block and block + 1
+                Philox.twoBlocks(block, s0, s1, s2, k0, k1, w);
+                for (int l = 0; l < 8; l++) out[o++] = of(w[l]);
+                i += 8;
+                continue;
+            }
+            Philox.block(block, s0, s1, s2, k0, k1, w);
             int stop = (int) Math.min(4, lane + (end - i));
             for (int l = lane; l < stop; l++) out[o++] = of(w[l]);
             i += stop - lane;

@@ -47,6 +47,40 @@ public final class Philox {
         out[3] = c3;
     }
 
+    /**
+     * {@link #block} of the counters {@code c0} and {@code c0 + 1} (the same c1..c3 and key): words 0..3 of the first
+     * block and 4..7 of the second into {@code out}. The two rounds' chains are independent and interleaved, so the
+     * core overlaps their multiplications' latencies; the words are those of two {@code block} calls.
+     */
+    public static void twoBlocks(int c0, int c1, int c2, int c3, int k0, int k1, int[] out) {
+        int a0 = c0, a1 = c1, a2 = c2, a3 = c3;
+        int b0 = c0 + 1, b1 = c1, b2 = c2, b3 = c3;
+        for (int round = 0; round < 10; round++) {
+            long pa0 = (M0 & 0xFFFFFFFFL) * (a0 & 0xFFFFFFFFL), pb0 = (M0 & 0xFFFFFFFFL) * (b0 & 0xFFFFFFFFL);
+            long pa1 = (M1 & 0xFFFFFFFFL) * (a2 & 0xFFFFFFFFL), pb1 = (M1 & 0xFFFFFFFFL) * (b2 & 0xFFFFFFFFL);
+            int na0 = (int) (pa1 >>> 32) ^ a1 ^ k0, nb0 = (int) (pb1 >>> 32) ^ b1 ^ k0;
+            int na2 = (int) (pa0 >>> 32) ^ a3 ^ k1, nb2 = (int) (pb0 >>> 32) ^ b3 ^ k1;
+            a1 = (int) pa1;
+            b1 = (int) pb1;
+            a3 = (int) pa0;
+            b3 = (int) pb0;
+            a0 = na0;
+            b0 = nb0;
+            a2 = na2;
+            b2 = nb2;
+            k0 += W0;
+            k1 += W1;
+        }
+        out[0] = a0;
+        out[1] = a1;
+        out[2] = a2;
+        out[3] = a3;
+        out[4] = b0;
+        out[5] = b1;
+        out[6] = b2;
+        out[7] = b3;
+    }
+
     /** A uniform in the open interval (0, 1) from a 32-bit word: {@code (w + 0.5) / 2^32}. */
     public static double uniformOpen(int word) {
         return ((word & 0xFFFFFFFFL) + 0.5) * TWO_POW_M32;

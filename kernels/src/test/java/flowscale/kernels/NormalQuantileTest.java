@@ -149,7 +149,7 @@ class NormalQuantileTest {
     void fillMatchesElementwiseDefinition() {
         long key = 0x0123_4567_89ab_cdefL;
         for (long first : new long[] {0, 1, 2, 3, 5, 4096}) {
-            for (int len : new int[] {1, 2, 3, 4, 7, 33}) {
+            for (int len : new int[] {1, 2, 3, 4, 7, 8, 9, 15, 16, 33, 3072}) {
                 float[] out = new float[len + 2];
                 NormalQuantile.fill(key, 7, 8, 9, first, out, 1, len);
                 assertEquals(0f, out[0]);

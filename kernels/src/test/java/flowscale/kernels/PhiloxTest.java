@@ -35,6 +35,22 @@ class PhiloxTest {
                 new int[] {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1});
     }
 
+    /** Two interleaved blocks are the blocks of counters c0 and c0 + 1, also where c0 + 1 wraps to 0. */
+    @Test
+    void twoBlocksAreTwoBlocks() {
+        java.util.Random rnd = new java.util.Random(4);
+        int[] pair = new int[8], one = new int[4], two = new int[4];
+        for (int trial = 0; trial < 1000; trial++) {
+            int c0 = trial == 0 ? -1 : rnd.nextInt(), c1 = rnd.nextInt(), c2 = rnd.nextInt(), c3 = rnd.nextInt();
+            int k0 = rnd.nextInt(), k1 = rnd.nextInt();
+            Philox.twoBlocks(c0, c1, c2, c3, k0, k1, pair);
+            Philox.block(c0, c1, c2, c3, k0, k1, one);
+            Philox.block(c0 + 1, c1, c2, c3, k0, k1, two);
+            assertArrayEquals(one, java.util.Arrays.copyOfRange(pair, 0, 4), "trial " + trial);
+            assertArrayEquals(two, java.util.Arrays.copyOfRange(pair, 4, 8), "trial " + trial);
+        }
+    }
+
     private static void assertBlock(int[] ctr, int[] key, int[] expected) {
         int[] out = new int[4];
         Philox.block(ctr[0], ctr[1], ctr[2], ctr[3], key[0], key[1], out);
