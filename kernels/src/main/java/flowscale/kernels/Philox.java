@@ -49,8 +49,8 @@ public final class Philox {
 
     /**
      * {@link #block} of the counters {@code c0} and {@code c0 + 1} (the same c1..c3 and key): words 0..3 of the first
-     * block and 4..7 of the second into {@code out}. The two rounds' chains are independent and interleaved, so the
-     * core overlaps their multiplications' latencies; the words are those of two {@code block} calls.
+     * block and 4..7 of the second into {@code out}. The two blocks' chains of rounds are independent and interleaved,
+     * so the core overlaps their multiplications' latencies; the words are those of two {@code block} calls.
      */
     public static void twoBlocks(int c0, int c1, int c2, int c3, int k0, int k1, int[] out) {
         int a0 = c0, a1 = c1, a2 = c2, a3 = c3;

@@ -10,12 +10,12 @@ import java.lang.foreign.MemorySegment;
  * whatever the chunking: {@code boxmuller-v1} through {@link NoiseScheme#fill}, {@code quantile-v2} through the
  * vectorised {@link QuantileNormals} or the scalar {@link NoiseScheme#fill}, which give the same bits.
  *
- * <p>Which {@code quantile-v2} fill runs is a matter of speed only. Compiled by C2 the vector fill is about 3x faster
- * than the scalar one (2.6 against 7.3 ns per normal), but until C2 has compiled it the Vector API runs boxed, orders of
+ * <p>Which {@code quantile-v2} fill runs is a matter of speed only. Compiled by C2 the vector fill is about 2x faster
+ * than the scalar one (2.6 against 5.4 ns per normal), but until C2 has compiled it the Vector API runs boxed, orders of
  * magnitude slower, and a search draws too few normals for C2 to get there soon: in a fresh JVM the main job's 500
  * fills of one latent took 1.8 s with the vector fill against 0.15 s with the scalar one, and timed trials of the vector
  * fill every 16th fill still cost 0.8 s. At the shapes model's 3,072 normals per candidate the vector fill would save
- * 14 µs per candidate once warm. So the scalar fill is the default, and {@code -Dflowscale.cpu.quantile=vector} selects
+ * about 9 µs per candidate once warm. So the scalar fill is the default, and {@code -Dflowscale.cpu.quantile=vector} selects
  * the vector one (the benchmarks measure it that way).
  */
 final class NormalJob extends SpanJob {
