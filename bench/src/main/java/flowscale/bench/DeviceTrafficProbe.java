@@ -4,9 +4,12 @@ import flowscale.kernels.Backend;
 import flowscale.kernels.Backends;
 import flowscale.kernels.NoiseScheme;
 import flowscale.kernels.TransferCounter;
+import flowscale.runtime.application.SearchBatch;
 import flowscale.runtime.data.PromptParser;
 import flowscale.runtime.flow.Sampler;
+import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.DiT;
+import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.reward.Rewards;
 import flowscale.runtime.search.LevelRecord;
 import flowscale.runtime.search.SearchConfig;
@@ -28,9 +31,15 @@ import java.util.Locale;
  * (backends, code versions) can be compared; given several backends (comma-separated), the largest difference of
  * each one's best image from the first one's.
  *
+ * <p>With a fourth argument {@code N}, the 8 prompts of {@code bench/results/concurrent-searches/prompts-8.txt} run as
+ * {@code generate --prompts --concurrent-searches N} runs them ({@link SearchBatch}: N at a time, sharing model calls),
+ * and the bytes are divided by their NFE; {@code host-N} does the same with the model seen without its device path
+ * (what shared calls did before they kept the particles on the device); several, comma-separated, run one after the
+ * other in this JVM, each timed (wall clock of the 8 searches).
+ *
  * <p>Run ({@code LD_PRELOAD} for PoCL, see design.md): {@code LD_PRELOAD=$JAVA_HOME/lib/libjsig.so java
  * --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar
- * flowscale.bench.DeviceTrafficProbe [BACKENDS] [NOISE_SCHEME] [CHECKPOINT]} (defaults {@code opencl},
+ * flowscale.bench.DeviceTrafficProbe [BACKENDS] [NOISE_SCHEME] [CHECKPOINT] [MODES]} (defaults {@code opencl},
  * the default noise scheme ({@code quantile-v2}), {@code weights/shapes-dit.safetensors}).
  */
 public final class DeviceTrafficProbe {
@@ -40,6 +49,10 @@ public final class DeviceTrafficProbe {
         List<String> specs = List.of((args.length > 0 ? args[0] : "opencl").split(","));
         NoiseScheme scheme = NoiseScheme.named(args.length > 1 ? args[1] : NoiseScheme.DEFAULT.id());
         Path checkpoint = Path.of(args.length > 2 ? args[2] : "weights/shapes-dit.safetensors");
+        if (args.length > 3) {
+            for (String mode : args[3].split(",")) for (String spec : specs) shared(spec, scheme, checkpoint, mode);
+            return;
+        }
         float[] first = null;
         for (String spec : specs) {
             float[] best = probe(spec, scheme, checkpoint);
@@ -50,6 +63,62 @@ public final class DeviceTrafficProbe {
                 for (int i = 0; i < first.length; i++) worst = Math.max(worst, Math.abs(first[i] - best[i]));
                 System.out.printf(Locale.ROOT, "best image against %s's: max |difference| %.3g%n", specs.get(0), worst);
             }
+        }
+    }
+
+    private static void shared(String spec, NoiseScheme scheme, Path checkpoint, String mode) {
+        boolean host = mode.startsWith("host-");
+        int concurrent = Integer.parseInt(host ? mode.substring(5) : mode);
+        List<String> prompts;
+        try {
+            prompts = java.nio.file.Files.readAllLines(Path.of("bench/results/concurrent-searches/prompts-8.txt")).stream()
+                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try (Backend backend = Backends.create(spec); DiT dit = DiT.load(checkpoint, backend)) {
+            VelocityModel model = host ? new HostOnly(dit) : dit;
+            List<SearchBatch.Job<SearchResult>> jobs = prompts.stream().<SearchBatch.Job<SearchResult>>map(p -> view ->
+                    SearchMethods.create("rbf", SearchConfig.parse(List.of())).run(new SearchProblem(view, Sampler.named("vp-sde"),
+                            Rewards.named("counting"), PromptParser.parse(p).toCondition(), 500, 0, 0, SearchListener.NONE, scheme))).toList();
+            TransferCounter counter = backend.transfers();
+            counter.reset();
+            long nfe = 0;
+            long hash = 0;
+            long start = System.nanoTime();
+            for (SearchBatch.Outcome<SearchResult> o : SearchBatch.run(model, jobs, concurrent, () -> false, x -> {})) {
+                if (!o.ok()) throw new IllegalStateException("search " + o.index() + " failed", o.failure());
+                nfe += o.result().trace().nfe();
+                hash = 31 * hash + Arrays.hashCode(o.result().best());
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "backend %s, noise %s, %d prompts, %d at a time%s, rbf vp-sde 500 NFE each, seed 0: %.2f s%n",
+                    backend.name(), scheme.id(), prompts.size(), concurrent, host ? ", particles on the host" : "", seconds);
+            System.out.printf(Locale.ROOT, "NFE %d, hash of the best images %016x%n", nfe, hash);
+            System.out.printf(Locale.ROOT, "uploaded %,.1f B, downloaded %,.1f B, total %,.1f B per NFE (one latent: %,d B)%n",
+                    counter.uploadedBytes() / (double) nfe, counter.downloadedBytes() / (double) nfe,
+                    counter.totalBytes() / (double) nfe, (long) dit.dim() * Float.BYTES);
+        }
+    }
+
+    /** The model without its device path: searches keep their particles in host arrays. */
+    private record HostOnly(VelocityModel inner) implements VelocityModel {
+        @Override public int dim() { return inner.dim(); }
+        @Override public int[] shape() { return inner.shape(); }
+        @Override public int maxBatch() { return inner.maxBatch(); }
+        @Override public boolean takesStepSize() { return inner.takesStepSize(); }
+        @Override public int nfePerLatent() { return inner.nfePerLatent(); }
+        @Override public long nfe() { return inner.nfe(); }
+        @Override public void resetNfe() { inner.resetNfe(); }
+
+        @Override
+        public void velocity(int n, float[][] x, double[] t, Condition[] cond, float[][] out) {
+            inner.velocity(n, x, t, cond, out);
+        }
+
+        @Override
+        public void velocity(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
+            inner.velocity(n, x, t, d, cond, out);
         }
     }
 

@@ -5,6 +5,7 @@ import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.DeviceBuffers;
 import flowscale.runtime.model.VelocityModel;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -26,6 +27,12 @@ import java.util.function.Consumer;
  * {@code DiTBatchInvarianceTest}), nothing else is shared, and each search draws its own noise. That fails
  * only for a model spread over devices of different backends ({@code --devices cpu,opencl}), where a latent's
  * device depends on its place in the call.
+ *
+ * <p>A model with a device path ({@link VelocityModel#device()}) keeps it in shared calls: each running search gets
+ * device buffers of its own (reused by the next search that starts, so a long prompts file allocates no more than
+ * {@code concurrent} sets), its particles stay there, and a shared call gathers the searches' rows into one device
+ * batch and scatters the outputs back, by device copies. Backends' ops are synchronized, so a search's own ops
+ * (steps, estimates, noise) interleave with the shared call's.
  *
  * <p>All model calls run on the thread that called {@link #run}, one at a time, as with {@code concurrent = 1},
  * which runs the jobs one after another on that thread, each with the model unshared. If a shared call fails,
@@ -69,6 +76,10 @@ public final class SearchBatch<R> {
     private int emitted;
     /** Set when the calling thread gives up (a bug in this class): waiting searches fail instead of hanging. */
     private Throwable broken;
+    /** Device buffers of searches that have ended, for the next to start. Guarded by the lock. */
+    private final ArrayDeque<DeviceBuffers> freeBuffers = new ArrayDeque<>();
+    /** The gathered batch of a shared device call; used by the calling thread only. */
+    private DeviceBuffers gathered;
 
     @SuppressWarnings("unchecked")
     private SearchBatch(VelocityModel model, List<? extends Job<R>> jobs, int concurrent, int rowsPerCall,
@@ -147,6 +158,7 @@ public final class SearchBatch<R> {
                     while (true) {
                         while (running < concurrent && next < jobs.size() && !stopped(consumerFailure)) {
                             View v = new View(next++, false);
+                            v.buffers = deviceBuffers();
                             live.add(v);
                             running++;
                             toStart.add(v);
@@ -181,6 +193,14 @@ public final class SearchBatch<R> {
             throw e;
         }
         if (consumerFailure != null) throw consumerFailure;
+    }
+
+    /** Device buffers for a search about to start (under the lock): an ended search's, or new; null without a device path. */
+    private DeviceBuffers deviceBuffers() {
+        DeviceBuffers device = model.device();
+        if (device == null) return null;
+        DeviceBuffers free = freeBuffers.poll();
+        return free != null ? free : new DeviceBuffers(device.backend(), device.dim());
     }
 
     /** No further job starts: the first has, and the caller or its consumer asked to stop. */
@@ -218,6 +238,7 @@ public final class SearchBatch<R> {
             lock.lock();
             try {
                 outcomes[view.index] = new Outcome<>(view.index, result, failure);
+                if (view.buffers != null) freeBuffers.push(view.buffers);
                 running--;
                 changed.signalAll();
             } finally {
@@ -246,8 +267,18 @@ public final class SearchBatch<R> {
         }
     }
 
-    /** One shared call; if it fails, each request alone, so each search gets its own answer. */
+    /**
+     * One shared call (two when host and device requests are pending together); if it fails, each request alone, so
+     * each search gets its own answer.
+     */
     private void call(List<View> group) {
+        List<View> host = new ArrayList<>(group.size()), device = new ArrayList<>(group.size());
+        for (View v : group) (v.request.onDevice() ? device : host).add(v);
+        if (!host.isEmpty()) hostCall(host);
+        if (!device.isEmpty()) deviceCall(device);
+    }
+
+    private void hostCall(List<View> group) {
         if (group.size() == 1) {
             alone(group.getFirst().request);
             return;
@@ -282,9 +313,56 @@ public final class SearchBatch<R> {
         }
     }
 
+    /** The requests' device rows gathered into one batch on the device, one call, and the outputs scattered back. */
+    private void deviceCall(List<View> group) {
+        if (group.size() == 1) {
+            alone(group.getFirst().request);
+            return;
+        }
+        int total = 0;
+        boolean anyStep = false, allConditioned = true;
+        for (View v : group) {
+            total += v.request.n;
+            anyStep |= v.request.d != null;
+            allConditioned &= v.request.cond != null;
+        }
+        if (!allConditioned) { // a model that takes no conditions: each alone, as its searches pass them
+            for (View v : group) alone(v.request);
+            return;
+        }
+        try {
+            if (gathered == null) gathered = new DeviceBuffers(model.device().backend(), model.device().dim());
+            var backend = gathered.backend();
+            Tensor x = gathered.rows("shared.x", total), out = gathered.rows("shared.out", total);
+            double[] t = new double[total];
+            double[] d = anyStep ? new double[total] : null;
+            Condition[] cond = new Condition[total];
+            int row = 0;
+            for (View v : group) {
+                Request q = v.request;
+                backend.copy(q.deviceX.rowRange(0, q.n), x.rowRange(row, q.n));
+                System.arraycopy(q.t, 0, t, row, q.n);
+                if (d != null && q.d != null) System.arraycopy(q.d, 0, d, row, q.n);
+                System.arraycopy(q.cond, 0, cond, row, q.n);
+                row += q.n;
+            }
+            model.velocity(total, x, t, d, cond, out);
+            row = 0;
+            for (View v : group) {
+                Request q = v.request;
+                backend.copy(out.rowRange(row, q.n), q.deviceOut.rowRange(0, q.n));
+                q.failure = null;
+                row += q.n;
+            }
+        } catch (RuntimeException | Error e) {
+            for (View v : group) alone(v.request);
+        }
+    }
+
     private void alone(Request q) {
         try {
-            if (q.d == null) model.velocity(q.n, q.x, q.t, q.cond, q.out);
+            if (q.onDevice()) model.velocity(q.n, q.deviceX, q.t, q.d, q.cond, q.deviceOut);
+            else if (q.d == null) model.velocity(q.n, q.x, q.t, q.cond, q.out);
             else model.velocity(q.n, q.x, q.t, q.d, q.cond, q.out);
             q.failure = null;
         } catch (Throwable e) {
@@ -304,7 +382,10 @@ public final class SearchBatch<R> {
         }
     }
 
-    /** One search's pending call; its arrays are the search's own, written in place. */
+    /**
+     * One search's pending call; its arrays (or, on the device path, its device rows {@code [n, dim]}) are the
+     * search's own, written in place.
+     */
     private static final class Request {
         final int n;
         final float[][] x;
@@ -312,16 +393,33 @@ public final class SearchBatch<R> {
         final double[] d;
         final Condition[] cond;
         final float[][] out;
+        final Tensor deviceX;
+        final Tensor deviceOut;
         boolean done;
         Throwable failure;
 
         Request(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
+            this(n, x, t, d, cond, out, null, null);
+        }
+
+        Request(int n, Tensor x, double[] t, double[] d, Condition[] cond, Tensor out) {
+            this(n, null, t, d, cond, null, x, out);
+        }
+
+        private Request(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out, Tensor deviceX,
+                        Tensor deviceOut) {
             this.n = n;
             this.x = x;
             this.t = t;
             this.d = d;
             this.cond = cond;
             this.out = out;
+            this.deviceX = deviceX;
+            this.deviceOut = deviceOut;
+        }
+
+        boolean onDevice() {
+            return deviceX != null;
         }
     }
 
@@ -333,6 +431,8 @@ public final class SearchBatch<R> {
     private final class View implements VelocityModel {
         final int index;
         final boolean direct;
+        /** This search's own device buffers in shared calls (null when direct, or without a device path). */
+        DeviceBuffers buffers;
         Request request;
         boolean left;
         private long nfe;
@@ -388,22 +488,32 @@ public final class SearchBatch<R> {
         }
 
         /**
-         * One search at a time calls the model directly, so it may keep its particles on the model's device; shared
-         * calls gather several searches' host latents, so a view in them has no device path.
+         * One search at a time calls the model directly and uses the model's own device buffers; in shared calls each
+         * search has buffers of its own on the same device, and its device rows are gathered into the shared call.
          */
         @Override
         public DeviceBuffers device() {
-            return direct ? model.device() : null;
+            return direct ? model.device() : buffers;
         }
 
         @Override
         public void velocity(int n, Tensor x, double[] t, double[] d, Condition[] cond, Tensor out) {
-            if (!direct) { // shared calls gather host latents: through the host, as a model without a device path
+            if (direct) {
+                model.velocity(n, x, t, d, cond, out);
+                nfe += (long) n * model.nfePerLatent();
+                return;
+            }
+            if (buffers == null) { // no device path: through the host, as a model without one
                 VelocityModel.super.velocity(n, x, t, d, cond, out);
                 return;
             }
-            model.velocity(n, x, t, d, cond, out);
-            nfe += (long) n * model.nfePerLatent();
+            if (n < 0 || n > t.length || (cond != null && n > cond.length) || (d != null && n > d.length)
+                    || n > x.rows() || n > out.rows()) {
+                throw new IllegalArgumentException("batch of " + n + " with x " + x + ", out " + out + ", t " + t.length
+                        + (cond == null ? "" : ", cond " + cond.length) + (d == null ? "" : ", d " + d.length));
+            }
+            if (n == 0) return;
+            await(new Request(n, x, t, d, cond, out));
         }
 
         private void submit(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
@@ -418,7 +528,12 @@ public final class SearchBatch<R> {
                 return;
             }
             if (n == 0) return;
-            Request q = new Request(n, x, t, d, cond, out);
+            await(new Request(n, x, t, d, cond, out));
+        }
+
+        /** Hands {@code q} to the shared calls and waits for its answer. */
+        private void await(Request q) {
+            int n = q.n;
             lock.lock();
             try {
                 if (left) throw new IllegalStateException("search " + index + " called the model after leaving the shared calls");

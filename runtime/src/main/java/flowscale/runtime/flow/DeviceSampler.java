@@ -14,7 +14,7 @@ import flowscale.runtime.model.VelocityModel;
  * {@code combine}. Nothing crosses to the host here: what a caller downloads (the estimates a reward reads) is its choice.
  *
  * <p>Rows that share a time are converted and estimated in one op. Scratch rows come from the model's
- * {@link DeviceBuffers}; one search at a time.
+ * {@link DeviceBuffers} (a search's own set when searches share model calls); one search per sampler.
  */
 public final class DeviceSampler {
     private final Sampler sampler;

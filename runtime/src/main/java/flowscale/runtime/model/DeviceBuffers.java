@@ -12,8 +12,9 @@ import java.util.Map;
  * memory only when it closes, so a buffer per search would grow without bound over a prompts file; a named buffer is
  * allocated once per size it grows to (doubling).
  *
- * <p>Like the model, not thread-safe: one search at a time uses a model's device path, and a name stands for one use
- * (two live uses of a name would share memory).
+ * <p>Not thread-safe: one search at a time uses one set of buffers (searches that share model calls each get a set of
+ * their own, {@code application.SearchBatch}), and a name stands for one use (two live uses of a name would share
+ * memory).
  */
 public final class DeviceBuffers {
     private final Backend backend;
