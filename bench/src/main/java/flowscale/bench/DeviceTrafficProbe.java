@@ -8,7 +8,9 @@ import flowscale.runtime.application.SearchBatch;
 import flowscale.runtime.data.PromptParser;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
+import flowscale.runtime.model.DeviceSpec;
 import flowscale.runtime.model.DiT;
+import flowscale.runtime.model.MultiDeviceModel;
 import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.reward.Rewards;
 import flowscale.runtime.search.LevelRecord;
@@ -30,6 +32,10 @@ import java.util.Locale;
  * Also prints the best reward, a hash of the best image and of the trace's rewards and acceptances, so that runs
  * (backends, code versions) can be compared; given several backends (comma-separated), the largest difference of
  * each one's best image from the first one's.
+ *
+ * <p>A backend written {@code A+B+...} is the model spread over those devices as {@code --devices A,B,...} spreads it,
+ * with the search's particles spread over them too; {@code host:A+B+...} the same model seen without its devices'
+ * shares (particles on the host, what {@code --devices} did before); bytes are summed over the devices.
  *
  * <p>With a fourth argument {@code N}, the 8 prompts of {@code bench/results/concurrent-searches/prompts-8.txt} run as
  * {@code generate --prompts --concurrent-searches N} runs them ({@link SearchBatch}: N at a time, sharing model calls),
@@ -122,7 +128,40 @@ public final class DeviceTrafficProbe {
         }
     }
 
+    /**
+     * The main job's search over several devices ({@code A+B+...}, as {@code --devices A,B,...}), its particles spread over
+     * them ({@code host:A+B} sees the model without its shards: the particles stay on the host); bytes summed over the
+     * devices' backends.
+     */
+    private static float[] spread(String spec, NoiseScheme scheme, Path checkpoint) {
+        boolean host = spec.startsWith("host:");
+        String list = (host ? spec.substring(5) : spec).replace('+', ',');
+        try (MultiDeviceModel model = MultiDeviceModel.load(checkpoint, DeviceSpec.parseList(list), 1.0, DiT.DEFAULT_MAX_BATCH_ROWS)) {
+            List<TransferCounter> counters = new java.util.ArrayList<>();
+            for (int d = 0; d < model.devices(); d++) counters.add(model.model(d).backend().transfers());
+            counters.forEach(TransferCounter::reset);
+            VelocityModel seen = host ? new HostOnly(model) : model;
+            SearchProblem problem = new SearchProblem(seen, Sampler.named("vp-sde"), Rewards.named("counting"),
+                    PromptParser.parse("2 red circles and 1 blue square").toCondition(), 500, 0, 0, SearchListener.NONE, scheme);
+            long start = System.nanoTime();
+            SearchResult r = SearchMethods.create("rbf", SearchConfig.parse(List.of())).run(problem);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long nfe = r.trace().nfe(), up = 0, down = 0;
+            for (TransferCounter c : counters) {
+                up += c.uploadedBytes();
+                down += c.downloadedBytes();
+            }
+            System.out.printf(Locale.ROOT, "devices %s%s, noise %s, rbf vp-sde 500 NFE, seed 0: %.2f s%n", list,
+                    host ? " (particles on the host)" : model.shards() != null ? " (particles spread over the devices)" : "", scheme.id(), seconds);
+            System.out.printf(Locale.ROOT, "NFE %d, best reward %.6f, best image hash %08x%n", nfe, r.bestReward(), Arrays.hashCode(r.best()));
+            System.out.printf(Locale.ROOT, "uploaded %,.1f B, downloaded %,.1f B, total %,.1f B per NFE%n",
+                    up / (double) nfe, down / (double) nfe, (up + down) / (double) nfe);
+            return r.best();
+        }
+    }
+
     private static float[] probe(String spec, NoiseScheme scheme, Path checkpoint) {
+        if (spec.contains("+")) return spread(spec, scheme, checkpoint);
         String prompt = "2 red circles and 1 blue square";
         try (Backend backend = Backends.create(spec); DiT dit = DiT.load(checkpoint, backend)) {
             TransferCounter counter = backend.transfers();

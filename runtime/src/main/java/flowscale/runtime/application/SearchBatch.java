@@ -3,6 +3,7 @@ package flowscale.runtime.application;
 import flowscale.kernels.Tensor;
 import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.DeviceBuffers;
+import flowscale.runtime.model.DeviceShards;
 import flowscale.runtime.model.VelocityModel;
 
 import java.util.ArrayDeque;
@@ -494,6 +495,38 @@ public final class SearchBatch<R> {
         @Override
         public DeviceBuffers device() {
             return direct ? model.device() : buffers;
+        }
+
+        /**
+         * One search at a time may keep its particles on the devices of a model spread over several (the calls it makes
+         * there count on this view too); shared calls gather host latents for such a model.
+         */
+        @Override
+        public DeviceShards shards() {
+            DeviceShards inner = direct ? model.shards() : null;
+            if (inner == null) return null;
+            return new DeviceShards() {
+                @Override
+                public int devices() {
+                    return inner.devices();
+                }
+
+                @Override
+                public VelocityModel model(int d) {
+                    return inner.model(d);
+                }
+
+                @Override
+                public int[] split(int n) {
+                    return inner.split(n);
+                }
+
+                @Override
+                public void run(boolean[] active, java.util.function.IntConsumer work, long latents) {
+                    inner.run(active, work, latents);
+                    nfe += latents * model.nfePerLatent();
+                }
+            };
         }
 
         @Override

@@ -187,6 +187,67 @@ public final class MultiDeviceModel implements VelocityModel {
         return nfe;
     }
 
+    /**
+     * The devices, when every device's model has a device path, so that a search keeps each device's share of its
+     * particles on it ({@link #split} decides the shares, as for {@link #velocity}); null otherwise.
+     */
+    @Override
+    public DeviceShards shards() {
+        for (Device d : devices) if (d.model.device() == null) return null;
+        return shards;
+    }
+
+    private final DeviceShards shards = new DeviceShards() {
+        @Override
+        public int devices() {
+            return devices.length;
+        }
+
+        @Override
+        public VelocityModel model(int d) {
+            return devices[d].model;
+        }
+
+        @Override
+        public int[] split(int n) {
+            return MultiDeviceModel.this.split(n);
+        }
+
+        @Override
+        public void run(boolean[] active, java.util.function.IntConsumer work, long latents) {
+            if (closed) throw new IllegalStateException("the multi-device model is closed");
+            if (active.length != devices.length) {
+                throw new IllegalArgumentException(active.length + " flags for " + devices.length + " devices");
+            }
+            for (int d = 0; d < devices.length; d++) {
+                int device = d;
+                running[d] = active[d] ? devices[d].thread.submit(() -> work.accept(device)) : null;
+            }
+            List<Throwable> failures = new ArrayList<>();
+            List<String> where = new ArrayList<>();
+            boolean interrupted = false;
+            for (int d = 0; d < devices.length; d++) {
+                if (running[d] == null) continue;
+                while (true) {
+                    try {
+                        running[d].get();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // keep waiting: the device is still working on the search's tensors
+                    } catch (ExecutionException e) {
+                        failures.add(e.getCause());
+                        where.add(devices[d].describe(e.getCause()));
+                        break;
+                    }
+                }
+                running[d] = null;
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+            if (!failures.isEmpty()) throw combined(failures, where);
+            nfe += latents * nfePerLatent;
+        }
+    };
+
     @Override
     public void resetNfe() {
         nfe = 0;
@@ -346,9 +407,16 @@ public final class MultiDeviceModel implements VelocityModel {
         }
 
         String describe(int from, int to, Throwable failure) {
-            String why = failure.getMessage() == null ? failure.getClass().getSimpleName()
+            return "device " + (index + 1) + " (" + spec.backend() + ") failed on particles [" + from + ", " + to + "): " + why(failure);
+        }
+
+        String describe(Throwable failure) {
+            return "device " + (index + 1) + " (" + spec.backend() + ") failed: " + why(failure);
+        }
+
+        private static String why(Throwable failure) {
+            return failure.getMessage() == null ? failure.getClass().getSimpleName()
                     : failure.getMessage().lines().findFirst().orElse("");
-            return "device " + (index + 1) + " (" + spec.backend() + ") failed on particles [" + from + ", " + to + "): " + why;
         }
 
         void close() {

@@ -59,6 +59,14 @@ public interface VelocityModel extends AutoCloseable {
     }
 
     /**
+     * For a model spread over several devices whose models all have a device path: the devices, so that a search can
+     * keep each device's share of its particles there ({@link DeviceShards}); null (the default) otherwise.
+     */
+    default DeviceShards shards() {
+        return null;
+    }
+
+    /**
      * The device path of {@link #velocity(int, float[][], double[], double[], Condition[], float[][])}: {@code x} and
      * {@code out} are {@code [n, dim()]} matrices on {@code device().backend()}, {@code out} not overlapping {@code x}.
      * Same results and NFE count as the host path, bit for bit. A model whose {@link #device()} is null (the default)

@@ -8,8 +8,9 @@ import flowscale.kernels.Tensor;
  * device when it has a device path ({@link Device}: the SDE step, the estimate and the noise then run there), in host
  * arrays otherwise ({@link Host}). The estimates are always on the host, because a reward reads them: on a device they
  * are downloaded once per batch, and that download and the selection's indices are all that crosses per candidate.
+ * A model spread over several devices with device paths ({@link Sharded}) keeps each device's share of the rows there.
  */
-abstract sealed class Particles permits Particles.Host, Particles.Device {
+abstract sealed class Particles permits Particles.Host, Particles.Device, Particles.Sharded {
     final int n;
     final float[][] x0;
 
@@ -80,6 +81,66 @@ abstract sealed class Particles permits Particles.Host, Particles.Device {
             x.backend().copy(x(from), d.x(to));
             x.backend().copy(u(from), d.u(to));
             System.arraycopy(x0[from], 0, d.x0[to], 0, x0[from].length);
+        }
+    }
+
+    /**
+     * Latents and outputs spread over several devices: device {@code d} holds rows {@code [bounds[d], bounds[d+1])} as
+     * rows of its own {@code [count, dim]} tensors (the split of {@code model.shards()} for this set's size). A particle
+     * that moves to a row on another device goes through the host (two latents down and up); within a device it is a
+     * device copy.
+     */
+    static final class Sharded extends Particles {
+        final int[] bounds;
+        final Tensor[] x, u;
+
+        Sharded(int n, int dim, int[] bounds, Tensor[] x, Tensor[] u) {
+            super(n, dim);
+            this.bounds = bounds;
+            this.x = x;
+            this.u = u;
+        }
+
+        /** The device that holds row {@code i}. */
+        int device(int i) {
+            if (i < 0 || i >= n) throw new IndexOutOfBoundsException("particle " + i + " of " + n);
+            int d = 0;
+            while (i >= bounds[d + 1]) d++;
+            return d;
+        }
+
+        Tensor x(int i) {
+            int d = device(i);
+            return x[d].rowRange(i - bounds[d], 1);
+        }
+
+        Tensor u(int i) {
+            int d = device(i);
+            return u[d].rowRange(i - bounds[d], 1);
+        }
+
+        /** Rows {@code [bounds[d], min(bounds[d+1], n))} of device {@code d}: how many of the first {@code n} it holds. */
+        int count(int d, int n) {
+            return Math.max(0, Math.min(bounds[d + 1], n) - bounds[d]);
+        }
+
+        @Override
+        void copy(int from, Particles dst, int to) {
+            Sharded d = (Sharded) dst;
+            move(x(from), d.x(to));
+            move(u(from), d.u(to));
+            System.arraycopy(x0[from], 0, d.x0[to], 0, x0[from].length);
+        }
+
+        /** One row to another, on the same device or through the host. */
+        static void move(Tensor from, Tensor to) {
+            if (from.backend() == to.backend()) {
+                from.backend().copy(from, to);
+                return;
+            }
+            float[] row = new float[Math.toIntExact(from.size())];
+            from.backend().download(from, row, 0);
+            to.backend().upload(row, 0, to);
         }
     }
 }

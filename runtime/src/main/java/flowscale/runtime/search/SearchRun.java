@@ -5,6 +5,7 @@ import flowscale.runtime.flow.DeviceSampler;
 import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
+import flowscale.runtime.model.DeviceShards;
 import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.reward.Reward;
 
@@ -71,6 +72,13 @@ final class SearchRun {
     private int lastCount;
     /** The sampler on the model's device, or null when the model has no device path (particles stay on the host). */
     private final DeviceSampler device;
+    /**
+     * A model spread over devices that all have a device path: the devices, and the sampler on each; null otherwise. Each
+     * device then holds its share of every particle set ({@link Particles.Sharded}).
+     */
+    private final DeviceShards shards;
+    private final DeviceSampler[] shardSamplers;
+    private float[][] shardStaging = new float[0][];
     private final float[] hostNoise;
     private float[] x0Staging = new float[0];
 
@@ -92,6 +100,9 @@ final class SearchRun {
         this.estimate = sampler.estimate().resolve(model);
         this.latentsPerEstimate = estimate.latentsPerEstimate();
         this.device = model.device() == null ? null : new DeviceSampler(sampler, model);
+        this.shards = device == null ? model.shards() : null;
+        this.shardSamplers = shards == null ? null : new DeviceSampler[shards.devices()];
+        for (int d = 0; shards != null && d < shards.devices(); d++) shardSamplers[d] = new DeviceSampler(sampler, shards.model(d));
         this.hostNoise = new float[dim];
         if (estimate != Estimate.TWEEDIE) parameters.put("estimate", estimate.label());
         problem.listener().started(() -> lastCount == 0 && !haveBest ? null : partial());
@@ -187,10 +198,49 @@ final class SearchRun {
      * buffers when it has a device path, host arrays otherwise.
      */
     Particles particles(String name, int n) {
+        String key = method + "." + name;
+        if (shards != null) {
+            int[] bounds = shards.split(n);
+            Tensor[] x = new Tensor[shards.devices()], u = new Tensor[shards.devices()];
+            for (int d = 0; d < x.length; d++) {
+                var buffers = shards.model(d).device();
+                x[d] = buffers.rows(key + ".x", bounds[d + 1] - bounds[d]);
+                u[d] = buffers.rows(key + ".u", bounds[d + 1] - bounds[d]);
+            }
+            return new Particles.Sharded(n, dim, bounds, x, u);
+        }
         if (device == null) return new Particles.Host(n, dim);
         var buffers = model.device();
-        String key = method + "." + name;
         return new Particles.Device(n, dim, buffers.rows(key + ".x", n), buffers.rows(key + ".u", n));
+    }
+
+    /** One device's share of a call over particles {@code [0, n)}: rows {@code [lo, lo + count)} of the set. */
+    @FunctionalInterface
+    private interface ShardWork {
+        void run(int device, int lo, int count, Condition[] cond);
+    }
+
+    /**
+     * A model call over particles {@code [0, n)} of {@code p} ({@code latents} latents each), every device running its
+     * share at once on its own rows.
+     */
+    private void onShards(int n, int latents, Particles.Sharded p, ShardWork work) {
+        Condition[] all = conditions(n);
+        boolean[] active = new boolean[shards.devices()];
+        for (int d = 0; d < active.length; d++) active[d] = p.count(d, n) > 0;
+        charge(n, latents, () -> shards.run(active, d -> {
+            int lo = p.bounds[d], count = p.count(d, n);
+            work.run(d, lo, count, Arrays.copyOfRange(all, lo, lo + count));
+        }, (long) n * latents));
+    }
+
+    private static double[] slice(double[] a, int lo, int count) {
+        return Arrays.copyOfRange(a, lo, lo + count);
+    }
+
+    /** The sampler on the device that holds row {@code row} of {@code p}. */
+    private DeviceSampler samplerOf(Particles.Sharded p, int row) {
+        return shardSamplers[p.device(row)];
     }
 
     /** The latent of particle {@code row} of {@code p} becomes the normals of stream (purpose, particle, level, candidate). */
@@ -198,6 +248,7 @@ final class SearchRun {
         switch (p) {
             case Particles.Host h -> noise.normal(purpose, particle, level, candidate, h.x[row]);
             case Particles.Device d -> noise.normal(purpose, particle, level, candidate, d.x(row));
+            case Particles.Sharded d -> noise.normal(purpose, particle, level, candidate, d.x(row));
         }
     }
 
@@ -206,6 +257,8 @@ final class SearchRun {
         switch (p) {
             case Particles.Host h -> velocity(n, h.x, s, sNext, h.u);
             case Particles.Device d -> charge(n, 1, () -> device.evaluate(n, d.x, s, sNext, conditions(n), d.u));
+            case Particles.Sharded d -> onShards(n, 1, d, (dev, lo, count, cond) ->
+                    shardSamplers[dev].evaluate(count, d.x[dev], slice(s, lo, count), slice(sNext, lo, count), cond, d.u[dev]));
         }
     }
 
@@ -223,6 +276,17 @@ final class SearchRun {
                 device.backend().download(x0, x0Staging, 0);
                 for (int i = 0; i < n; i++) System.arraycopy(x0Staging, i * dim, d.x0[i], 0, dim);
             });
+            case Particles.Sharded d -> {
+                if (shardStaging.length < shards.devices()) shardStaging = new float[shards.devices()][0];
+                onShards(n, latentsPerEstimate, d, (dev, lo, count, cond) -> {
+                    Tensor x0 = shards.model(dev).device().rows("search.x0", count);
+                    shardSamplers[dev].estimate(count, d.x[dev], slice(s, lo, count), slice(sNext, lo, count), cond, d.u[dev], x0);
+                    if (shardStaging[dev].length < count * dim) shardStaging[dev] = new float[count * dim];
+                    float[] staging = shardStaging[dev];
+                    shardSamplers[dev].backend().download(x0, staging, 0);
+                    for (int i = 0; i < count; i++) System.arraycopy(staging, i * dim, d.x0[lo + i], 0, dim);
+                });
+            }
         }
     }
 
@@ -242,6 +306,22 @@ final class SearchRun {
                 }
                 device.step(d.x(row), d.u(row), s, sNext, z, ((Particles.Device) to).x(toRow));
             }
+            case Particles.Sharded d -> {
+                DeviceSampler on = samplerOf(d, row);
+                Tensor z = null;
+                if (sampler.stochastic()) {
+                    z = shards.model(d.device(row)).device().rows("search.z", 1);
+                    noise.normal(NoiseStreams.Purpose.STEP, particle, level, candidate, z);
+                }
+                Tensor target = ((Particles.Sharded) to).x(toRow);
+                if (target.backend() == on.backend()) {
+                    on.step(d.x(row), d.u(row), s, sNext, z, target);
+                } else { // the row's device steps it, then it moves
+                    Tensor moved = shards.model(d.device(row)).device().rows("search.moved", 1);
+                    on.step(d.x(row), d.u(row), s, sNext, z, moved);
+                    Particles.Sharded.move(moved, target);
+                }
+            }
         }
     }
 
@@ -259,6 +339,14 @@ final class SearchRun {
             }
             case Particles.Device d -> device.backend().combine(1.0, d.x.rowRange(0, n), -dt, d.u.rowRange(0, n), 0.0, null,
                     d.x.rowRange(0, n));
+            case Particles.Sharded d -> {
+                for (int dev = 0; dev < shardSamplers.length; dev++) {
+                    int count = d.count(dev, n);
+                    if (count == 0) continue;
+                    shardSamplers[dev].backend().combine(1.0, d.x[dev].rowRange(0, count), -dt, d.u[dev].rowRange(0, count), 0.0,
+                            null, d.x[dev].rowRange(0, count));
+                }
+            }
         }
     }
 
@@ -277,6 +365,20 @@ final class SearchRun {
                 Tensor z = model.device().rows("search.z", 1);
                 noise.normal(NoiseStreams.Purpose.FORWARD, particle, level, candidate, z);
                 device.forwardNoise(d.x(row), s, sUp, z, ((Particles.Device) to).x(toRow));
+            }
+            case Particles.Sharded d -> {
+                DeviceSampler on = samplerOf(d, row);
+                var buffers = shards.model(d.device(row)).device();
+                Tensor z = buffers.rows("search.z", 1);
+                noise.normal(NoiseStreams.Purpose.FORWARD, particle, level, candidate, z);
+                Tensor target = ((Particles.Sharded) to).x(toRow);
+                if (target.backend() == on.backend()) {
+                    on.forwardNoise(d.x(row), s, sUp, z, target);
+                } else {
+                    Tensor moved = buffers.rows("search.moved", 1);
+                    on.forwardNoise(d.x(row), s, sUp, z, moved);
+                    Particles.Sharded.move(moved, target);
+                }
             }
         }
     }
