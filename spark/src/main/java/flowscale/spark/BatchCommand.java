@@ -3,6 +3,7 @@ package flowscale.spark;
 import flowscale.kernels.NoiseScheme;
 import flowscale.runtime.UserError;
 import flowscale.runtime.application.DefaultModel;
+import flowscale.runtime.application.SearchBatch;
 import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.search.SearchConfig;
@@ -120,6 +121,13 @@ public final class BatchCommand implements Callable<Integer> {
     @Option(names = "--cfg", defaultValue = "1.0", paramLabel = "W", description = "Classifier-free guidance scale (1 = off).")
     double cfg;
 
+    @Option(names = "--concurrent-searches", defaultValue = "1", paramLabel = "N",
+            description = "Prompts per task whose searches advance together on the executor, their particles evaluated in "
+                    + "common model calls (each prompt's files are the same as when it runs alone). 1 (the default) gives "
+                    + "every prompt a task of its own; with N a lost executor costs up to N searches, which Spark reruns "
+                    + "(committed prompts are skipped).")
+    int concurrentSearches;
+
     @Spec
     CommandSpec spec;
 
@@ -143,6 +151,9 @@ public final class BatchCommand implements Callable<Integer> {
         if (budget < 1 || budget > PromptTask.MAX_BUDGET) throw new UserError("--budget must be in 1.." + PromptTask.MAX_BUDGET + " NFE, got " + budget);
         if (steps < 1 || steps > 1000) throw new UserError("--steps must be in 1..1000, got " + steps);
         if (!Double.isFinite(cfg)) throw new UserError("--cfg must be a finite number, got " + cfg);
+        if (concurrentSearches < 1 || concurrentSearches > SearchBatch.MAX_CONCURRENT) {
+            throw new UserError("--concurrent-searches must be between 1 and " + SearchBatch.MAX_CONCURRENT + ", got " + concurrentSearches);
+        }
         if (devices != null && spec.commandLine().getParseResult().hasMatchedOption("--backend")) {
             throw new UserError("give either --backend or --devices, not both");
         }
@@ -167,7 +178,7 @@ public final class BatchCommand implements Callable<Integer> {
         // Executors run in other directories: a relative path would not name the same file there.
         modelSpec = file.toAbsolutePath().normalize().toString();
         return new BatchSettings(modelSpec, backend, devices, cfg, steps, estimate, noiseScheme, reward, searchOptions,
-                rbfVariant, method, sampler, seed, budget, prompts, out,
+                rbfVariant, method, sampler, seed, budget, concurrentSearches, prompts, out,
                 spec.commandLine().getParseResult().originalArgs());
     }
 
@@ -177,7 +188,7 @@ public final class BatchCommand implements Callable<Integer> {
         FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
         String qualified = fs.makeQualified(out).toString();
         return new BatchSettings(s.model(), s.backend(), s.devices(), s.cfg(), s.steps(), s.estimate(), s.noiseScheme(),
-                s.reward(), s.searchOptions(), s.rbfVariant(), s.method(), s.sampler(), s.seed(), s.budget(), s.input(),
+                s.reward(), s.searchOptions(), s.rbfVariant(), s.method(), s.sampler(), s.seed(), s.budget(), s.concurrentSearches(), s.input(),
                 qualified, s.arguments());
     }
 

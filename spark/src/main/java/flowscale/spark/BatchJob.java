@@ -74,9 +74,11 @@ public final class BatchJob {
                 PROGRESS_SECONDS, PROGRESS_SECONDS, TimeUnit.SECONDS);
         List<ResultRow> results;
         try {
-            // One partition per prompt: tasks are as fine as the work, so a lost executor costs one search each.
-            results = new ArrayList<>(jsc.parallelize(rows, rows.size())
-                    .map(new PromptTask(settings, new HadoopConf(hadoop), done, nfe)).collect());
+            // One partition per prompt (or per --concurrent-searches prompts, which then share model calls): tasks are as
+            // fine as the work, so a lost executor costs one search each (or the partition's).
+            int partitions = Math.max(1, (rows.size() + settings.concurrentSearches() - 1) / settings.concurrentSearches());
+            results = new ArrayList<>(jsc.parallelize(rows, partitions)
+                    .mapPartitions(new PromptTask(settings, new HadoopConf(hadoop), done, nfe)).collect());
         } finally {
             ticker.shutdownNow();
         }

@@ -212,4 +212,27 @@ class BatchLocalTest {
         assertEquals(2, method.code(), method.err());
         assertEquals(1, method.err().strip().lines().count(), method.err());
     }
+
+    /**
+     * With {@code --concurrent-searches 4} the twelve mixed rows run as three tasks of four prompts whose searches share
+     * model calls, and every prompt's directory is the bytes of the one-prompt-per-task run of test 1 (only the command
+     * line in the trace differs).
+     */
+    @Test
+    @Order(6)
+    void promptsThatShareModelCallsGiveTheFilesTheyGetAlone() throws Exception {
+        Path alone = dir.resolve("mixed"), shared = dir.resolve("mixed-shared");
+        assertTrue(Files.isDirectory(alone), "test 1 wrote " + alone);
+        BatchFixture.Run r = BatchFixture.batch(args(mixedTable().toString(), shared, "--concurrent-searches", "4"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("12/12 prompts done"), r.err());
+        Map<String, Path> want = BatchFixture.promptDirectories(alone), got = BatchFixture.promptDirectories(shared);
+        assertEquals(want.keySet(), got.keySet());
+        for (Map.Entry<String, Path> e : want.entrySet()) assertSameOutputs(e.getValue(), got.get(e.getKey()), true);
+        for (Map<String, Object> row : BatchFixture.results(shared)) assertEquals("ran", row.get("status"), row.toString());
+
+        BatchFixture.Run bad = BatchFixture.batch(args(mixedTable().toString(), dir.resolve("y"), "--concurrent-searches", "0"));
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().strip().lines().count() == 1 && bad.err().contains("--concurrent-searches must be between 1 and 256"), bad.err());
+    }
 }

@@ -42,6 +42,8 @@ import java.util.function.Consumer;
  * the caller's consumer in job order on the calling thread, so what it prints has a fixed order.
  */
 public final class SearchBatch<R> {
+    /** The most searches the commands let advance together ({@code --concurrent-searches}): one thread each. */
+    public static final int MAX_CONCURRENT = 256;
 
     /** One search, with whatever belongs to it (writing its outputs, say), run against {@code model}. */
     @FunctionalInterface

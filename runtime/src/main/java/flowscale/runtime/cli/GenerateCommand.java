@@ -88,7 +88,7 @@ public final class GenerateCommand implements Callable<Integer> {
      * was not faster in a fresh JVM (bench/RESULTS.md, "Concurrent searches").
      */
     static final int CONCURRENT_SEARCHES_DEFAULT = 1;
-    static final int MAX_CONCURRENT_SEARCHES = 256;
+    static final int MAX_CONCURRENT_SEARCHES = SearchBatch.MAX_CONCURRENT;
 
     @Option(names = "--model", paramLabel = "SPEC",
             description = "Model: FILE.safetensors (a DiT checkpoint, or a FLUX.1 transformer in BFL's or ComfyUI's layout), DIR"
