@@ -7,9 +7,9 @@ import flowscale.kernels.TransferCounter;
 import flowscale.runtime.application.SearchBatch;
 import flowscale.runtime.data.PromptParser;
 import flowscale.runtime.flow.Sampler;
-import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.DeviceSpec;
 import flowscale.runtime.model.DiT;
+import flowscale.runtime.model.HostPath;
 import flowscale.runtime.model.MultiDeviceModel;
 import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.reward.Rewards;
@@ -83,7 +83,7 @@ public final class DeviceTrafficProbe {
             throw new java.io.UncheckedIOException(e);
         }
         try (Backend backend = Backends.create(spec); DiT dit = DiT.load(checkpoint, backend)) {
-            VelocityModel model = host ? new HostOnly(dit) : dit;
+            VelocityModel model = host ? new HostPath(dit) : dit;
             List<SearchBatch.Job<SearchResult>> jobs = prompts.stream().<SearchBatch.Job<SearchResult>>map(p -> view ->
                     SearchMethods.create("rbf", SearchConfig.parse(List.of())).run(new SearchProblem(view, Sampler.named("vp-sde"),
                             Rewards.named("counting"), PromptParser.parse(p).toCondition(), 500, 0, 0, SearchListener.NONE, scheme))).toList();
@@ -107,27 +107,6 @@ public final class DeviceTrafficProbe {
         }
     }
 
-    /** The model without its device path: searches keep their particles in host arrays. */
-    private record HostOnly(VelocityModel inner) implements VelocityModel {
-        @Override public int dim() { return inner.dim(); }
-        @Override public int[] shape() { return inner.shape(); }
-        @Override public int maxBatch() { return inner.maxBatch(); }
-        @Override public boolean takesStepSize() { return inner.takesStepSize(); }
-        @Override public int nfePerLatent() { return inner.nfePerLatent(); }
-        @Override public long nfe() { return inner.nfe(); }
-        @Override public void resetNfe() { inner.resetNfe(); }
-
-        @Override
-        public void velocity(int n, float[][] x, double[] t, Condition[] cond, float[][] out) {
-            inner.velocity(n, x, t, cond, out);
-        }
-
-        @Override
-        public void velocity(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
-            inner.velocity(n, x, t, d, cond, out);
-        }
-    }
-
     /**
      * The main job's search over several devices ({@code A+B+...}, as {@code --devices A,B,...}), its particles spread over
      * them ({@code host:A+B} sees the model without its shards: the particles stay on the host); bytes summed over the
@@ -140,7 +119,7 @@ public final class DeviceTrafficProbe {
             List<TransferCounter> counters = new java.util.ArrayList<>();
             for (int d = 0; d < model.devices(); d++) counters.add(model.model(d).backend().transfers());
             counters.forEach(TransferCounter::reset);
-            VelocityModel seen = host ? new HostOnly(model) : model;
+            VelocityModel seen = host ? new HostPath(model) : model;
             SearchProblem problem = new SearchProblem(seen, Sampler.named("vp-sde"), Rewards.named("counting"),
                     PromptParser.parse("2 red circles and 1 blue square").toCondition(), 500, 0, 0, SearchListener.NONE, scheme);
             long start = System.nanoTime();

@@ -5,9 +5,9 @@ import flowscale.kernels.Backends;
 import flowscale.kernels.opencl.ClDevices;
 import flowscale.runtime.flow.Estimate;
 import flowscale.runtime.flow.Sampler;
-import flowscale.runtime.model.Condition;
 import flowscale.runtime.model.DiT;
 import flowscale.runtime.model.DiTCheckpoints;
+import flowscale.runtime.model.HostPath;
 import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.reward.Rewards;
 import org.junit.jupiter.api.Test;
@@ -27,27 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DevicePathSearchTest {
     private static final List<String> SAMPLERS = List.of("vp-sde", "ode");
-
-    /** The model without its device path: the search keeps its particles in host arrays. */
-    private record HostOnly(VelocityModel inner) implements VelocityModel {
-        @Override public int dim() { return inner.dim(); }
-        @Override public int[] shape() { return inner.shape(); }
-        @Override public int maxBatch() { return inner.maxBatch(); }
-        @Override public boolean takesStepSize() { return inner.takesStepSize(); }
-        @Override public int nfePerLatent() { return inner.nfePerLatent(); }
-        @Override public long nfe() { return inner.nfe(); }
-        @Override public void resetNfe() { inner.resetNfe(); }
-
-        @Override
-        public void velocity(int n, float[][] x, double[] t, Condition[] cond, float[][] out) {
-            inner.velocity(n, x, t, cond, out);
-        }
-
-        @Override
-        public void velocity(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
-            inner.velocity(n, x, t, d, cond, out);
-        }
-    }
 
     private static SearchResult search(VelocityModel model, String method, String sampler, long budget) {
         List<String> settings = switch (method) {
@@ -78,7 +57,7 @@ class DevicePathSearchTest {
             for (double cfg : new double[] {1.0, 2.0}) {
                 try (DiT model = dit(cpu, cfg)) {
                     assertNotNull(model.device());
-                    VelocityModel host = new HostOnly(model);
+                    VelocityModel host = new HostPath(model);
                     assertNull(host.device());
                     for (String method : List.of("rbf", "rbf-paper", "bon", "none", "sop", "smc", "code", "code-variant", "svdd")) {
                         for (String sampler : SAMPLERS) {
@@ -109,7 +88,7 @@ class DevicePathSearchTest {
     void oneStepEstimatesOnTheDevicePathAreBitIdenticalOnCpu() {
         try (Backend cpu = Backends.create("cpu");
              DiT model = DiT.fromWeights(OneStepEstimateTest.CONFIG, DiTCheckpoints.randomWeights(OneStepEstimateTest.CONFIG, 3), cpu)) {
-            VelocityModel host = new HostOnly(model);
+            VelocityModel host = new HostPath(model);
             for (Estimate e : List.of(Estimate.SCHNELL, Estimate.FAITHFUL)) {
                 for (String method : List.of("rbf", "bon")) {
                     String what = method + " " + e;
@@ -144,7 +123,7 @@ class DevicePathSearchTest {
         assertTrue(ClDevices.available(), "no OpenCL device found; this test needs one (Debian: apt-get install pocl-opencl-icd)");
         try (Backend cl = Backends.create("opencl"); DiT model = dit(cl, 1.0)) {
             for (String sampler : SAMPLERS) {
-                SearchResult host = search(new HostOnly(model), "rbf", sampler, 160);
+                SearchResult host = search(new HostPath(model), "rbf", sampler, 160);
                 cl.transfers().reset();
                 SearchResult device = model.device() == null ? null : search(model, "rbf", sampler, 160);
                 assertNotNull(device);
@@ -159,7 +138,7 @@ class DevicePathSearchTest {
                 assertEquals((long) model.dim() * Float.BYTES, perNfe, sampler + ": downloaded bytes per NFE (one estimate)");
             }
             for (String method : List.of("bon", "sop", "smc", "code", "svdd")) {
-                SearchResult host = search(new HostOnly(model), method, "vp-sde", 200);
+                SearchResult host = search(new HostPath(model), method, "vp-sde", 200);
                 SearchResult device = search(model, method, "vp-sde", 200);
                 assertEquals(decisions(host), decisions(device), method);
                 float worst = 0;

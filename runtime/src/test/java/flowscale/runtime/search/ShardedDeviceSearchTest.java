@@ -7,6 +7,7 @@ import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.DeviceShards;
 import flowscale.runtime.model.DeviceSpec;
 import flowscale.runtime.model.DiT;
+import flowscale.runtime.model.HostPath;
 import flowscale.runtime.model.MultiDeviceModel;
 import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.reward.Rewards;
@@ -110,33 +111,12 @@ class ShardedDeviceSearchTest {
 
             a.transfers().reset();
             b.transfers().reset();
-            SearchResult host = search(new HostOnly(two), "rbf", "vp-sde", 200, NoiseScheme.QUANTILE_V2);
+            SearchResult host = search(new HostPath(two), "rbf", "vp-sde", 200, NoiseScheme.QUANTILE_V2);
             long hostTotal = a.transfers().totalBytes() + b.transfers().totalBytes();
             assertEquals(MultiDeviceSearchTest.fingerprint(host), MultiDeviceSearchTest.fingerprint(r), "the host path's search");
             System.out.printf("rbf on two cpu devices, %d NFE: %d rows moved; %.1f B up and %.1f B down per NFE; host path %.1f B per NFE%n",
                     nfe, moved, up / (double) nfe, down / (double) nfe, hostTotal / (double) nfe);
             assertTrue(down + up < hostTotal * 0.75, "sharded " + (down + up) / nfe + " B per NFE against " + hostTotal / nfe + " on the host path");
-        }
-    }
-
-    /** The spread model without its shards: the search keeps its particles on the host. */
-    private record HostOnly(VelocityModel inner) implements VelocityModel {
-        @Override public int dim() { return inner.dim(); }
-        @Override public int[] shape() { return inner.shape(); }
-        @Override public int maxBatch() { return inner.maxBatch(); }
-        @Override public boolean takesStepSize() { return inner.takesStepSize(); }
-        @Override public int nfePerLatent() { return inner.nfePerLatent(); }
-        @Override public long nfe() { return inner.nfe(); }
-        @Override public void resetNfe() { inner.resetNfe(); }
-
-        @Override
-        public void velocity(int n, float[][] x, double[] t, flowscale.runtime.model.Condition[] cond, float[][] out) {
-            inner.velocity(n, x, t, cond, out);
-        }
-
-        @Override
-        public void velocity(int n, float[][] x, double[] t, double[] d, flowscale.runtime.model.Condition[] cond, float[][] out) {
-            inner.velocity(n, x, t, d, cond, out);
         }
     }
 }
