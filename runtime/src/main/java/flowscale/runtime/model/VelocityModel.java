@@ -52,7 +52,8 @@ public interface VelocityModel extends AutoCloseable {
     /**
      * The device path's backend and reusable buffers there ({@link #velocity(int, Tensor, double[], double[], Condition[],
      * Tensor)}), where a caller may keep its latents so that they never cross to the host; null (the default) when the
-     * model has none (an analytic model, a model spread over several devices, a view that shares calls between searches).
+     * model has none (an analytic model; a model spread over several devices, which offers {@link #shards()} instead; a
+     * view that shares calls between searches of a model without one).
      */
     default DeviceBuffers device() {
         return null;

@@ -26,7 +26,8 @@ import java.util.Map;
  *
  * <p>Methods hold their particles as {@link Particles}: on the model's device when it has a device path
  * ({@link VelocityModel#device()}), where the steps, estimates and noise then run ({@link DeviceSampler}) and only the
- * estimates the rewards read come back; in host arrays otherwise. Both give the same floats on a host backend.
+ * estimates the rewards read come back; spread over the devices of a model that has several, each device holding its
+ * share ({@link VelocityModel#shards()}); in host arrays otherwise. All give the same floats on host backends.
  */
 final class SearchRun {
     final SearchProblem problem;
