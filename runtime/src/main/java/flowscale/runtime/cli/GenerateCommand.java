@@ -210,8 +210,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--devices", paramLabel = "LIST",
             description = "Spread every batch of particles over several devices instead of one --backend: "
                     + DeviceSpec.SYNTAX + ", each SPEC a backend as for --backend, e.g. cpu:1,cpu:1 or cpu,opencl:0:0; "
-                    + "each device holds its own copy of the model and gets a contiguous share of the batch in "
-                    + "proportion to its WEIGHT (default 1). Image models only.")
+                    + "each device holds its own copy of the model and a contiguous share of every set of particles in "
+                    + "proportion to its WEIGHT (default 1), which stays on it (only the estimates the rewards read cross "
+                    + "to the host). Image models only.")
     String devices;
 
     @Option(names = "--cfg", defaultValue = "1.0", paramLabel = "W",
