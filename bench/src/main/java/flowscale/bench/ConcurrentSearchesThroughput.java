@@ -3,10 +3,12 @@ package flowscale.bench;
 import flowscale.bench.experiments.EvaluationPrompts;
 import flowscale.kernels.Backend;
 import flowscale.kernels.Backends;
+import flowscale.kernels.Tensor;
 import flowscale.runtime.application.SearchBatch;
 import flowscale.runtime.data.Prompt;
 import flowscale.runtime.flow.Sampler;
 import flowscale.runtime.model.Condition;
+import flowscale.runtime.model.DeviceBuffers;
 import flowscale.runtime.model.DiT;
 import flowscale.runtime.model.VelocityModel;
 import flowscale.runtime.reward.Reward;
@@ -62,6 +64,19 @@ public final class ConcurrentSearchesThroughput {
 
         @Override
         public void velocity(int n, float[][] x, double[] t, double[] d, Condition[] cond, float[][] out) {
+            calls++;
+            latents += n;
+            inner.velocity(n, x, t, d, cond, out);
+        }
+
+        /** The model's device path, so that the searches keep their particles there as they do in generate. */
+        @Override
+        public DeviceBuffers device() {
+            return inner.device();
+        }
+
+        @Override
+        public void velocity(int n, Tensor x, double[] t, double[] d, Condition[] cond, Tensor out) {
             calls++;
             latents += n;
             inner.velocity(n, x, t, d, cond, out);
