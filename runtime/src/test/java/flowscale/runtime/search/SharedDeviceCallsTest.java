@@ -66,22 +66,26 @@ class SharedDeviceCallsTest {
         }
     }
 
-    /** RBF on VP-SDE (two chains, noise drawn on the device) for seeds 1..SEARCHES, and one Best-of-N. */
-    private static List<SearchBatch.Job<SearchResult>> jobs() {
+    /**
+     * RBF on VP-SDE (two chains, noise drawn on the device) for seeds 1..SEARCHES, the second with speculative candidates
+     * (8 per chain in one call) if {@code speculate}, and one Best-of-N.
+     */
+    private static List<SearchBatch.Job<SearchResult>> jobs(boolean speculate) {
         List<SearchBatch.Job<SearchResult>> jobs = new ArrayList<>();
         for (int i = 0; i < SEARCHES; i++) {
             long seed = i + 1;
             String method = i == SEARCHES - 1 ? "bon" : "rbf";
-            jobs.add(model -> SearchMethods.create(method, SearchConfig.parse(List.of())).run(new SearchProblem(model,
+            List<String> settings = speculate && i == 1 ? List.of("speculate=8") : List.of();
+            jobs.add(model -> SearchMethods.create(method, SearchConfig.parse(settings)).run(new SearchProblem(model,
                     Sampler.named("vp-sde").withSteps(4), Rewards.named("counting"), MultiDeviceSearchTest.PROMPT, 120, seed, 0,
                     SearchListener.NONE, NoiseScheme.QUANTILE_V2)));
         }
         return jobs;
     }
 
-    private static List<SearchResult> run(VelocityModel model, int concurrent) {
+    private static List<SearchResult> run(VelocityModel model, int concurrent, boolean speculate) {
         List<SearchResult> results = new ArrayList<>();
-        for (SearchBatch.Outcome<SearchResult> o : SearchBatch.run(model, jobs(), concurrent, () -> false, x -> {})) {
+        for (SearchBatch.Outcome<SearchResult> o : SearchBatch.run(model, jobs(speculate), concurrent, () -> false, x -> {})) {
             if (!o.ok()) throw new AssertionError("search " + o.index() + " failed", o.failure());
             results.add(o.result());
         }
@@ -103,15 +107,15 @@ class SharedDeviceCallsTest {
             for (int round = 0; round < 5 && !compared; round++) {
                 model.deviceCalls = 0;
                 cpu.transfers().reset();
-                List<SearchResult> before = run(model, 1);
+                List<SearchResult> before = run(model, 1, true);
                 int aloneCalls = model.deviceCalls;
                 long aloneDown = cpu.transfers().downloadedBytes();
                 model.deviceCalls = 0;
                 cpu.transfers().reset();
-                List<SearchResult> shared = run(model, SEARCHES);
+                List<SearchResult> shared = run(model, SEARCHES, true);
                 long down = cpu.transfers().downloadedBytes(), up = cpu.transfers().uploadedBytes();
                 int sharedCalls = model.deviceCalls;
-                List<SearchResult> after = run(model, 1);
+                List<SearchResult> after = run(model, 1, true);
                 if (!fingerprints(before).equals(fingerprints(after))) continue;
                 compared = true;
                 for (int i = 0; i < SEARCHES; i++) {
@@ -136,12 +140,12 @@ class SharedDeviceCallsTest {
             Counting model = new Counting(dit);
             assertNotNull(model.device());
             cl.transfers().reset();
-            List<SearchResult> alone = run(model, 1);
+            List<SearchResult> alone = run(model, 1, false);
             int aloneCalls = model.deviceCalls;
             long aloneDown = cl.transfers().downloadedBytes();
             model.deviceCalls = 0;
             cl.transfers().reset();
-            List<SearchResult> shared = run(model, SEARCHES);
+            List<SearchResult> shared = run(model, SEARCHES, false);
             long down = cl.transfers().downloadedBytes(), up = cl.transfers().uploadedBytes();
             assertTrue(model.deviceCalls < aloneCalls, "shared: " + model.deviceCalls + " model calls against " + aloneCalls + " alone");
             assertEquals(aloneDown, down, "bytes downloaded: the searches alone's");
