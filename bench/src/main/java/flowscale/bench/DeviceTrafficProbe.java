@@ -82,13 +82,20 @@ public final class DeviceTrafficProbe {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        try (Backend backend = Backends.create(spec); DiT dit = DiT.load(checkpoint, backend)) {
-            VelocityModel model = host ? new HostPath(dit) : dit;
+        List<Backend> backends = new java.util.ArrayList<>();
+        try (VelocityModel loaded = spec.contains("+")
+                ? MultiDeviceModel.load(checkpoint, DeviceSpec.parseList(spec.replace('+', ',')), 1.0, DiT.DEFAULT_MAX_BATCH_ROWS)
+                : DiT.load(checkpoint, Backends.create(spec))) {
+            if (loaded instanceof MultiDeviceModel m) {
+                for (int d = 0; d < m.devices(); d++) backends.add(m.model(d).backend());
+            } else {
+                backends.add(((DiT) loaded).backend());
+            }
+            VelocityModel model = host ? new HostPath(loaded) : loaded;
             List<SearchBatch.Job<SearchResult>> jobs = prompts.stream().<SearchBatch.Job<SearchResult>>map(p -> view ->
                     SearchMethods.create("rbf", SearchConfig.parse(List.of())).run(new SearchProblem(view, Sampler.named("vp-sde"),
                             Rewards.named("counting"), PromptParser.parse(p).toCondition(), 500, 0, 0, SearchListener.NONE, scheme))).toList();
-            TransferCounter counter = backend.transfers();
-            counter.reset();
+            backends.forEach(b -> b.transfers().reset());
             long nfe = 0;
             long hash = 0;
             long start = System.nanoTime();
@@ -98,12 +105,18 @@ public final class DeviceTrafficProbe {
                 hash = 31 * hash + Arrays.hashCode(o.result().best());
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "backend %s, noise %s, %d prompts, %d at a time%s, rbf vp-sde 500 NFE each, seed 0: %.2f s%n",
-                    backend.name(), scheme.id(), prompts.size(), concurrent, host ? ", particles on the host" : "", seconds);
+            long up = 0, down = 0;
+            for (Backend b : backends) {
+                up += b.transfers().uploadedBytes();
+                down += b.transfers().downloadedBytes();
+            }
+            System.out.printf(Locale.ROOT, "%s, noise %s, %d prompts, %d at a time%s, rbf vp-sde 500 NFE each, seed 0: %.2f s%n",
+                    spec, scheme.id(), prompts.size(), concurrent, host ? ", particles on the host" : "", seconds);
             System.out.printf(Locale.ROOT, "NFE %d, hash of the best images %016x%n", nfe, hash);
             System.out.printf(Locale.ROOT, "uploaded %,.1f B, downloaded %,.1f B, total %,.1f B per NFE (one latent: %,d B)%n",
-                    counter.uploadedBytes() / (double) nfe, counter.downloadedBytes() / (double) nfe,
-                    counter.totalBytes() / (double) nfe, (long) dit.dim() * Float.BYTES);
+                    up / (double) nfe, down / (double) nfe, (up + down) / (double) nfe, (long) loaded.dim() * Float.BYTES);
+        } finally {
+            if (!spec.contains("+")) backends.forEach(Backend::close);
         }
     }
 

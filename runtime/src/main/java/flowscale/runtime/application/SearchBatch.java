@@ -81,8 +81,12 @@ public final class SearchBatch<R> {
     private Throwable broken;
     /** Device buffers of searches that have ended, for the next to start. Guarded by the lock. */
     private final ArrayDeque<DeviceBuffers> freeBuffers = new ArrayDeque<>();
+    /** The same for a model spread over devices: one set per device. Guarded by the lock. */
+    private final ArrayDeque<DeviceBuffers[]> freeShardBuffers = new ArrayDeque<>();
     /** The gathered batch of a shared device call; used by the calling thread only. */
     private DeviceBuffers gathered;
+    /** The gathered batches of a shared call on a model spread over devices, one per device; used by the device threads. */
+    private DeviceBuffers[] gatheredShards;
 
     @SuppressWarnings("unchecked")
     private SearchBatch(VelocityModel model, List<? extends Job<R>> jobs, int concurrent, int rowsPerCall,
@@ -162,6 +166,7 @@ public final class SearchBatch<R> {
                         while (running < concurrent && next < jobs.size() && !stopped(consumerFailure)) {
                             View v = new View(next++, false);
                             v.buffers = deviceBuffers();
+                            v.shardBuffers = shardBuffers();
                             live.add(v);
                             running++;
                             toStart.add(v);
@@ -206,6 +211,20 @@ public final class SearchBatch<R> {
         return free != null ? free : new DeviceBuffers(device.backend(), device.dim());
     }
 
+    /** Per-device buffers for a search about to start on a model spread over devices (under the lock); else null. */
+    private DeviceBuffers[] shardBuffers() {
+        DeviceShards shards = model.shards();
+        if (shards == null) return null;
+        DeviceBuffers[] free = freeShardBuffers.poll();
+        if (free != null) return free;
+        DeviceBuffers[] b = new DeviceBuffers[shards.devices()];
+        for (int d = 0; d < b.length; d++) {
+            DeviceBuffers on = shards.model(d).device();
+            b[d] = new DeviceBuffers(on.backend(), on.dim());
+        }
+        return b;
+    }
+
     /** No further job starts: the first has, and the caller or its consumer asked to stop. */
     private boolean stopped(RuntimeException consumerFailure) {
         return next > 0 && (consumerFailure != null || stop.getAsBoolean());
@@ -222,6 +241,9 @@ public final class SearchBatch<R> {
             if (v.request != null && !v.request.done) {
                 pending.add(v);
                 rows += v.request.n;
+            } else if (v.shardExpected > 0 && v.pendingShardRequests() == v.shardExpected) {
+                pending.add(v);
+                for (Request q : v.shardRequests) rows += q.n;
             }
         }
         if (pending.isEmpty() || (pending.size() < live.size() && rows < rowsPerCall)) return null;
@@ -238,10 +260,12 @@ public final class SearchBatch<R> {
             failure = t;
         } finally {
             view.close();
+            view.stopHelpers();
             lock.lock();
             try {
                 outcomes[view.index] = new Outcome<>(view.index, result, failure);
                 if (view.buffers != null) freeBuffers.push(view.buffers);
+                if (view.shardBuffers != null) freeShardBuffers.push(view.shardBuffers);
                 running--;
                 changed.signalAll();
             } finally {
@@ -252,6 +276,11 @@ public final class SearchBatch<R> {
 
     /** Evaluates the pending requests in calls of at most maxBatch latents, then wakes their searches. */
     private void serve(List<View> ready) {
+        List<View> spread = new ArrayList<>();
+        List<View> plain = new ArrayList<>(ready.size());
+        for (View v : ready) (v.request != null ? plain : spread).add(v);
+        if (!spread.isEmpty()) shardCall(spread);
+        ready = plain;
         int max = rowsPerCall;
         int from = 0;
         while (from < ready.size()) {
@@ -264,6 +293,7 @@ public final class SearchBatch<R> {
         lock.lock();
         try {
             for (View v : ready) v.request.done = true;
+            for (View v : spread) for (Request q : v.shardRequests) q.done = true;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -318,53 +348,93 @@ public final class SearchBatch<R> {
 
     /** The requests' device rows gathered into one batch on the device, one call, and the outputs scattered back. */
     private void deviceCall(List<View> group) {
-        if (group.size() == 1) {
-            alone(group.getFirst().request);
+        if (gathered == null && group.size() > 1) gathered = new DeviceBuffers(model.device().backend(), model.device().dim());
+        gatheredCall(model, gathered, group.stream().map(v -> v.request).toList());
+    }
+
+    /**
+     * The spread searches' requests, grouped by device: each device gathers its requests' rows into one batch and makes
+     * one call, all devices at once on their own threads ({@link DeviceShards#run}); if any device fails, every request
+     * is run again alone.
+     */
+    private void shardCall(List<View> group) {
+        DeviceShards shards = model.shards();
+        int devices = shards.devices();
+        if (gatheredShards == null) {
+            gatheredShards = new DeviceBuffers[devices];
+            for (int d = 0; d < devices; d++) {
+                DeviceBuffers on = shards.model(d).device();
+                gatheredShards[d] = new DeviceBuffers(on.backend(), on.dim());
+            }
+        }
+        List<List<Request>> byDevice = new ArrayList<>(devices);
+        for (int d = 0; d < devices; d++) byDevice.add(new ArrayList<>());
+        boolean[] active = new boolean[devices];
+        long latents = 0;
+        for (View v : group) {
+            for (Request q : v.shardRequests) {
+                byDevice.get(q.device).add(q);
+                active[q.device] = true;
+                latents += q.n;
+            }
+        }
+        try {
+            shards.run(active, d -> gatheredCall(shards.model(d), gatheredShards[d], byDevice.get(d)), latents);
+        } catch (RuntimeException | Error e) {
+            for (List<Request> requests : byDevice) for (Request q : requests) alone(q);
+        }
+    }
+
+    /**
+     * One call of {@code on} for {@code requests} (device rows on its device): gathered into {@code buffers}, evaluated,
+     * scattered back; a single request goes straight to the model, and if the call fails each request runs alone.
+     */
+    private void gatheredCall(VelocityModel on, DeviceBuffers buffers, List<Request> requests) {
+        if (requests.size() == 1) {
+            alone(requests.getFirst());
             return;
         }
         int total = 0;
         boolean anyStep = false, allConditioned = true;
-        for (View v : group) {
-            total += v.request.n;
-            anyStep |= v.request.d != null;
-            allConditioned &= v.request.cond != null;
+        for (Request q : requests) {
+            total += q.n;
+            anyStep |= q.d != null;
+            allConditioned &= q.cond != null;
         }
         if (!allConditioned) { // a model that takes no conditions: each alone, as its searches pass them
-            for (View v : group) alone(v.request);
+            for (Request q : requests) alone(q);
             return;
         }
         try {
-            if (gathered == null) gathered = new DeviceBuffers(model.device().backend(), model.device().dim());
-            var backend = gathered.backend();
-            Tensor x = gathered.rows("shared.x", total), out = gathered.rows("shared.out", total);
+            var backend = buffers.backend();
+            Tensor x = buffers.rows("shared.x", total), out = buffers.rows("shared.out", total);
             double[] t = new double[total];
             double[] d = anyStep ? new double[total] : null;
             Condition[] cond = new Condition[total];
             int row = 0;
-            for (View v : group) {
-                Request q = v.request;
+            for (Request q : requests) {
                 backend.copy(q.deviceX.rowRange(0, q.n), x.rowRange(row, q.n));
                 System.arraycopy(q.t, 0, t, row, q.n);
                 if (d != null && q.d != null) System.arraycopy(q.d, 0, d, row, q.n);
                 System.arraycopy(q.cond, 0, cond, row, q.n);
                 row += q.n;
             }
-            model.velocity(total, x, t, d, cond, out);
+            on.velocity(total, x, t, d, cond, out);
             row = 0;
-            for (View v : group) {
-                Request q = v.request;
+            for (Request q : requests) {
                 backend.copy(out.rowRange(row, q.n), q.deviceOut.rowRange(0, q.n));
                 q.failure = null;
                 row += q.n;
             }
         } catch (RuntimeException | Error e) {
-            for (View v : group) alone(v.request);
+            for (Request q : requests) alone(q);
         }
     }
 
     private void alone(Request q) {
         try {
-            if (q.onDevice()) model.velocity(q.n, q.deviceX, q.t, q.d, q.cond, q.deviceOut);
+            if (q.device >= 0) model.shards().model(q.device).velocity(q.n, q.deviceX, q.t, q.d, q.cond, q.deviceOut);
+            else if (q.onDevice()) model.velocity(q.n, q.deviceX, q.t, q.d, q.cond, q.deviceOut);
             else if (q.d == null) model.velocity(q.n, q.x, q.t, q.cond, q.out);
             else model.velocity(q.n, q.x, q.t, q.d, q.cond, q.out);
             q.failure = null;
@@ -398,6 +468,8 @@ public final class SearchBatch<R> {
         final float[][] out;
         final Tensor deviceX;
         final Tensor deviceOut;
+        /** The device of a model spread over several whose rows these are, or -1. */
+        int device = -1;
         boolean done;
         Throwable failure;
 
@@ -436,7 +508,21 @@ public final class SearchBatch<R> {
         final boolean direct;
         /** This search's own device buffers in shared calls (null when direct, or without a device path). */
         DeviceBuffers buffers;
+        /** The same per device of a model spread over several (null when direct, or for any other model). */
+        DeviceBuffers[] shardBuffers;
         Request request;
+        /**
+         * A spread search's pending requests, one per device of the call in progress, and how many requests of that call
+         * are still to be answered (0 outside one: each active device makes one; a device's counts down when it is
+         * answered, or when the device's share ends without one); {@code registered[d]}: device d has made its request.
+         * The search is ready to be served when every request still expected is pending. Guarded by the lock.
+         */
+        final List<Request> shardRequests = new ArrayList<>();
+        int shardExpected;
+        boolean[] registered = new boolean[0];
+        /** Threads that run a spread search's devices' shares at once, so that their requests are pending together. */
+        private java.util.concurrent.ExecutorService helpers;
+        private DeviceShards sharedShards;
         boolean left;
         private long nfe;
 
@@ -505,7 +591,12 @@ public final class SearchBatch<R> {
          */
         @Override
         public DeviceShards shards() {
-            DeviceShards inner = direct ? model.shards() : null;
+            if (!direct) {
+                if (shardBuffers == null) return null;
+                if (sharedShards == null) sharedShards = new SharedShards(model.shards());
+                return sharedShards;
+            }
+            DeviceShards inner = model.shards();
             if (inner == null) return null;
             return new DeviceShards() {
                 @Override
@@ -566,16 +657,27 @@ public final class SearchBatch<R> {
             await(new Request(n, x, t, d, cond, out));
         }
 
-        /** Hands {@code q} to the shared calls and waits for its answer. */
+        /** Hands {@code q} to the shared calls and waits for its answer (a device's share counts no NFE here: see run). */
         private void await(Request q) {
             int n = q.n;
             lock.lock();
             try {
                 if (left) throw new IllegalStateException("search " + index + " called the model after leaving the shared calls");
-                request = q;
+                if (q.device >= 0) {
+                    if (registered[q.device]) shardExpected++; // a further request of a device whose last was answered
+                    registered[q.device] = true;
+                    shardRequests.add(q);
+                } else {
+                    request = q;
+                }
                 changed.signalAll();
                 while (!q.done && broken == null) changed.awaitUninterruptibly();
-                request = null;
+                if (q.device >= 0) {
+                    shardRequests.remove(q);
+                    shardExpected--;
+                } else {
+                    request = null;
+                }
                 if (!q.done) throw new IllegalStateException("the shared model calls stopped: " + broken, broken);
             } finally {
                 lock.unlock();
@@ -583,7 +685,147 @@ public final class SearchBatch<R> {
             if (q.failure instanceof RuntimeException e) throw e;
             if (q.failure instanceof Error e) throw e;
             if (q.failure != null) throw new IllegalStateException(q.failure);
-            nfe += (long) n * model.nfePerLatent();
+            if (q.device < 0) nfe += (long) n * model.nfePerLatent();
+        }
+
+        /** Requests of this spread search not yet answered (under the lock). */
+        int pendingShardRequests() {
+            int n = 0;
+            for (Request q : shardRequests) if (!q.done) n++;
+            return n;
+        }
+
+        void stopHelpers() {
+            if (helpers != null) helpers.shutdownNow();
+        }
+
+        /**
+         * A spread search's devices in shared calls: each device's share of a call runs on a helper thread of this search,
+         * so that every device's request is pending at once, and the calling thread serves them grouped by device.
+         */
+        private final class SharedShards implements DeviceShards {
+            private final DeviceShards inner;
+            private final List<ShardView> views = new ArrayList<>();
+
+            SharedShards(DeviceShards inner) {
+                this.inner = inner;
+                for (int d = 0; d < inner.devices(); d++) views.add(new ShardView(d, inner.model(d)));
+            }
+
+            @Override
+            public int devices() {
+                return views.size();
+            }
+
+            @Override
+            public VelocityModel model(int d) {
+                return views.get(d);
+            }
+
+            @Override
+            public int[] split(int n) {
+                return inner.split(n);
+            }
+
+            @Override
+            public void run(boolean[] active, java.util.function.IntConsumer work, long latents) {
+                int devices = views.size();
+                if (active.length != devices) throw new IllegalArgumentException(active.length + " flags for " + devices + " devices");
+                int count = 0;
+                for (boolean a : active) if (a) count++;
+                if (helpers == null) {
+                    helpers = java.util.concurrent.Executors.newFixedThreadPool(devices, task -> {
+                        Thread t = new Thread(task, "flowscale-search-" + index + "-device");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                }
+                lock.lock();
+                try {
+                    registered = new boolean[devices];
+                    shardExpected = count;
+                } finally {
+                    lock.unlock();
+                }
+                List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+                for (int d = 0; d < devices; d++) {
+                    if (!active[d]) continue;
+                    int device = d;
+                    running.add(helpers.submit(() -> {
+                        try {
+                            work.accept(device);
+                        } finally {
+                            lock.lock();
+                            try {
+                                if (!registered[device]) { // ended without a request: the others must not wait for it
+                                    shardExpected--;
+                                    changed.signalAll();
+                                }
+                            } finally {
+                                lock.unlock();
+                            }
+                        }
+                    }));
+                }
+                Throwable failure = null;
+                for (java.util.concurrent.Future<?> f : running) {
+                    try {
+                        f.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (failure == null) failure = e.getCause();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        if (failure == null) failure = e;
+                    }
+                }
+                lock.lock();
+                try {
+                    shardExpected = 0;
+                } finally {
+                    lock.unlock();
+                }
+                if (failure instanceof RuntimeException e) throw e;
+                if (failure instanceof Error e) throw e;
+                if (failure != null) throw new IllegalStateException(failure);
+                nfe += latents * model.nfePerLatent();
+            }
+        }
+
+        /** One device of a spread model as one search sees it in shared calls: its own buffers there, calls that wait. */
+        private final class ShardView implements VelocityModel {
+            private final int device;
+            private final VelocityModel on;
+
+            ShardView(int device, VelocityModel on) {
+                this.device = device;
+                this.on = on;
+            }
+
+            @Override public int dim() { return on.dim(); }
+            @Override public int[] shape() { return on.shape(); }
+            @Override public boolean takesStepSize() { return on.takesStepSize(); }
+            @Override public int maxBatch() { return on.maxBatch(); }
+            @Override public int nfePerLatent() { return on.nfePerLatent(); }
+            @Override public long nfe() { return 0; }
+            @Override public void resetNfe() {}
+            @Override public DeviceBuffers device() { return shardBuffers[device]; }
+
+            @Override
+            public void velocity(int n, float[][] x, double[] t, Condition[] cond, float[][] out) {
+                throw new UnsupportedOperationException("a device's share in shared calls takes device rows");
+            }
+
+            @Override
+            public void velocity(int n, Tensor x, double[] t, double[] d, Condition[] cond, Tensor out) {
+                if (n < 0 || n > t.length || (cond != null && n > cond.length) || (d != null && n > d.length)
+                        || n > x.rows() || n > out.rows()) {
+                    throw new IllegalArgumentException("batch of " + n + " with x " + x + ", out " + out + ", t " + t.length);
+                }
+                if (n == 0) return;
+                Request q = new Request(n, x, t, d, cond, out);
+                q.device = device;
+                await(q);
+            }
         }
 
         /** Leaves the shared calls (the model stays open). */
