@@ -33,7 +33,10 @@ import java.util.function.Consumer;
  * device buffers of its own (reused by the next search that starts, so a long prompts file allocates no more than
  * {@code concurrent} sets), its particles stay there, and a shared call gathers the searches' rows into one device
  * batch and scatters the outputs back, by device copies. Backends' ops are synchronized, so a search's own ops
- * (steps, estimates, noise) interleave with the shared call's.
+ * (steps, estimates, noise) interleave with the shared call's. A model spread over several devices
+ * ({@link VelocityModel#shards()}) is shared the same way per device: each search holds its shares on the devices (with
+ * buffers of its own on each), runs its devices' shares of a call on helper threads so that its requests are pending
+ * together, and the calling thread gathers the searches' requests per device and runs every device's call at once.
  *
  * <p>All model calls run on the thread that called {@link #run}, one at a time, as with {@code concurrent = 1},
  * which runs the jobs one after another on that thread, each with the model unshared. If a shared call fails,
