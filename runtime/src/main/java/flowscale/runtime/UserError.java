@@ -33,4 +33,9 @@ public class UserError extends RuntimeException {
         String line = cut.replaceAll("\\s*\\R\\s*", " ").replaceAll("(\\S{" + ECHO + "})\\S+", "$1…").strip();
         return line.length() <= MAX_LINE ? line : line.substring(0, MAX_LINE) + "…";
     }
+
+    /** The one line a command prints for a bad option or argument ({@code message}), pointing at its {@code --help}. */
+    public static String usageLine(String message, String command) {
+        return "error: " + oneLine(message) + " (see '" + command + " --help')";
+    }
 }

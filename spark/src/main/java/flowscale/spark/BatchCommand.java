@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
  * The driver runs here (in {@code ./flowscale batch} or under {@code spark-submit}); each prompt is one task.
  */
 @Command(name = "flowscale batch", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
-        description = {"Run generate's search over many prompts as an Apache Spark application (one task per prompt).",
+        description = {"Run generate's search over many prompts as an Apache Spark application (one task per prompt, or",
+                "per --concurrent-searches prompts, whose searches then share model calls).",
                 "",
                 "--prompts takes a prompts file (one prompt per line, as generate --prompts reads it) or a table:",
                 "FILE.csv (with a header), FILE.json / .jsonl (JSON lines), FILE.parquet or a directory of Parquet",

@@ -26,6 +26,12 @@ public final class BatchMain {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new BatchCommand());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println(UserError.usageLine(ex.getMessage(), ex.getCommandLine().getCommandSpec().qualifiedName()));
+            err.flush();
+            return 2;
+        });
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             boolean user = isUserError(ex);
             line.getErr().println("error: " + UserError.oneLine(describe(ex)));

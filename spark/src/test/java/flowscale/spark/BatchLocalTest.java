@@ -234,5 +234,9 @@ class BatchLocalTest {
         BatchFixture.Run bad = BatchFixture.batch(args(mixedTable().toString(), dir.resolve("y"), "--concurrent-searches", "0"));
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().strip().lines().count() == 1 && bad.err().contains("--concurrent-searches must be between 1 and 256"), bad.err());
+        // a value picocli cannot parse: one line too, not the usage text
+        BatchFixture.Run word = BatchFixture.batch(args(mixedTable().toString(), dir.resolve("y"), "--concurrent-searches", "many"));
+        assertEquals(2, word.code(), word.err());
+        assertTrue(word.err().strip().lines().count() == 1 && word.err().contains("'many' is not an int"), word.err());
     }
 }
