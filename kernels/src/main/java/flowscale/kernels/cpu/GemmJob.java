@@ -21,7 +21,8 @@ import static flowscale.kernels.cpu.Simd.NATIVE;
 /**
  * {@code C = op(A) B} with B already in panel layout ({@link PackedPanels}), blocked for cache: each
  * worker takes its rows {@link #MC} at a time (that block of C stays in L2), and for each K block of
- * {@link #KC} packs those rows of A into MR-row micro-panels (L2 resident) and sweeps its B panels across
+ * {@link #KC} stages those rows of A in MR-row tiles (L2 resident; a row-major tile is one bulk copy per row,
+ * which the micro-kernel reads as eight streams, so no per-element interleaving) and sweeps its B panels across
  * them (one K block of a panel is {@code KC x NR} floats, L1 resident). Chunks own either a contiguous
  * range of MR-row tiles or, when M is small, a contiguous range of B panels, so no two chunks write the
  * same part of C.
@@ -72,7 +73,8 @@ final class GemmJob implements WorkerPool.Job {
     private static final class Scratch {
         final float[] aPack = new float[MC * KC];
         final float[] tile = new float[MR * NR];
-        final float[] row = new float[KC];
+        /** One k of MR rows of a transposed A. */
+        final float[] column = new float[MR];
         /** One K block of one narrow panel, widened: {@code KC x NR} floats, L1 resident. */
         final float[] bWide = new float[KC * NR];
         float[] bRow = new float[0];
@@ -132,7 +134,7 @@ final class GemmJob implements WorkerPool.Job {
                     // one or two rows: WIDE panels per kernel call instead of six wasted rows per panel
                     // (BF16 weights take the register-widening branch next, F16 and F8 the panel-at-a-time path below)
                     for (; p + GemmKernel.WIDE <= pHi; p += GemmKernel.WIDE) {
-                        GemmKernel.multiplyTwoRows(s.aPack, 0, b, (int) (p * panelStride + (long) k0 * NR), (int) panelStride,
+                        GemmKernel.multiplyTwoRows(s.aPack, 0, kc, b, (int) (p * panelStride + (long) k0 * NR), (int) panelStride,
                                 kc, s.tile);
                         for (int q = 0; q < GemmKernel.WIDE; q++) store(s.tile, q * 2 * NR, mc0, mc, (p + q) * NR, first);
                     }
@@ -140,7 +142,7 @@ final class GemmJob implements WorkerPool.Job {
                     // the same for BF16, widened in registers: these products are bound by the weight bytes, which
                     // the panel-at-a-time path below (widen into L1, then eight rows) does not exploit
                     for (; p + GemmKernel.WIDE <= pHi; p += GemmKernel.WIDE) {
-                        GemmKernel.multiplyTwoRowsBf16(s.aPack, 0, bHalf, p * panelStride + (long) k0 * NR, panelStride, kc, s.tile);
+                        GemmKernel.multiplyTwoRowsBf16(s.aPack, 0, kc, bHalf, p * panelStride + (long) k0 * NR, panelStride, kc, s.tile);
                         for (int q = 0; q < GemmKernel.WIDE; q++) store(s.tile, q * 2 * NR, mc0, mc, (p + q) * NR, first);
                     }
                 }
@@ -154,7 +156,7 @@ final class GemmJob implements WorkerPool.Job {
                         bOff = 0;
                     }
                     for (int t = 0; t < tiles; t++) {
-                        GemmKernel.multiply(s.aPack, t * kc * MR, bp, bOff, kc, s.tile);
+                        GemmKernel.multiply(s.aPack, t * kc * MR, kc, bp, bOff, kc, s.tile);
                         store(s.tile, 0, mc0 + t * MR, Math.min(MR, mc - t * MR), p * NR, first);
                     }
                 }
@@ -207,7 +209,11 @@ final class GemmJob implements WorkerPool.Job {
         }
     }
 
-    /** Packs rows {@code [m0, m0+mc)} x columns {@code [k0, k0+kc)} of op(A) into MR-row micro-panels, zero-padded. */
+    /**
+     * Stages rows {@code [m0, m0+mc)} x columns {@code [k0, k0+kc)} of op(A) as row-major MR-row tiles of {@code MR x kc}
+     * floats, zero-padded to whole tiles: a row of A is one bulk copy; a column of a transposed A is a bulk copy of a
+     * piece of a row, spread into the tile's rows.
+     */
     private void packA(Scratch s, int m0, int mc, int k0, int kc) {
         float[] dst = s.aPack;
         int tiles = (mc + MR - 1) / MR;
@@ -215,24 +221,19 @@ final class GemmJob implements WorkerPool.Job {
             int base = t * kc * MR;
             int rows = Math.min(MR, mc - t * MR);
             if (!transA) {
-                for (int i = 0; i < MR; i++) {
-                    if (i < rows) {
-                        long off = (aBase + (long) (m0 + t * MR + i) * aRowStride + k0) * Float.BYTES;
-                        MemorySegment.copy(aSeg, Simd.FLOAT, off, s.row, 0, kc);
-                        float[] row = s.row;
-                        for (int kk = 0, o = base + i; kk < kc; kk++, o += MR) dst[o] = row[kk];
-                    } else {
-                        for (int kk = 0, o = base + i; kk < kc; kk++, o += MR) dst[o] = 0f;
-                    }
+                for (int i = 0; i < rows; i++) {
+                    long off = (aBase + (long) (m0 + t * MR + i) * aRowStride + k0) * Float.BYTES;
+                    MemorySegment.copy(aSeg, Simd.FLOAT, off, dst, base + i * kc, kc);
                 }
             } else {
+                float[] col = s.column;
                 for (int kk = 0; kk < kc; kk++) {
                     long off = (aBase + (long) (k0 + kk) * aRowStride + m0 + t * MR) * Float.BYTES;
-                    int o = base + kk * MR;
-                    MemorySegment.copy(aSeg, Simd.FLOAT, off, dst, o, rows);
-                    for (int i = rows; i < MR; i++) dst[o + i] = 0f;
+                    MemorySegment.copy(aSeg, Simd.FLOAT, off, col, 0, rows);
+                    for (int i = 0, o = base + kk; i < rows; i++, o += kc) dst[o] = col[i];
                 }
             }
+            if (rows < MR) java.util.Arrays.fill(dst, base + rows * kc, base + MR * kc, 0f);
         }
     }
 

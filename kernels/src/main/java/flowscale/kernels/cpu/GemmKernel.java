@@ -16,7 +16,7 @@ import static flowscale.kernels.cpu.Simd.NATIVE;
 /**
  * The register-tiled SGEMM micro-kernel: an {@code MR x NR} block of C ({@code MR} = 8 rows, {@code NR}
  * = two vectors of columns) held in 16 vector accumulators while one K block streams through. Each
- * step loads two vectors of a packed B panel and broadcasts eight packed A values, for 16 independent
+ * step loads two vectors of a packed B panel and broadcasts eight A values (one per row), for 16 independent
  * FMAs: enough chains to cover the FMA latency on both pipes, and 19 live vector registers.
  */
 final class GemmKernel {
@@ -26,10 +26,13 @@ final class GemmKernel {
     private GemmKernel() {}
 
     /**
-     * {@code tile[i*NR + j] = sum_{k < kc} a[ai + k*MR + i] * b[bi + k*NR + j]} for the packed A
-     * micro-panel at {@code ai} ({@code kc x MR}) and packed B panel slice at {@code bi} ({@code kc x NR}).
+     * {@code tile[i*NR + j] = sum_{k < kc} a[ai + i*lda + k] * b[bi + k*NR + j]} for the row-major A tile at
+     * {@code ai} ({@code MR} rows {@code lda} apart) and packed B panel slice at {@code bi} ({@code kc x NR}). A is
+     * read as eight streams, so staging it is a bulk copy per row; the step along k is the constant 1, which lets C2
+     * drop the array's range checks from the loop.
      */
-    static void multiply(float[] a, int ai, float[] b, int bi, int kc, float[] tile) {
+    static void multiply(float[] a, int ai, int lda, float[] b, int bi, int kc, float[] tile) {
+        int o1 = lda, o2 = 2 * lda, o3 = 3 * lda, o4 = 4 * lda, o5 = 5 * lda, o6 = 6 * lda, o7 = 7 * lda;
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -44,28 +47,28 @@ final class GemmKernel {
             FloatVector a0 = FloatVector.broadcast(F, a[ai]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(F, a[ai + 1]);
+            FloatVector a1 = FloatVector.broadcast(F, a[ai + o1]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(F, a[ai + 2]);
+            FloatVector a2 = FloatVector.broadcast(F, a[ai + o2]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(F, a[ai + 3]);
+            FloatVector a3 = FloatVector.broadcast(F, a[ai + o3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(F, a[ai + 4]);
+            FloatVector a4 = FloatVector.broadcast(F, a[ai + o4]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(F, a[ai + 5]);
+            FloatVector a5 = FloatVector.broadcast(F, a[ai + o5]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
-            FloatVector a6 = FloatVector.broadcast(F, a[ai + 6]);
+            FloatVector a6 = FloatVector.broadcast(F, a[ai + o6]);
             c60 = a6.fma(b0, c60);
             c61 = a6.fma(b1, c61);
-            FloatVector a7 = FloatVector.broadcast(F, a[ai + 7]);
+            FloatVector a7 = FloatVector.broadcast(F, a[ai + o7]);
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
-            ai += MR;
+            ai++;
             bi += NR;
         }
         c00.intoArray(tile, 0);
@@ -96,7 +99,7 @@ final class GemmKernel {
      * zero rows of the 8-row kernel and still keeps 16 independent FMA chains. Every element is the same
      * chain of FMAs, in the same order from zero, as in {@link #multiply}, so the two give the same bits.
      */
-    static void multiplyTwoRows(float[] a, int ai, float[] b, int bi, int panelStride, int kc, float[] tile) {
+    static void multiplyTwoRows(float[] a, int ai, int lda, float[] b, int bi, int panelStride, int kc, float[] tile) {
         FloatVector p00 = FloatVector.zero(F), p01 = FloatVector.zero(F), p10 = FloatVector.zero(F), p11 = FloatVector.zero(F);
         FloatVector q00 = FloatVector.zero(F), q01 = FloatVector.zero(F), q10 = FloatVector.zero(F), q11 = FloatVector.zero(F);
         FloatVector r00 = FloatVector.zero(F), r01 = FloatVector.zero(F), r10 = FloatVector.zero(F), r11 = FloatVector.zero(F);
@@ -104,7 +107,7 @@ final class GemmKernel {
         int b1 = bi + panelStride, b2 = b1 + panelStride, b3 = b2 + panelStride;
         for (int k = 0; k < kc; k++) {
             FloatVector a0 = FloatVector.broadcast(F, a[ai]);
-            FloatVector a1 = FloatVector.broadcast(F, a[ai + 1]);
+            FloatVector a1 = FloatVector.broadcast(F, a[ai + lda]);
             FloatVector x0 = FloatVector.fromArray(F, b, bi), x1 = FloatVector.fromArray(F, b, bi + L);
             p00 = a0.fma(x0, p00);
             p01 = a0.fma(x1, p01);
@@ -125,7 +128,7 @@ final class GemmKernel {
             s01 = a0.fma(w1, s01);
             s10 = a1.fma(w0, s10);
             s11 = a1.fma(w1, s11);
-            ai += MR;
+            ai++;
             bi += NR;
             b1 += NR;
             b2 += NR;
@@ -164,7 +167,7 @@ final class GemmKernel {
      * from zero, as in {@link #multiplyTwoRows} over the widened panels, so the two give the same bits.
      * Requires {@link #VECTOR_HALVES}.
      */
-    static void multiplyTwoRowsBf16(float[] a, int ai, MemorySegment b, long bi, long panelStride, int kc, float[] tile) {
+    static void multiplyTwoRowsBf16(float[] a, int ai, int lda, MemorySegment b, long bi, long panelStride, int kc, float[] tile) {
         FloatVector p00 = FloatVector.zero(F), p01 = FloatVector.zero(F), p10 = FloatVector.zero(F), p11 = FloatVector.zero(F);
         FloatVector q00 = FloatVector.zero(F), q01 = FloatVector.zero(F), q10 = FloatVector.zero(F), q11 = FloatVector.zero(F);
         FloatVector r00 = FloatVector.zero(F), r01 = FloatVector.zero(F), r10 = FloatVector.zero(F), r11 = FloatVector.zero(F);
@@ -173,7 +176,7 @@ final class GemmKernel {
         long o0 = 2 * bi, o1 = o0 + step, o2 = o1 + step, o3 = o2 + step; // byte offsets of the four panels
         for (int k = 0; k < kc; k++) {
             FloatVector a0 = FloatVector.broadcast(F, a[ai]);
-            FloatVector a1 = FloatVector.broadcast(F, a[ai + 1]);
+            FloatVector a1 = FloatVector.broadcast(F, a[ai + lda]);
             FloatVector x0 = ((IntVector) ShortVector.fromMemorySegment(HALVES, b, o0, NATIVE).convertShape(VectorOperators.S2I, INTS, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             FloatVector x1 = ((IntVector) ShortVector.fromMemorySegment(HALVES, b, o0 + half, NATIVE).convertShape(VectorOperators.S2I, INTS, 0))
@@ -206,7 +209,7 @@ final class GemmKernel {
             s01 = a0.fma(w1, s01);
             s10 = a1.fma(w0, s10);
             s11 = a1.fma(w1, s11);
-            ai += MR;
+            ai++;
             o0 += 2 * NR;
             o1 += 2 * NR;
             o2 += 2 * NR;
