@@ -227,28 +227,38 @@ public final class DiT implements VelocityModel {
         if (guided()) backend.copy(x, v.imageRows.rowRange(count, count));
 
         // Embeddings of times, step sizes and conditions stay on the device while they repeat (RBF redraws a level at the
-        // same times): recomputing them would give the same floats, and the timesteps' angles would cross again.
-        if (workspace.embeddedTimesteps.changed(v.timesteps, rows)) {
+        // same times): recomputing them would give the same floats, and the timesteps' angles would cross again. When all
+        // three repeat, so do SiLU(c) and every modulation computed from it. Each memo is asked every pass (they remember).
+        boolean timesChanged = workspace.embeddedTimesteps.changed(v.timesteps, rows);
+        if (timesChanged) {
             modules.tEmbedder.forward(v.timesteps, v.timestepActivations, v.timestepEmbedding);
         }
-        if (workspace.conditionsChanged(rows)) {
+        boolean conditionsChanged = workspace.conditionsChanged(rows);
+        if (conditionsChanged) {
             backend.upload(workspace.conditionTokens, 0, workspace.conditionTokensResident(rows));
             backend.upload(workspace.pooled, 0, v.pooledCondition);
         }
         backend.copy(v.conditionTokens3d, v.xCondition3d);
-        modules.yEmbedder.forward(v.pooledCondition, v.conditionActivations, v.conditionEmbedding);
-        if (modules.dEmbedder != null) {
-            if (workspace.embeddedStepSizes.changed(v.stepSizes, rows)) {
-                modules.dEmbedder.forward(v.stepSizes, v.stepSizeActivations, v.stepSizeEmbedding);
+        boolean stepSizesChanged = modules.dEmbedder != null && workspace.embeddedStepSizes.changed(v.stepSizes, rows);
+        if (stepSizesChanged) {
+            modules.dEmbedder.forward(v.stepSizes, v.stepSizeActivations, v.stepSizeEmbedding);
+        }
+        if (timesChanged || conditionsChanged || stepSizesChanged || !workspace.modulationsCurrent) {
+            workspace.modulationsCurrent = false;
+            modules.yEmbedder.forward(v.pooledCondition, v.conditionActivations, v.conditionEmbedding);
+            if (modules.dEmbedder != null) {
+                DiTModules.conditioning(v.timestepEmbedding, v.conditionEmbedding, v.stepSizeEmbedding, v.c, v.siluC);
+            } else {
+                DiTModules.conditioning(v.timestepEmbedding, v.conditionEmbedding, v.c, v.siluC);
             }
-            DiTModules.conditioning(v.timestepEmbedding, v.conditionEmbedding, v.stepSizeEmbedding, v.c, v.siluC);
-        } else {
-            DiTModules.conditioning(v.timestepEmbedding, v.conditionEmbedding, v.c, v.siluC);
+            for (int b = 0; b < modules.blocks.length; b++) modules.blocks[b].modulation(v.siluC, v.blockActivations[b]);
+            modules.finalLayer.modulation(v.siluC, v.finalActivations);
+            workspace.modulationsCurrent = true;
         }
 
         modules.xEmbedder.forward(v.image, v.patchActivations, v.xImage3d);
-        for (DiTBlock block : modules.blocks) block.forward(v.x, v.siluC, v.blockActivations, v.x);
-        modules.finalLayer.forward(v.x, v.siluC, v.finalActivations, v.patches);
+        for (int b = 0; b < modules.blocks.length; b++) modules.blocks[b].forwardModulated(v.x, v.blockActivations[b], v.x);
+        modules.finalLayer.forwardModulated(v.x, v.finalActivations, v.patches);
         modules.xEmbedder.unpatchify(v.patches, v.velocity);
 
         if (guided()) {

@@ -130,10 +130,19 @@ public final class DiTBlock {
      * {@code out} may be {@code x} (in place) when {@code a} keeps nothing.
      */
     public void forward(Tensor x, Tensor siluC, Activations a, Tensor out) {
+        modulation(siluC, a);
+        forwardModulated(x, a, out);
+    }
+
+    /** The adaLN-Zero modulation of {@code siluC [items, D]} into {@code a}: all the block's input from the conditioning. */
+    void modulation(Tensor siluC, Activations a) {
+        w.adaLNModulation1().forward(siluC, a.modulation.all());
+    }
+
+    /** {@link #forward} with the modulation already in {@code a} (from {@link #modulation} of the same SiLU(c)). */
+    void forwardModulated(Tensor x, Activations a, Tensor out) {
         Backend be = x.backend();
         Modulation m = a.modulation;
-        w.adaLNModulation1().forward(siluC, m.all());
-
         be.layerNorm(x, null, null, LN_EPS, a.norm1);
         be.modulate(a.norm1, m.shiftMsa(), m.scaleMsa(), tokensPerItem, a.modulated1);
         w.attnQkv().forward(a.modulated1, a.qkv);

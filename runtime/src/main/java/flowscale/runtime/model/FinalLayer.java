@@ -73,8 +73,18 @@ public final class FinalLayer {
 
     /** {@code patches [items*T, C*p*p] = final_layer(x)} conditioned on {@code siluC [items, D]}. */
     public void forward(Tensor x, Tensor siluC, Activations a, Tensor patches) {
-        Backend be = x.backend();
+        modulation(siluC, a);
+        forwardModulated(x, a, patches);
+    }
+
+    /** The (shift, scale) modulation of {@code siluC [items, D]} into {@code a}. */
+    void modulation(Tensor siluC, Activations a) {
         adaLNModulation1.forward(siluC, a.modulation);
+    }
+
+    /** {@link #forward} with the modulation already in {@code a}. */
+    void forwardModulated(Tensor x, Activations a, Tensor patches) {
+        Backend be = x.backend();
         be.layerNorm(x, null, null, DiTBlock.LN_EPS, a.norm);
         be.modulate(a.norm, a.shift, a.scale, config.sequenceLength(), a.modulated);
         be.copy(a.modulatedImage, a.imageTokens3d);

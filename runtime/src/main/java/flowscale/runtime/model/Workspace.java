@@ -48,7 +48,8 @@ final class Workspace {
         final TimestepEmbedder.Activations timestepActivations;
         final EmbedderMlp.Activations conditionActivations;
         final PatchEmbedder.Activations patchActivations;
-        final DiTBlock.Activations blockActivations;
+        /** Per block: the same buffers, except that each block keeps its own modulation (see {@link #modulationsCurrent}). */
+        final DiTBlock.Activations[] blockActivations;
         final FinalLayer.Activations finalActivations;
         /** Host staging for the per-item timesteps (length exactly {@code rows}, as the backend op wants). */
         final float[] timesteps;
@@ -90,9 +91,12 @@ final class Workspace {
                     new EmbedderMlp.Activations(embedderHidden, embedderHidden));
             conditionActivations = new EmbedderMlp.Activations(embedderHidden, embedderHidden);
             patchActivations = new PatchEmbedder.Activations(patches, imageTokens, imageTokens3d);
-            blockActivations = DiTBlock.Activations.inPlace(rows, x, w.modulation.rowRange(0, rows), h,
-                    w.qkv.rowRange(0, (long) rows * seq), w.attention.rowRange(0, (long) rows * seq),
-                    w.residualUpdate.rowRange(0, (long) rows * seq), w.mlpHidden.rowRange(0, (long) rows * seq));
+            blockActivations = new DiTBlock.Activations[cfg.depth()];
+            for (int b = 0; b < blockActivations.length; b++) {
+                blockActivations[b] = DiTBlock.Activations.inPlace(rows, x, w.modulation.rowRange((long) b * w.capacity, rows), h,
+                        w.qkv.rowRange(0, (long) rows * seq), w.attention.rowRange(0, (long) rows * seq),
+                        w.residualUpdate.rowRange(0, (long) rows * seq), w.mlpHidden.rowRange(0, (long) rows * seq));
+            }
             finalActivations = FinalLayer.Activations.inPlace(rows, cfg, w.finalModulation.rowRange(0, rows), h, imageTokens);
             timesteps = new float[rows];
             if (cfg.shortcut()) {
@@ -126,6 +130,12 @@ final class Workspace {
     private final Memo uploadedTokens = new Memo(), uploadedPooled = new Memo();
     /** The timesteps and step sizes whose embeddings the buffers hold. */
     final Memo embeddedTimesteps = new Memo(), embeddedStepSizes = new Memo();
+    /**
+     * Whether the blocks' and the final layer's modulations (and SiLU(c)) are those of the last pass's timesteps, step
+     * sizes and conditions, for as many rows: they depend on nothing else, so a pass that repeats all three (RBF draws
+     * a level's candidates at the same times) keeps them instead of recomputing the same floats.
+     */
+    boolean modulationsCurrent;
     /** Host-path latents in and velocities out {@code [rows, C*H*W]}, grown to the largest host call. */
     private Tensor hostIn, hostOut;
     /** Host staging: condition tokens {@code [rows, G, D]}, pooled vectors {@code [rows, D]}. */
@@ -179,7 +189,8 @@ final class Workspace {
         conditionEmbedding = backend.allocate(rows, d);
         c = backend.allocate(rows, d);
         siluC = backend.allocate(rows, d);
-        modulation = backend.allocate(rows, 6 * d);
+        modulation = backend.allocate((long) config.depth() * rows, 6 * d);
+        modulationsCurrent = false;
         finalModulation = backend.allocate(rows, 2 * d);
         if (config.shortcut()) {
             stepSizeFrequencies = backend.allocate(rows, config.frequencyEmbeddingSize());
