@@ -73,8 +73,8 @@ final class GemmJob implements WorkerPool.Job {
     private static final class Scratch {
         final float[] aPack = new float[MC * KC];
         final float[] tile = new float[MR * NR];
-        /** One k of MR rows of a transposed A. */
-        final float[] column = new float[MR];
+        /** A transposed A's K block of a tile, MR rows interleaved per k. */
+        final float[] packed = new float[KC * MR];
         /** One K block of one narrow panel, widened: {@code KC x NR} floats, L1 resident. */
         final float[] bWide = new float[KC * NR];
         float[] bRow = new float[0];
@@ -209,10 +209,13 @@ final class GemmJob implements WorkerPool.Job {
         }
     }
 
+    /** Lane j reads element {@code j * MR}: one row's run of L consecutive k from an MR-interleaved block. */
+    private static final int[] INTERLEAVED = java.util.stream.IntStream.range(0, L).map(j -> j * MR).toArray();
+
     /**
      * Stages rows {@code [m0, m0+mc)} x columns {@code [k0, k0+kc)} of op(A) as row-major MR-row tiles of {@code MR x kc}
-     * floats, zero-padded to whole tiles: a row of A is one bulk copy; a column of a transposed A is a bulk copy of a
-     * piece of a row, spread into the tile's rows.
+     * floats, zero-padded to whole tiles: a row of A is one bulk copy; a transposed A's tile is copied k by k (its MR
+     * rows are contiguous there), then each row gathered out of that, a vector of k at a time.
      */
     private void packA(Scratch s, int m0, int mc, int k0, int kc) {
         float[] dst = s.aPack;
@@ -226,11 +229,17 @@ final class GemmJob implements WorkerPool.Job {
                     MemorySegment.copy(aSeg, Simd.FLOAT, off, dst, base + i * kc, kc);
                 }
             } else {
-                float[] col = s.column;
+                // k by k, the tile's MR rows are contiguous in A: copy them interleaved, then gather each row's k run
+                float[] packed = s.packed;
                 for (int kk = 0; kk < kc; kk++) {
                     long off = (aBase + (long) (k0 + kk) * aRowStride + m0 + t * MR) * Float.BYTES;
-                    MemorySegment.copy(aSeg, Simd.FLOAT, off, col, 0, rows);
-                    for (int i = 0, o = base + kk; i < rows; i++, o += kc) dst[o] = col[i];
+                    MemorySegment.copy(aSeg, Simd.FLOAT, off, packed, kk * MR, rows);
+                }
+                int body = F.loopBound(kc);
+                for (int i = 0; i < rows; i++) {
+                    int kk = 0;
+                    for (; kk < body; kk += L) FloatVector.fromArray(F, packed, kk * MR + i, INTERLEAVED, 0).intoArray(dst, base + i * kc + kk);
+                    for (; kk < kc; kk++) dst[base + i * kc + kk] = packed[kk * MR + i];
                 }
             }
             if (rows < MR) java.util.Arrays.fill(dst, base + rows * kc, base + MR * kc, 0f);
