@@ -662,25 +662,43 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
 
     /**
      * Scalar, on the calling thread: each element is a few double operations, exactly Java's own, and the samplers call
-     * it on a handful of latents (the fork-join hand-off would cost more than the arithmetic).
+     * it on a handful of latents (the fork-join hand-off would cost more than the arithmetic). Each row's operands are
+     * copied in bulk into arrays and the arithmetic runs over those ({@code (float) (a*x + b*y + c*z)}, left to right,
+     * as the host samplers write it), which the JIT compiles into a tight loop, where an element-by-element read of the
+     * native memory paid its checks per element.
      */
     @Override
     public synchronized void combine(double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out) {
         long[] xl = combineLayout(x, x, "combine x"), ol = combineLayout(x, out, "combine out");
         long[] yl = y == null ? null : combineLayout(x, y, "combine y"), zl = z == null ? null : combineLayout(x, z, "combine z");
         MemorySegment xs = host(x), os = host(out), ys = y == null ? null : host(y), zs = z == null ? null : host(z);
-        long rows = xl[0], cols = xl[1];
+        long rows = xl[0];
+        int cols = Math.toIntExact(xl[1]);
+        if (combineX.length < cols) {
+            combineX = new float[cols];
+            combineY = new float[cols];
+            combineZ = new float[cols];
+        }
+        float[] cx = combineX, cy = combineY, cz = combineZ;
         for (long r = 0; r < rows; r++) {
-            long xi = xl[2] + r * xl[3], oi = ol[2] + r * ol[3];
-            long yi = y == null ? 0 : yl[2] + r * yl[3], zi = z == null ? 0 : zl[2] + r * zl[3];
-            for (long k = 0; k < cols; k++) {
-                double v = a * xs.getAtIndex(Simd.FLOAT, xi + k);
-                if (ys != null) v = v + b * ys.getAtIndex(Simd.FLOAT, yi + k);
-                if (zs != null) v = v + c * zs.getAtIndex(Simd.FLOAT, zi + k);
-                os.setAtIndex(Simd.FLOAT, oi + k, (float) v);
+            MemorySegment.copy(xs, Simd.FLOAT, (xl[2] + r * xl[3]) * Float.BYTES, cx, 0, cols);
+            if (ys != null) MemorySegment.copy(ys, Simd.FLOAT, (yl[2] + r * yl[3]) * Float.BYTES, cy, 0, cols);
+            if (zs != null) MemorySegment.copy(zs, Simd.FLOAT, (zl[2] + r * zl[3]) * Float.BYTES, cz, 0, cols);
+            if (ys != null && zs != null) {
+                for (int k = 0; k < cols; k++) cx[k] = (float) (a * cx[k] + b * cy[k] + c * cz[k]);
+            } else if (ys != null) {
+                for (int k = 0; k < cols; k++) cx[k] = (float) (a * cx[k] + b * cy[k]);
+            } else if (zs != null) {
+                for (int k = 0; k < cols; k++) cx[k] = (float) (a * cx[k] + c * cz[k]);
+            } else {
+                for (int k = 0; k < cols; k++) cx[k] = (float) (a * cx[k]);
             }
+            MemorySegment.copy(cx, 0, os, Simd.FLOAT, (ol[2] + r * ol[3]) * Float.BYTES, cols);
         }
     }
+
+    /** {@link #combine}'s row buffers, grown to the longest row seen. */
+    private float[] combineX = new float[0], combineY = new float[0], combineZ = new float[0];
 
     /** {@code [rows, cols, offset, rowStride]} of a combine operand: a 2-D view with unit column stride, or contiguous. */
     private static long[] combineLayout(Tensor first, Tensor t, String what) {
