@@ -664,8 +664,8 @@ public final class CpuBackend extends HostBackend implements TrainingBackend {
      * Scalar, on the calling thread: each element is a few double operations, exactly Java's own, and the samplers call
      * it on a handful of latents (the fork-join hand-off would cost more than the arithmetic). Each row's operands are
      * copied in bulk into arrays and the arithmetic runs over those ({@code (float) (a*x + b*y + c*z)}, left to right,
-     * as the host samplers write it), which the JIT compiles into a tight loop, where an element-by-element read of the
-     * native memory paid its checks per element.
+     * as the host samplers write it), which the JIT compiles into a tight loop; reading and writing the native memory
+     * element by element paid its access checks on every element. {@code out} may be an operand itself (in place).
      */
     @Override
     public synchronized void combine(double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out) {
