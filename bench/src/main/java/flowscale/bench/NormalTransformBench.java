@@ -21,16 +21,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One candidate's proposal noise in the main job: 3072 standard normals into a float array. The search's transform
- * today ({@code boxmuller-v1}: Philox + Box–Muller in StrictMath) against {@code quantile-v2} in scalar Java (what the
- * host-side search would run) and through the cpu backend's Vector API op on one thread, with a plain
+ * before {@code quantile-v2} ({@code boxmuller-v1}: Philox + Box–Muller in StrictMath) against {@code quantile-v2}'s
+ * fill ({@link NormalQuantile#fill}: plain Java whose Philox loops C2 vectorises) and through the cpu backend's
+ * {@code normal} op on one thread (the same fill, then a copy into the tensor), with a plain
  * {@link Random#nextGaussian} loop (not reproducible across JDKs' algorithms and not counter-based) as the peer.
  * Every fill draws a new stream (s2 counts up), as a search does.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-        "-Dflowscale.cpu.quantile=vector"}) // the cpu op's vector fill (its default is the scalar one: NormalJob)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class NormalTransformBench {
     private static final int N = 3072;
     private static final long KEY = 0x5eedL;
@@ -65,7 +65,7 @@ public class NormalTransformBench {
     }
 
     @Benchmark
-    public Tensor quantileCpuVector() {
+    public Tensor quantileCpuOp() {
         cpu.normal(NoiseScheme.QUANTILE_V2, KEY, 0, 2 << 28, stream++, tensor);
         return tensor;
     }

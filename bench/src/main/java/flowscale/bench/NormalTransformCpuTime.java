@@ -28,12 +28,10 @@ public final class NormalTransformCpuTime {
     private NormalTransformCpuTime() {}
 
     public static void main(String[] args) {
-        // the cpu op's vector fill, which it uses only when asked (NormalJob); read when the backend's classes load
-        System.setProperty("flowscale.cpu.quantile", "vector");
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         float[] out = new float[N];
         Random random = new Random(1);
-        String[] names = {"boxmuller-v1 (StrictMath)", "quantile-v2 scalar", "quantile-v2 cpu op (Vector API, 1 thread)",
+        String[] names = {"boxmuller-v1 (StrictMath)", "quantile-v2 scalar", "quantile-v2 cpu op (1 thread)",
                 "Random.nextGaussian"};
         double[][] nanosPerNormal = new double[names.length][REPS];
         try (CpuBackend cpu = new CpuBackend(1)) {

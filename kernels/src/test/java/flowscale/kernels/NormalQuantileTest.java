@@ -144,12 +144,15 @@ class NormalQuantileTest {
         assertEquals(63.3, beyond4, 40);
     }
 
-    /** The fill is the element-wise definition at any start and length, including ones that cut Philox blocks. */
+    /**
+     * The fill is the element-wise definition at any start and length, including ones that cut Philox blocks, span
+     * several of its passes (256 blocks each) and end at the stream's last element.
+     */
     @Test
     void fillMatchesElementwiseDefinition() {
         long key = 0x0123_4567_89ab_cdefL;
-        for (long first : new long[] {0, 1, 2, 3, 5, 4096}) {
-            for (int len : new int[] {1, 2, 3, 4, 7, 8, 9, 15, 16, 33, 3072}) {
+        for (long first : new long[] {0, 1, 2, 3, 5, 4096, (1L << 34) - 4999}) {
+            for (int len : new int[] {1, 2, 3, 4, 7, 8, 9, 15, 16, 33, 1021, 1024, 1025, 3072, 4999}) {
                 float[] out = new float[len + 2];
                 NormalQuantile.fill(key, 7, 8, 9, first, out, 1, len);
                 assertEquals(0f, out[0]);

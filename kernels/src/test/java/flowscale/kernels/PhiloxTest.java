@@ -35,19 +35,22 @@ class PhiloxTest {
                 new int[] {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1});
     }
 
-    /** Two interleaved blocks are the blocks of counters c0 and c0 + 1, also where c0 + 1 wraps to 0. */
+    /** The array form is n {@code block} calls of consecutive counters, also where the counter wraps to 0. */
     @Test
-    void twoBlocksAreTwoBlocks() {
+    void blocksAreBlocks() {
         java.util.Random rnd = new java.util.Random(4);
-        int[] pair = new int[8], one = new int[4], two = new int[4];
-        for (int trial = 0; trial < 1000; trial++) {
-            int c0 = trial == 0 ? -1 : rnd.nextInt(), c1 = rnd.nextInt(), c2 = rnd.nextInt(), c3 = rnd.nextInt();
+        int[] one = new int[4];
+        for (int trial = 0; trial < 200; trial++) {
+            int n = trial == 1 ? 0 : 1 + rnd.nextInt(70);
+            int c0 = trial == 0 ? -3 : rnd.nextInt(), c1 = rnd.nextInt(), c2 = rnd.nextInt(), c3 = rnd.nextInt();
             int k0 = rnd.nextInt(), k1 = rnd.nextInt();
-            Philox.twoBlocks(c0, c1, c2, c3, k0, k1, pair);
-            Philox.block(c0, c1, c2, c3, k0, k1, one);
-            Philox.block(c0 + 1, c1, c2, c3, k0, k1, two);
-            assertArrayEquals(one, java.util.Arrays.copyOfRange(pair, 0, 4), "trial " + trial);
-            assertArrayEquals(two, java.util.Arrays.copyOfRange(pair, 4, 8), "trial " + trial);
+            int[] w0 = new int[n + 1], w1 = new int[n + 1], w2 = new int[n + 1], w3 = new int[n + 1];
+            Philox.blocks(c0, c1, c2, c3, k0, k1, w0, w1, w2, w3, n);
+            for (int i = 0; i < n; i++) {
+                Philox.block(c0 + i, c1, c2, c3, k0, k1, one);
+                assertArrayEquals(one, new int[] {w0[i], w1[i], w2[i], w3[i]}, "trial " + trial + ", block " + i);
+            }
+            assertArrayEquals(new int[] {0, 0, 0, 0}, new int[] {w0[n], w1[n], w2[n], w3[n]}, "past n untouched");
         }
     }
 

@@ -39,26 +39,4 @@ class CpuConformanceTest {
         }
         return perBackend;
     }
-
-    /**
-     * The cpu backend fills quantile-v2 with the scalar transform unless asked for its vector one ({@link NormalJob}):
-     * the conformance case with each fill pinned, on one and two threads.
-     */
-    @Test
-    void bothQuantileFillsMatchTheReference() {
-        try {
-            for (NormalJob.QuantilePath path : NormalJob.QuantilePath.values()) {
-                NormalJob.quantilePath = path;
-                for (int threads : new int[] {1, 2}) {
-                    try (CpuBackend backend = new CpuBackend(threads)) {
-                        OpResult r = Conformance.run(backend, "normal quantile-v2", SEED, false);
-                        assertTrue(r.ok() && r.shapes() > 0, () -> path + " on " + threads + " threads: worst error "
-                                + r.worstError() + " > " + r.tolerance() + "; " + r.detail());
-                    }
-                }
-            }
-        } finally {
-            NormalJob.quantilePath = NormalJob.QuantilePath.SCALAR;
-        }
-    }
 }
