@@ -51,7 +51,7 @@ public final class Philox {
      * {@link #block} of the {@code n} counters {@code c0, c0 + 1, ..., c0 + n - 1} (32-bit, wrapping; the same c1..c3 and
      * key): block i's words into {@code w0[i], w1[i], w2[i], w3[i]}. Each round is one pass over the n blocks, written
      * as plain array loops of 32 x 32 -&gt; 64-bit products, which C2 turns into vector code by itself (about 0.6 ns a
-     * word against 2.5 ns for {@code block} on this project's machine); before C2 they run as ordinary scalar loops, so
+     * word on this project's machine, in a loop of fills of 3,072); before C2 they run as ordinary scalar loops, so
      * there is no slow cold path. The words are those of n {@code block} calls.
      */
     public static void blocks(int c0, int c1, int c2, int c3, int k0, int k1, int[] w0, int[] w1, int[] w2, int[] w3, int n) {
